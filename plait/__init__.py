@@ -1,0 +1,16 @@
+"""Plait: plugin-based NLP pipelines on spaCy, composed over one shared transformer."""
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "load", "process"]
+
+
+def __getattr__(name: str) -> Any:  # lazy: importing plait imports neither spaCy nor torch
+    if name in ("load", "process"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'plait' has no attribute {name!r}")

@@ -1,0 +1,1 @@
+"""Plait's built-in plugins, registered through the ``plait`` entry-point group like any other."""

@@ -1,0 +1,53 @@
+"""Root typer app. Core verbs live in sibling modules; plugins add theirs via ``register_commands``."""
+from __future__ import annotations
+
+import typer
+
+from . import compose_cmd, doctor_cmd, plugins_cmd
+
+CORE_MODULES = (plugins_cmd, compose_cmd, doctor_cmd)
+OPTIONAL_MODULES = ("plait.cli.run_cmd",)
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(name="plait", no_args_is_help=True, add_completion=False,
+                      help="Plait: plugin-based NLP pipelines on spaCy.")
+    for module in CORE_MODULES:
+        module.register(app)
+    import importlib
+
+    for name in OPTIONAL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
+    from ..plugins import get_registry
+
+    get_registry().add_commands(app)
+    return app
+
+
+class _LazyApp:
+    """The app is built on first use so that importing ``plait.cli`` loads no plugin."""
+
+    _app = None
+
+    def __getattr__(self, item):
+        if _LazyApp._app is None:
+            _LazyApp._app = build_app()
+        return getattr(_LazyApp._app, item)
+
+    def __call__(self, *args, **kwargs):
+        if _LazyApp._app is None:
+            _LazyApp._app = build_app()
+        return _LazyApp._app(*args, **kwargs)
+
+
+app = _LazyApp()
+
+
+def main() -> None:
+    build_app()(prog_name="plait")

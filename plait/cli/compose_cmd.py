@@ -1,0 +1,38 @@
+"""``plait compose``: pipeline spec -> spaCy training config."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compose")
+    def compose(
+        spec: Path = typer.Argument(..., help="A pipeline spec, e.g. pipeline/news.yml", exists=True,
+                                    dir_okay=False),
+        output: Path = typer.Option(..., "-o", "--output", help="Where to write the .cfg"),
+    ) -> None:
+        """Write a complete spaCy training config (one shared transformer, a listener per component)."""
+        from ..compose import write_config
+        from ..errors import PlaitError
+
+        try:
+            out = write_config(spec, output)
+        except PlaitError as exc:
+            typer.echo(f"✘ {exc}", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"✔ Wrote {out}")
+
+    @app.command("encoders")
+    def encoders() -> None:
+        """List named encoders and where they resolve."""
+        from ..encoders import resolve_encoder
+        from ..plugins import get_registry
+
+        for name, info in sorted(get_registry().encoders().items()):
+            try:
+                where = str(resolve_encoder(name))
+            except Exception as exc:  # report, don't stop
+                where = f"unavailable: {exc}"
+            typer.echo(f"{name:<14} {info.description}\n{'':<14} {where}")

@@ -1,0 +1,63 @@
+"""Plait's coded error catalogue, in the style of spaCy's ``spacy.errors``.
+
+Every error a user can meet carries a stable code (``E0xx``) so it can be searched for and documented.
+Messages are templates filled with ``str.format`` keywords.
+"""
+from __future__ import annotations
+
+
+class ErrorsWithCodes(type):
+    def __getattribute__(cls, code: str) -> str:  # noqa: N805 - metaclass
+        msg = super().__getattribute__(code)
+        if code.startswith("__"):
+            return msg
+        return f"[{code}] {msg}"
+
+
+class Errors(metaclass=ErrorsWithCodes):
+    # Plugins
+    E001 = ("Plugin '{plugin}' (distribution {dist} {version}) failed to {stage}: {error}")
+    E002 = ("{kind} '{name}' is claimed by two plugins: '{first}' (distribution {first_dist}) and "
+            "'{second}' (distribution {second_dist}). Uninstall one of them, or block one with "
+            "PLAIT_BLOCK_PLUGINS.")
+    E003 = ("Plugin '{plugin}' registered an invalid {kind}: {error}")
+    E004 = ("Unknown {kind} '{name}'. Known {kind}s: {known}.{hint}")
+    E005 = ("Plugin '{plugin}' implements hooks that Plait does not define: {hooks}. "
+            "Check their spelling against plait.hookspecs.")
+    # Encoders
+    E010 = ("Encoder '{name}' resolved to '{path}', which is not a Hugging Face model folder "
+            "(no config.json). Is its package ({package}) installed completely?")
+    E011 = ("Encoder '{name}' could not be resolved: {error}")
+    # Pipeline specs
+    E020 = ("{path}: invalid pipeline spec at '{loc}': {msg}.{hint}")
+    E021 = ("{path}: could not read the pipeline spec: {error}")
+    E022 = ("{path}: component '{component}' is not installed. Installed components: {known}.{hint}")
+    E023 = ("{path}: two components are both named '{name}' in the pipeline; give one a distinct "
+            "'name'.")
+    E024 = ("{path}: option '{option}' for component '{name}' sets '{key}', which is not a mapping "
+            "in the component's config fragment.")
+    # Training
+    E030 = ("Training stopped at step {step}: the loss of component '{component}' is {value}. "
+            "Lower the learning rate, raise warm-up, or check the training data for broken "
+            "examples.")
+
+
+class PlaitError(Exception):
+    """Base class of the errors Plait raises on purpose."""
+
+
+class PluginError(PlaitError):
+    pass
+
+
+class SpecError(PlaitError, ValueError):
+    pass
+
+
+class UnknownNameError(PlaitError, KeyError):
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
+        return str(self.args[0]) if self.args else ""
+
+
+class TrainingDiverged(PlaitError, RuntimeError):
+    pass
