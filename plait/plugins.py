@@ -133,7 +133,7 @@ class PluginRegistry:
             if not isinstance(caller, pluggy.HookCaller) or caller.has_spec():
                 continue
             for impl in caller.get_hookimpls():
-                if not impl.hookimpl_config.optionalhook:
+                if not impl.optionalhook:
                     bad.setdefault(impl.plugin_name, []).append(hook_name)
         for plugin_name, hooks in bad.items():
             self._fail(plugin_name, "validate", Errors.E005.format(plugin=plugin_name,

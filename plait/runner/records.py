@@ -1,0 +1,80 @@
+"""Input records: what a reader yields, and the check that turns one into a text to process."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Union
+
+RecordId = Union[int, str]
+
+
+@dataclass
+class RawRecord:
+    """One input record as read: ``value`` (a dict or a str), or ``error`` when it could not be read."""
+
+    line: int  # 1-based record number (the physical line for JSONL and text)
+    value: Any = None
+    error: Optional[str] = None
+    raw: Optional[str] = None  # the undecodable/unparsable source, kept for the rejects file
+
+
+@dataclass
+class Item:
+    """A record ready to process, or (``error`` set) a record to reject."""
+
+    seq: int
+    line: int
+    id: Optional[RecordId]
+    text: str = ""
+    extra: Dict[str, Any] = field(default_factory=dict)
+    error: Optional[str] = None
+    raw: Any = None
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _plain_id(value: Any) -> Optional[RecordId]:
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return str(value)
+
+
+def to_item(raw: RawRecord, seq: int, *, text_field: str = "text",
+            id_field: Optional[str] = "id") -> Item:
+    """Check one record. A bad one becomes an :class:`Item` with ``error`` set, never an exception."""
+    if raw.error is not None:
+        return Item(seq, raw.line, None, error=raw.error, raw=raw.raw)
+    value = raw.value
+    if isinstance(value, str):
+        record_id: Optional[RecordId] = raw.line
+        text: Any = value
+        extra: Dict[str, Any] = {}
+    elif isinstance(value, dict):
+        record_id = _plain_id(value.get(id_field)) if id_field else None
+        if record_id is None or record_id == "":
+            record_id = raw.line
+        if text_field not in value:
+            return Item(seq, raw.line, record_id, error=f"missing text field '{text_field}'",
+                        raw=value)
+        text = value[text_field]
+        extra = {k: v for k, v in value.items() if k != text_field and k != id_field}
+    else:
+        return Item(seq, raw.line, raw.line, raw=value,
+                    error=f"record is a {type(value).__name__}, expected an object or a string")
+    if not isinstance(text, str):
+        return Item(seq, raw.line, record_id, raw=value,
+                    error=f"text field '{text_field}' is {type(text).__name__}, not a string")
+    if _has_surrogates(text) or any(isinstance(v, str) and _has_surrogates(v) for v in extra.values()):
+        return Item(seq, raw.line, record_id, raw=value, error="invalid UTF-8")
+    if not text.strip():
+        return Item(seq, raw.line, record_id, raw=value, error="empty or whitespace-only text")
+    return Item(seq, raw.line, record_id, text=text, extra=extra)
