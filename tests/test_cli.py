@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_plait
+from plaittest import run_plait
 
 
 def test_doctor_reports_versions_encoders_plugins_and_gpu():

@@ -12,19 +12,10 @@ import pytest
 import spacy
 from spacy.tokens import Doc, DocBin
 
-from conftest import pip_install_target, run_plait, write_plugin_dist
+from plaittest import ROOT, pip_install_target, run_plait
 from plait.errors import SpecError
 from plait.spec import load_spec
 
-TAGGER_PLUGIN = """
-from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
-
-@hookimpl
-def register_components(register):
-    register(ComponentInfo(name="pos-tagger", task="tagging", factory="tagger", needs_sentences=True,
-                           config={"model": {"@architectures": "spacy.Tagger.v2", "tok2vec": {}}}))
-"""
 
 SENTS = [
     (["I", "like", "green", "cats"], ["PRP", "VBP", "JJ", "NNS"]),
@@ -35,8 +26,9 @@ SENTS = [
 
 @pytest.fixture(scope="module")
 def plugin_site(tmp_path_factory):
-    root, target = tmp_path_factory.mktemp("dist"), tmp_path_factory.mktemp("site")
-    pip_install_target(write_plugin_dist(root, "plait-pos", "plait_pos", TAGGER_PLUGIN), target)
+    """The README's worked example plugin (examples/plait-pos), really pip-installed."""
+    target = tmp_path_factory.mktemp("site")
+    pip_install_target(ROOT / "examples" / "plait-pos", target)
     return target
 
 
@@ -98,6 +90,10 @@ def test_compose_debug_config_train_and_load_without_registry(tmp_path, plugin_s
     assert loaded.returncode == 0, loaded.stderr
     assert "['sentencizer', 'transformer', 'tagger']" in loaded.stdout
     assert "['PRP', 'VBP', 'JJ', 'NNS']" in loaded.stdout
+    # The plugin's own CLI command is part of `plait`.
+    res = run_plait("pos-tagset", str(best), pythonpath=plugin_site)
+    assert res.returncode == 0, res.stderr
+    assert set(res.stdout.split()) == {"PRP", "VBP", "JJ", "NNS", "NN"}
 
 
 def test_unknown_encoder_fails_at_train_time_with_known_names(tmp_path, plugin_site, corpus):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import pip_install_target, run_plait, write_plugin_dist
+from plaittest import pip_install_target, run_plait, write_plugin_dist
 from plait.errors import PluginError, UnknownNameError
 from plait.hookspecs import hookimpl
 from plait.plugins import PluginRegistry

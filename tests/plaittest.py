@@ -1,4 +1,4 @@
-"""Shared fixtures for the core tests."""
+"""Helpers for tests: throwaway plugin distributions, running the CLI in a fresh process."""
 from __future__ import annotations
 
 import os
@@ -8,23 +8,8 @@ import textwrap
 from pathlib import Path
 from typing import Dict, Optional
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CONLL = ROOT.parent / "shared" / "data" / "conll2003"
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_registry():
-    """Each test sees the plugins installed in the environment, discovered afresh."""
-    from plait.plugins import reset_registry
-
-    reset_registry()
-    yield
-    reset_registry()
 
 
 def write_plugin_dist(root: Path, dist: str, module: str, body: str, *, version: str = "0.0.1",

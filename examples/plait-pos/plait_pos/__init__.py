@@ -1,0 +1,1 @@
+"""Example Plait plugin (see plugin.py)."""
