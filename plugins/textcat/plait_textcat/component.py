@@ -1,0 +1,403 @@
+"""The ``plait_textcat`` spaCy component: exclusive (softmax) or multi-label (sigmoid) classification.
+
+Outputs: ``doc.cats[label] = score`` for the component's own labels (other cats are left alone) and
+``doc._.categories``: the labels that pass their decision thresholds (exclusive: the argmax label).
+Per-label thresholds live in ``cfg["thresholds"]``; ``tune_on_dev`` fits them on the dev set during
+training (multi-label) and they are saved with the pipeline.
+"""
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.vocab import Vocab
+from thinc.api import Config, Model, Optimizer, set_dropout_rate
+
+from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
+from .scoring import best_threshold, default_threshold, score_textcat
+
+DEFAULT_MODEL_CONFIG = """
+[model]
+@architectures = "plait.textcat.v1"
+hidden_width = 0
+dropout = 0.0
+
+[model.tok2vec]
+@architectures = "spacy.HashEmbedCNN.v2"
+pretrained_vectors = null
+width = 64
+depth = 2
+embed_size = 2000
+window_size = 1
+maxout_pieces = 3
+subword_features = true
+"""
+DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
+
+CATEGORIES_EXTENSION = "categories"
+
+
+def _describe(doc: Doc, index: Optional[int] = None) -> str:
+    text = doc.text if len(doc.text) <= 60 else doc.text[:57] + "..."
+    where = f"example {index} " if index is not None else ""
+    return f"{where}(doc {text!r})"
+
+
+class PlaitTextCategorizer(TrainablePipe):
+    """Document classifier over a shared transformer (or any tok2vec) with per-label thresholds."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "textcat",
+        *,
+        exclusive: bool = True,
+        threshold: Optional[float] = None,
+        tune_thresholds: bool = True,
+        scorer: Optional[Callable] = score_textcat,
+    ) -> None:
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.scorer = scorer
+        self.cfg: Dict[str, Any] = {
+            "labels": [],
+            "exclusive": bool(exclusive),
+            "threshold": threshold,
+            "thresholds": {},
+            "tune_thresholds": bool(tune_thresholds),
+            "positive_label": None,
+        }
+
+    # -- labels ------------------------------------------------------------------------------------
+    @property
+    def exclusive(self) -> bool:
+        return bool(self.cfg["exclusive"])
+
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    @property
+    def label_data(self) -> List[str]:
+        return list(self.labels)
+
+    @property
+    def thresholds(self) -> Dict[str, float]:
+        """The decision threshold of every label (tuned on dev, or the default)."""
+        base = default_threshold(self.exclusive, self.cfg.get("threshold"))
+        stored = self.cfg.get("thresholds") or {}
+        # srsly's JSON reader may return 0.49266899999999997 for 0.492669: round back.
+        return {label: round(float(stored.get(label, base)), 6) for label in self.labels}
+
+    def set_thresholds(self, thresholds: Dict[str, float]) -> None:
+        unknown = sorted(set(thresholds) - set(self.labels))
+        if unknown:
+            raise ValueError(f"[plait_textcat] '{self.name}': thresholds given for unknown labels "
+                             f"{unknown}; its labels are {list(self.labels)}.")
+        merged = dict(self.cfg.get("thresholds") or {})
+        # Rounded so that the JSON written by to_disk restores exactly the same values.
+        merged.update({k: round(float(v), 6) for k, v in thresholds.items()})
+        self.cfg["thresholds"] = merged
+
+    def _output_layer(self) -> Model:
+        return self.model.get_ref("output_layer")
+
+    def add_label(self, label: str) -> int:
+        if not isinstance(label, str):
+            raise ValueError(f"[plait_textcat] '{self.name}': labels must be strings, got {label!r}.")
+        if label in self.labels:
+            return 0
+        output = self._output_layer()
+        if output.has_param("W"):
+            raise ValueError(
+                f"[plait_textcat] '{self.name}' is already initialized with labels "
+                f"{list(self.labels)}; cannot add '{label}'. Pass every label to initialize() "
+                f"(e.g. [initialize.components.{self.name}] labels = [...]) and train again.")
+        self.cfg["labels"].append(label)
+        self.vocab.strings.add(label)
+        return 1
+
+    # -- gold ----------------------------------------------------------------------------------------
+    def _gold_of(self, eg: Example, index: Optional[int] = None) -> Dict[str, float]:
+        """The reference cats restricted to this component's labels, validated."""
+        labels = set(self.labels)
+        gold: Dict[str, float] = {}
+        for label, value in eg.reference.cats.items():
+            if label not in labels:
+                continue
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"[plait_textcat] '{self.name}': gold score of '{label}' in "
+                                 f"{_describe(eg.reference, index)} is {value!r}, not a number.")
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"[plait_textcat] '{self.name}': gold score of '{label}' in "
+                                 f"{_describe(eg.reference, index)} is {value}; it must be in "
+                                 f"[0, 1].")
+            gold[label] = value
+        if gold and self.exclusive:
+            positives = [k for k, v in gold.items() if v == 1.0]
+            others = [k for k, v in gold.items() if v not in (0.0, 1.0)]
+            if others:
+                raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes, so gold "
+                                 f"scores must be 0.0 or 1.0, but {_describe(eg.reference, index)} "
+                                 f"has {', '.join(f'{k}={gold[k]}' for k in others)}.")
+            if len(positives) > 1:
+                raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes (one label per "
+                                 f"doc) but {_describe(eg.reference, index)} has several positive "
+                                 f"labels: {positives}. Use exclusive = false for multi-label data.")
+            if not positives:
+                raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes but "
+                                 f"{_describe(eg.reference, index)} has none of its labels set to "
+                                 f"1.0 (gold: {gold}).")
+        return gold
+
+    def _examples_to_truth(self, examples: Sequence[Example]) -> Tuple[numpy.ndarray, numpy.ndarray]:
+        """Gold matrix and mask (1 = gives loss). Unannotated examples and empty docs are masked."""
+        truths = numpy.zeros((len(examples), len(self.labels)), dtype="f")
+        mask = numpy.zeros((len(examples), len(self.labels)), dtype="f")
+        for i, eg in enumerate(examples):
+            gold = self._gold_of(eg, i)
+            if not gold or len(eg.predicted) == 0:
+                continue
+            for j, label in enumerate(self.labels):
+                if label in gold:
+                    truths[i, j] = gold[label]
+                    mask[i, j] = 1.0
+                elif self.exclusive:  # missing = 0.0 when one of the labels is positive
+                    mask[i, j] = 1.0
+        return truths, mask
+
+    # -- prediction ----------------------------------------------------------------------------------
+    def _probabilities(self, logits):
+        ops = self.model.ops
+        if self.exclusive:
+            return ops.softmax(logits, axis=-1)
+        return ops.sigmoid(logits)
+
+    def predict(self, docs: Iterable[Doc]):
+        """Label probabilities, shape (n_docs, n_labels). Empty docs get zeros (not run)."""
+        docs = list(docs)
+        scores = numpy.zeros((len(docs), len(self.labels)), dtype="f")
+        idx = [i for i, doc in enumerate(docs) if len(doc)]
+        if idx and self.labels:
+            logits = self.model.predict([docs[i] for i in idx])
+            probs = self.model.ops.to_numpy(self._probabilities(logits))
+            scores[idx] = probs
+        return scores
+
+    def set_annotations(self, docs: Iterable[Doc], scores) -> None:
+        labels = self.labels
+        own = set(labels)
+        thresholds = self.thresholds
+        for i, doc in enumerate(docs):
+            row = [float(s) for s in scores[i]]
+            for label, score in zip(labels, row):
+                doc.cats[label] = score
+            chosen: List[str] = []
+            if len(doc) and labels:
+                if self.exclusive:
+                    j = int(numpy.argmax(row))
+                    if row[j] >= thresholds[labels[j]]:
+                        chosen = [labels[j]]
+                else:
+                    chosen = [label for label, score in zip(labels, row)
+                              if score >= thresholds[label]]
+            previous = doc._.get(CATEGORIES_EXTENSION) or []
+            doc._.set(CATEGORIES_EXTENSION, [c for c in previous if c not in own] + chosen)
+
+    # -- training ------------------------------------------------------------------------------------
+    def get_loss(self, examples: Iterable[Example], scores) -> Tuple[float, Any]:
+        """Cross-entropy (exclusive) or binary cross-entropy (multi-label) on the logits ``scores``.
+
+        Returns the mean loss over annotated examples and its gradient with respect to the logits.
+        """
+        examples = list(examples)
+        validate_examples(examples, "PlaitTextCategorizer.get_loss")
+        ops = self.model.ops
+        truths, mask = self._examples_to_truth(examples)
+        probs = ops.to_numpy(self._probabilities(scores))
+        rows = float((mask.sum(axis=1) > 0).sum())
+        if rows == 0:
+            return 0.0, ops.alloc2f(*scores.shape)
+        eps = 1e-7
+        if self.exclusive:
+            loss = -(truths * numpy.log(numpy.clip(probs, eps, 1.0)) * mask).sum()
+        else:
+            loss = -((truths * numpy.log(numpy.clip(probs, eps, 1.0))
+                      + (1 - truths) * numpy.log(numpy.clip(1 - probs, eps, 1.0))) * mask).sum()
+        d_scores = (probs - truths) * mask / rows
+        return float(loss / rows), ops.asarray2f(d_scores.astype("f"))
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optional[Optimizer] = None,
+        losses: Optional[Dict[str, float]] = None,
+    ) -> Dict[str, float]:
+        """One gradient step. Every doc goes through the model (a TransformerListener must see the
+        whole batch and call back the transformer), but unannotated examples get a zero gradient."""
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples(examples, "PlaitTextCategorizer.update")
+        if not examples:
+            return losses
+        docs = [eg.predicted for eg in examples]
+        if not any(len(doc) for doc in docs):
+            # Nothing to encode: the transformer skips such a batch too (no listener callback).
+            return losses
+        set_dropout_rate(self.model, drop)
+        scores, bp_scores = self.model.begin_update(docs)
+        loss, d_scores = self.get_loss(examples, scores)
+        bp_scores(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def rehearse(self, examples, *, drop=0.0, sgd=None, losses=None):
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        return losses
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Optional[Language] = None,
+        labels: Optional[Iterable[str]] = None,
+        positive_label: Optional[str] = None,
+    ) -> None:
+        """Set the labels (given, else every cat in the training examples) and build the model."""
+        validate_get_examples(get_examples, "PlaitTextCategorizer.initialize")
+        if labels is not None:
+            new_labels = list(dict.fromkeys(labels))
+        else:
+            new_labels = list(self.labels)
+            for eg in get_examples():
+                for cat in eg.reference.cats:
+                    if cat not in new_labels:
+                        new_labels.append(cat)
+        if self.exclusive and len(new_labels) < 2:
+            raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes and needs at least "
+                             f"2 labels, got {new_labels}. Give labels in "
+                             f"[initialize.components.{self.name}] or use exclusive = false.")
+        if not new_labels:
+            raise ValueError(f"[plait_textcat] '{self.name}' has no labels: the training examples have "
+                             f"no doc.cats and none were given to initialize().")
+        if positive_label is not None and (not self.exclusive or len(new_labels) != 2
+                                           or positive_label not in new_labels):
+            raise ValueError(f"[plait_textcat] '{self.name}': positive_label '{positive_label}' needs "
+                             f"exclusive classes and exactly 2 labels including it; labels are "
+                             f"{new_labels}.")
+        self.cfg["positive_label"] = positive_label
+        self.cfg["labels"] = []
+        for label in new_labels:
+            self.cfg["labels"].append(label)
+            self.vocab.strings.add(label)
+        stored = self.cfg.get("thresholds") or {}
+        self.cfg["thresholds"] = {k: v for k, v in stored.items() if k in new_labels}
+        sample = list(islice(get_examples(), 10))
+        if not sample:
+            raise ValueError(f"[plait_textcat] '{self.name}': initialize() got no examples.")
+        for i, eg in enumerate(get_examples()):
+            self._gold_of(eg, i)  # fail early, naming the doc
+        truths, _ = self._examples_to_truth(sample)
+        output = self._output_layer()
+        if output.has_dim("nO") and output.get_dim("nO") != len(self.labels) and output.has_param("W"):
+            # Re-initialized with another label set: a fresh output layer of the new size.
+            from thinc.api import Linear, zero_init
+
+            self.model.replace_node(output, Linear(nO=len(self.labels), init_W=zero_init))
+        else:
+            output.set_dim("nO", len(self.labels), force=True)
+        self.model.initialize(X=[eg.reference for eg in sample], Y=self.model.ops.asarray2f(truths))
+
+    # -- dev tuning ----------------------------------------------------------------------------------
+    def tune_on_dev(self, examples: Iterable[Example], nlp: Optional[Language] = None) -> Dict[str, Any]:
+        """Fit per-label thresholds on dev (multi-label): each label's threshold maximises its F1.
+
+        Exclusive mode keeps argmax decisions and does not tune (returns ``{}``); so does
+        ``tune_thresholds = false``. Labels with no positive dev example keep their threshold.
+        """
+        if self.exclusive or not self.cfg.get("tune_thresholds", True) or not self.labels:
+            return {}
+        examples = list(examples)
+        unscored = [eg.predicted for eg in examples
+                    if any(label not in eg.predicted.cats for label in self.labels)]
+        if unscored:
+            self.set_annotations(unscored, self.predict(unscored))
+        data: Dict[str, Tuple[List[float], List[bool]]] = {label: ([], []) for label in self.labels}
+        for i, eg in enumerate(examples):
+            gold = self._gold_of(eg, i)
+            for label, value in gold.items():
+                data[label][0].append(float(eg.predicted.cats[label]))
+                data[label][1].append(value >= 0.5)
+        current = self.thresholds
+        tuned: Dict[str, float] = {}
+        dev_f: Dict[str, Optional[float]] = {}
+        for label, (scores, golds) in data.items():
+            cutoff, f1 = best_threshold(scores, golds, default=current[label])
+            dev_f[label] = f1
+            if cutoff is not None:
+                tuned[label] = cutoff
+        self.set_thresholds(tuned)
+        return {"thresholds": self.thresholds, "dev_f": dev_f}
+
+
+@Language.factory(
+    "plait_textcat",
+    assigns=["doc.cats", "doc._.categories"],
+    default_config={
+        "model": DEFAULT_MODEL,
+        "exclusive": True,
+        "threshold": None,
+        "tune_thresholds": True,
+        "scorer": {"@scorers": "plait.textcat_scorer.v1"},
+    },
+    default_score_weights={
+        "cats_score": 1.0,
+        "cats_score_desc": None,
+        "cats_micro_p": None,
+        "cats_micro_r": None,
+        "cats_micro_f": None,
+        "cats_macro_p": None,
+        "cats_macro_r": None,
+        "cats_macro_f": None,
+        "cats_macro_auc": None,
+        "cats_f_per_type": None,
+        "cats_auc_per_type": None,
+    },
+)
+def make_textcat(
+    nlp: Language,
+    name: str,
+    model: Model,
+    exclusive: bool,
+    threshold: Optional[float],
+    tune_thresholds: bool,
+    scorer: Optional[Callable],
+) -> PlaitTextCategorizer:
+    """Create a ``plait_textcat`` component.
+
+    exclusive: one label per doc (softmax) if true, else independent labels (sigmoid).
+    threshold: default decision threshold for every label until tuned (null: 0.5 multi-label, 0.0
+        exclusive, i.e. plain argmax).
+    tune_thresholds: fit per-label thresholds on dev during training (multi-label only).
+    """
+    if not Doc.has_extension(CATEGORIES_EXTENSION):
+        Doc.set_extension(CATEGORIES_EXTENSION, default=None)
+    return PlaitTextCategorizer(nlp.vocab, model, name, exclusive=exclusive, threshold=threshold,
+                                tune_thresholds=tune_thresholds, scorer=scorer)
