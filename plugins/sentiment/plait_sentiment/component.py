@@ -1,0 +1,293 @@
+"""The ``plait_sentiment`` spaCy component: document and per-sentence sentiment.
+
+Outputs (``doc.cats`` is left alone):
+
+- ``doc._.sentiment = {"label": str, "scores": {label: float}, "polarity": float}``
+- ``span._.sentiment``, the same for every sentence in ``doc.sents``.
+
+``polarity = P(positive) - P(negative)`` in [-1, 1]. Docs with no sentence boundaries are split by spaCy's
+rule-based ``Sentencizer`` before prediction (its boundaries are kept on the doc). A doc with no tokens
+gets uniform scores, polarity 0.0 and the argmax of uniform scores as label (the first label that is
+neither the positive nor the negative one, e.g. ``neutral``, else the first label).
+"""
+from __future__ import annotations
+
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc, Span
+from spacy.training import Example, validate_examples, validate_get_examples
+from spacy.vocab import Vocab
+from thinc.api import Config, Model, Optimizer, set_dropout_rate
+from thinc.types import Floats2d
+
+from .labels import gold_label, resolve_polarity_labels
+
+EXTENSION = "sentiment"
+
+default_model_config = """
+[model]
+@architectures = "plait.sentiment.v1"
+hidden_width = 0
+dropout = 0.0
+
+[model.tok2vec]
+@architectures = "spacy.HashEmbedCNN.v2"
+pretrained_vectors = null
+width = 64
+depth = 2
+embed_size = 2000
+window_size = 1
+maxout_pieces = 3
+subword_features = true
+"""
+DEFAULT_SENTIMENT_MODEL = Config().from_str(default_model_config)["model"]
+
+DEFAULT_SCORE_WEIGHTS = {
+    "sentiment_macro_f": 1.0,
+    "sentiment_acc": 0.0,
+    "sentiment_macro_p": 0.0,
+    "sentiment_macro_r": 0.0,
+    "sentiment_f_per_type": None,
+}
+
+
+def install_extensions() -> None:
+    """``Doc._.sentiment`` and ``Span._.sentiment`` (default ``None``); idempotent."""
+    if not Doc.has_extension(EXTENSION):
+        Doc.set_extension(EXTENSION, default=None)
+    if not Span.has_extension(EXTENSION):
+        Span.set_extension(EXTENSION, default=None)
+
+
+@Language.factory(
+    "plait_sentiment",
+    assigns=["doc._.sentiment", "span._.sentiment"],
+    default_config={
+        "model": DEFAULT_SENTIMENT_MODEL,
+        "positive_label": None,
+        "negative_label": None,
+        "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
+    },
+    default_score_weights=DEFAULT_SCORE_WEIGHTS,
+)
+def make_sentiment(
+    nlp: Language,
+    name: str,
+    model: Model[List[Doc], List[Floats2d]],
+    positive_label: Optional[str],
+    negative_label: Optional[str],
+    scorer: Optional[Callable],
+) -> "SentimentClassifier":
+    """Create a ``SentimentClassifier`` (and install its ``Doc``/``Span`` extensions)."""
+    install_extensions()
+    return SentimentClassifier(nlp.vocab, model, name, positive_label=positive_label,
+                               negative_label=negative_label, scorer=scorer)
+
+
+class SentimentClassifier(TrainablePipe):
+    """Exclusive (softmax) sentiment classes for docs and their sentences."""
+
+    def __init__(
+        self,
+        vocab: Vocab,
+        model: Model,
+        name: str = "sentiment",
+        *,
+        positive_label: Optional[str] = None,
+        negative_label: Optional[str] = None,
+        scorer: Optional[Callable] = None,
+    ) -> None:
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self._rehearsal_model = None
+        self.scorer = scorer
+        self.cfg: Dict[str, Any] = {"labels": [], "positive_label": positive_label,
+                                    "negative_label": negative_label}
+        self._polarity: Optional[Tuple[str, str]] = None
+        self._sentencizer = None
+
+    # -- labels ------------------------------------------------------------------------------------
+    @property
+    def labels(self) -> Tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    @property
+    def label_data(self) -> List[str]:
+        return list(self.labels)
+
+    def add_label(self, label: str) -> int:
+        if not isinstance(label, str):
+            raise ValueError(f"Sentiment component '{self.name}': labels must be strings, got {label!r}.")
+        if label in self.labels:
+            return 0
+        self._allow_extra_label()
+        self.cfg["labels"].append(label)
+        self._polarity = None
+        self.vocab.strings.add(label)
+        return 1
+
+    @property
+    def polarity_labels(self) -> Tuple[str, str]:
+        """``(positive, negative)`` labels used for the polarity."""
+        if self._polarity is None:
+            self._polarity = resolve_polarity_labels(self.labels, self.cfg.get("positive_label"),
+                                                     self.cfg.get("negative_label"), component=self.name)
+        return self._polarity
+
+    def _check_labels(self) -> None:
+        if len(self.labels) < 2:
+            raise ValueError(f"Sentiment component '{self.name}' needs at least 2 labels, got "
+                             f"{list(self.labels)}. Pass labels to initialize "
+                             f"([initialize.components.{self.name}] labels = [...]) or train on docs "
+                             f"whose doc.cats hold at least two classes.")
+
+    # -- prediction --------------------------------------------------------------------------------
+    def _ensure_sentences(self, docs: Iterable[Doc]) -> None:
+        for doc in docs:
+            if len(doc) and not doc.has_annotation("SENT_START"):
+                if self._sentencizer is None:
+                    from spacy.pipeline import Sentencizer
+
+                    self._sentencizer = Sentencizer()
+                self._sentencizer(doc)
+
+    def predict(self, docs: Iterable[Doc]) -> List[Floats2d]:
+        """Per doc, a ``(1 + n_sents, n_labels)`` array: row 0 the doc, then its sentences."""
+        docs = list(docs)
+        if not docs:
+            return []
+        self._check_labels()
+        self._ensure_sentences(docs)
+        return self.model.predict(docs)
+
+    def _result(self, probs: numpy.ndarray) -> Dict[str, Any]:
+        labels = self.labels
+        pos, neg = self.polarity_labels
+        scores = {label: float(p) for label, p in zip(labels, probs)}
+        polarity = scores[pos] - scores[neg]
+        return {"label": labels[int(numpy.argmax(probs))], "scores": scores,
+                "polarity": float(min(1.0, max(-1.0, polarity)))}
+
+    def _empty_result(self) -> Dict[str, Any]:
+        labels = self.labels
+        pos, neg = self.polarity_labels
+        others = [label for label in labels if label not in (pos, neg)]
+        scores = {label: 1.0 / len(labels) for label in labels}
+        return {"label": others[0] if others else labels[0], "scores": scores, "polarity": 0.0}
+
+    def set_annotations(self, docs: Iterable[Doc], scores: List[Floats2d]) -> None:
+        for doc, doc_scores in zip(docs, scores):
+            if len(doc) == 0:
+                doc._.set(EXTENSION, self._empty_result())
+                continue
+            rows = self.model.ops.to_numpy(doc_scores)
+            doc._.set(EXTENSION, self._result(rows[0]))
+            if rows.shape[0] > 1:
+                for sent, row in zip(doc.sents, rows[1:]):
+                    sent._.set(EXTENSION, self._result(row))
+
+    # -- training ----------------------------------------------------------------------------------
+    def _gold(self, example: Example) -> Optional[str]:
+        ref = example.reference
+        return gold_label(ref.cats, self.labels, text=ref.text, component=self.name)
+
+    def get_loss(self, examples: Iterable[Example], scores: List[Floats2d]) -> Tuple[float, List[Floats2d]]:
+        """Cross-entropy of the doc rows against the gold label; examples without one give no loss."""
+        validate_examples(examples, "SentimentClassifier.get_loss")
+        ops = self.model.ops
+        index = {label: i for i, label in enumerate(self.labels)}
+        loss = 0.0
+        d_scores = []
+        for eg, doc_scores in zip(examples, scores):
+            d = ops.alloc2f(*doc_scores.shape)
+            gold = self._gold(eg)
+            if gold is not None and len(eg.predicted) and doc_scores.shape[0]:
+                g = index[gold]
+                probs = ops.to_numpy(doc_scores[0])
+                loss += -float(numpy.log(max(float(probs[g]), 1e-12)))
+                truth = ops.alloc1f(doc_scores.shape[1])
+                truth[g] = 1.0
+                d[0] = doc_scores[0] - truth
+            d_scores.append(d)
+        return loss, d_scores
+
+    def update(
+        self,
+        examples: Iterable[Example],
+        *,
+        drop: float = 0.0,
+        sgd: Optional[Optimizer] = None,
+        losses: Optional[Dict[str, float]] = None,
+    ) -> Dict[str, float]:
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        validate_examples(examples, "SentimentClassifier.update")
+        self._check_labels()
+        docs = [eg.predicted for eg in examples]
+        if not any(len(doc) for doc in docs):
+            return losses
+        # The whole batch goes through the model even when some examples have no sentiment label: a
+        # transformer listener must see exactly the batch the transformer saw.
+        set_dropout_rate(self.model, drop)
+        scores, backprop = self.model.begin_update(docs)
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]],
+        *,
+        nlp: Optional[Language] = None,
+        labels: Optional[Iterable[str]] = None,
+    ) -> None:
+        """Set the labels (given, else every cat in the training data), check the gold, build the model."""
+        validate_get_examples(get_examples, "SentimentClassifier.initialize")
+        if labels is None:
+            for eg in get_examples():
+                for cat in eg.reference.cats:
+                    self.add_label(cat)
+        else:
+            for label in labels:
+                self.add_label(label)
+        self._check_labels()
+        self._polarity = None
+        self.polarity_labels  # fail early if positive/negative cannot be told
+        n_gold = 0
+        for eg in get_examples():
+            if self._gold(eg) is not None:
+                n_gold += 1
+        if n_gold == 0:
+            raise ValueError(f"Sentiment component '{self.name}': none of the training examples has "
+                             f"one of its labels {list(self.labels)} in doc.cats.")
+        sample = [eg.reference for eg in islice(get_examples(), 10)]
+        if self.model.has_dim("nO") and self.model.get_dim("nO") != len(self.labels):
+            raise ValueError(f"Sentiment component '{self.name}': the model was built for "
+                             f"{self.model.get_dim('nO')} labels but the component has {len(self.labels)}.")
+        self.model.set_dim("nO", len(self.labels))
+        self.model.initialize(X=sample)
+
+    # -- serialization -----------------------------------------------------------------------------
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
+        super().to_disk(path, exclude=exclude)
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "SentimentClassifier":
+        super().from_disk(path, exclude=exclude)
+        self._polarity = None
+        return self
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "SentimentClassifier":
+        super().from_bytes(bytes_data, exclude=exclude)
+        self._polarity = None
+        return self

@@ -1,0 +1,78 @@
+"""The ``plait.sentiment_scorer.v1`` scorer: accuracy, macro P/R/F and per-label P/R/F.
+
+Gold is ``doc.cats`` on the reference restricted to the labels (exactly one >= 0.5); the prediction is
+``doc._.sentiment["label"]`` on the predicted doc. Examples whose reference has none of the labels are
+not scored. With no scored example every score is ``None`` (spaCy then leaves it out).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from spacy.scorer import PRFScore
+from spacy.training import Example
+from spacy.util import registry
+
+from .labels import gold_label
+
+
+def score_sentiment(
+    examples: Iterable[Example],
+    *,
+    labels: Optional[Iterable[str]] = None,
+    attr: str = "sentiment",
+    prefix: str = "sentiment",
+    **kwargs: Any,
+) -> Dict[str, Any]:
+    """Score ``doc._.<attr>["label"]`` against the reference ``doc.cats``.
+
+    Returns ``{prefix}_acc``, ``{prefix}_macro_p``, ``{prefix}_macro_r``, ``{prefix}_macro_f`` and
+    ``{prefix}_f_per_type`` (``{label: {"p", "r", "f"}}``). ``labels`` defaults to every gold cat and
+    predicted label seen.
+    """
+    from spacy.tokens import Doc
+
+    examples = list(examples)
+    if examples and not Doc.has_extension(attr):
+        raise ValueError(f"score_sentiment: Doc._.{attr} is not set; run the sentiment component "
+                         f"(factory 'plait_sentiment') over the predicted docs first.")
+    if labels is None or not list(labels):
+        seen: List[str] = []
+        for eg in examples:
+            pred = getattr(eg.predicted._, attr)
+            for label in list(eg.reference.cats) + ([pred["label"]] if pred else []):
+                if label not in seen:
+                    seen.append(label)
+        labels = seen
+    labels = list(labels)
+    per_label = {label: PRFScore() for label in labels}
+    n_total = n_correct = 0
+    for eg in examples:
+        gold = gold_label(eg.reference.cats, labels, text=eg.reference.text)
+        if gold is None:
+            continue
+        pred_value = getattr(eg.predicted._, attr)
+        pred = pred_value.get("label") if isinstance(pred_value, dict) else None
+        n_total += 1
+        if pred == gold:
+            n_correct += 1
+            per_label[gold].tp += 1
+        else:
+            per_label[gold].fn += 1
+            if pred in per_label:
+                per_label[pred].fp += 1
+    if n_total == 0:
+        return {f"{prefix}_acc": None, f"{prefix}_macro_p": None, f"{prefix}_macro_r": None,
+                f"{prefix}_macro_f": None, f"{prefix}_f_per_type": None}
+    n = max(len(labels), 1)
+    return {
+        f"{prefix}_acc": n_correct / n_total,
+        f"{prefix}_macro_p": sum(s.precision for s in per_label.values()) / n,
+        f"{prefix}_macro_r": sum(s.recall for s in per_label.values()) / n,
+        f"{prefix}_macro_f": sum(s.fscore for s in per_label.values()) / n,
+        f"{prefix}_f_per_type": {label: s.to_dict() for label, s in per_label.items()},
+    }
+
+
+@registry.scorers("plait.sentiment_scorer.v1")
+def make_sentiment_scorer() -> Callable[..., Dict[str, Any]]:
+    return score_sentiment
