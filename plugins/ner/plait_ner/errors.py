@@ -1,0 +1,53 @@
+"""Coded errors of plait-ner (``[NERxxx]``), in the style of spaCy's and Plait's catalogues."""
+from __future__ import annotations
+
+
+class _WithCodes(type):
+    def __getattribute__(cls, code: str) -> str:  # noqa: N805 - metaclass
+        msg = super().__getattribute__(code)
+        if code.startswith("__"):
+            return msg
+        return f"[{code}] {msg}"
+
+
+class Errors(metaclass=_WithCodes):
+    NER001 = ("Component '{name}' (plait_ner): no entity labels found in the {n} training examples. "
+              "The reference docs need `doc.ents` (spaCy's gold NER format), or pass the labels "
+              "explicitly: `[initialize.components.{name}] labels = [...]`.")
+    NER002 = ("Component '{name}' (plait_ner): invalid label {label!r}. Labels are non-empty strings "
+              "without whitespace.")
+    NER003 = ("Component '{name}' (plait_ner): initialize() got no examples; it needs a few "
+              "training examples to infer the model's sizes.")
+    NER004 = ("Component '{name}' (plait_ner): none of the {n} gold entities can be aligned to the "
+              "predicted tokenization (first one: {example}). Build the corpus with the pipeline's "
+              "tokenizer, or read it with `gold_preproc = true`.")
+    NER005 = ("Component '{name}' (plait_ner): the model produced NaN scores. Lower the learning rate "
+              "or check the training data.")
+    NER006 = ("Component '{name}' (plait_ner): invalid temperature {value!r} in the component's cfg "
+              "(must be a positive finite number).")
+    NER007 = ("Component '{name}' (plait_ner): has no labels. Train it (`nlp.initialize()` with "
+              "examples that have `doc.ents`) or add labels before using it.")
+    NER008 = ("Component '{name}' (plait_ner): the model outputs {got} tag scores per token but {want} "
+              "are expected for {n} labels. Was the model trained with a different label set?")
+    # CoNLL reader
+    NER010 = ("{path}:{line}: {msg}")
+
+
+class Warnings(metaclass=_WithCodes):
+    NER101 = ("Component '{name}' (plait_ner): {n_bad} of {n} gold entities cannot be aligned to the "
+              "predicted tokenization and give no loss (first one: {example}).")
+    NER102 = ("Component '{name}' (plait_ner): gold entity label(s) {labels} are not in the component's "
+              "labels; those tokens are treated as missing annotation.")
+
+
+class PlaitNERError(ValueError):
+    """An error plait-ner raises on purpose (bad data, bad configuration)."""
+
+
+class ConllFormatError(PlaitNERError):
+    """A CoNLL file is malformed; the message names the file and line."""
+
+    def __init__(self, path: object, line: int, msg: str) -> None:
+        super().__init__(Errors.NER010.format(path=path, line=line, msg=msg))
+        self.path = path
+        self.line = line

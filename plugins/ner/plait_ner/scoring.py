@@ -1,0 +1,78 @@
+"""The ``plait.ner_scorer.v1`` scorer: spaCy's entity P/R/F plus the calibration error of confidences.
+
+``ents_ece`` is the expected calibration error (10 equal-width bins over [0, 1]) of ``span._.confidence``
+of the predicted entities, where an entity counts as correct iff a gold entity has exactly its span and
+label. As in spaCy's ``get_ner_prf``, docs without NER annotation and predictions that overlap tokens
+with missing gold annotation are left out. Entities without a confidence are left out too.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from spacy.scorer import get_ner_prf
+from spacy.training import Example
+from spacy.util import registry
+
+N_BINS = 10
+
+
+def expected_calibration_error(confidences: Sequence[float], correct: Sequence[bool],
+                               n_bins: int = N_BINS) -> Optional[float]:
+    """ECE = sum over equal-width bins of (bin share) * |accuracy - mean confidence|; None if empty."""
+    if len(confidences) != len(correct):
+        raise ValueError(f"{len(confidences)} confidences but {len(correct)} correctness values")
+    if not len(confidences):
+        return None
+    bins: List[List[Tuple[float, bool]]] = [[] for _ in range(n_bins)]
+    for conf, ok in zip(confidences, correct):
+        conf = float(conf)
+        if not 0.0 <= conf <= 1.0:
+            raise ValueError(f"confidence {conf} is outside [0, 1]")
+        bins[min(int(conf * n_bins), n_bins - 1)].append((conf, bool(ok)))
+    total = len(confidences)
+    ece = 0.0
+    for members in bins:
+        if members:
+            mean_conf = sum(c for c, _ in members) / len(members)
+            accuracy = sum(1 for _, ok in members if ok) / len(members)
+            ece += len(members) / total * abs(accuracy - mean_conf)
+    return ece
+
+
+def entity_outcomes(examples: Iterable[Example], attr: str = "confidence"
+                    ) -> Tuple[List[float], List[bool]]:
+    """Confidence and correctness (exact span and label) of every scorable predicted entity."""
+    confidences: List[float] = []
+    correct: List[bool] = []
+    for eg in examples:
+        if not eg.y.has_annotation("ENT_IOB"):
+            continue
+        golds = {(e.label_, e.start, e.end) for e in eg.y.ents}
+        x2y = eg.alignment.x2y
+        for ent in eg.x.ents:
+            conf = getattr(ent._, attr, None) if ent.has_extension(attr) else None
+            if conf is None:
+                continue
+            indices = x2y[ent.start: ent.end]
+            if not len(indices):
+                continue
+            g_span = eg.y[indices[0]: indices[-1] + 1]
+            if not all(token.ent_iob != 0 for token in g_span):
+                continue  # gold annotation missing here: neither right nor wrong
+            confidences.append(float(conf))
+            correct.append((ent.label_, int(indices[0]), int(indices[-1]) + 1) in golds)
+    return confidences, correct
+
+
+def ner_score(examples: Iterable[Example], **kwargs: Any) -> Dict[str, Any]:
+    """``ents_p``, ``ents_r``, ``ents_f``, ``ents_per_type`` (spaCy) and ``ents_ece``."""
+    examples = list(examples)
+    scores: Dict[str, Any] = dict(get_ner_prf(examples))
+    confidences, correct = entity_outcomes(examples)
+    scores["ents_ece"] = expected_calibration_error(confidences, correct)
+    return scores
+
+
+@registry.scorers("plait.ner_scorer.v1")
+def make_ner_scorer():
+    return ner_score
