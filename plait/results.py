@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 SCHEMA_ID = "https://plait.dev/schemas/result.schema.json"
 
@@ -61,6 +61,7 @@ class Result(BaseModel):
     warnings: List[str] = Field(default_factory=list)
     errors: List[str] = Field(default_factory=list, description="Non-empty for a rejected record.")
     extra: Dict[str, Any] = Field(default_factory=dict, description="Other input fields, unchanged.")
+    _record: Any = PrivateAttr(default=None)  # a rejected record as read (for the rejects file)
 
     @property
     def ok(self) -> bool:

@@ -47,14 +47,21 @@ class ToyCats:
         return doc
 
 
+SELECTED_KEY = "plait.summary_sents"
+
+
+def _summary_sents(doc: Doc) -> List[Span]:
+    return [doc[start:end] for start, end in doc.user_data.get(SELECTED_KEY, [])]
+
+
 class ToySummary:
     def __call__(self, doc: Doc) -> Doc:
         sents = list(doc.sents)
         for i, sent in enumerate(sents):
             sent._.summary_score = round(len(sent) / (1.0 + i), 6)
-        best = sorted(sents, key=lambda s: -s._.summary_score)[:1]
-        doc._.summary_sents = sorted(best, key=lambda s: s.start)
-        doc._.summary = " ".join(s.text for s in doc._.summary_sents)
+        best = sorted(sorted(sents, key=lambda s: -s._.summary_score)[:1], key=lambda s: s.start)
+        doc.user_data[SELECTED_KEY] = [(s.start, s.end) for s in best]
+        doc._.summary = " ".join(s.text for s in best)
         return doc
 
 
@@ -89,9 +96,10 @@ def register() -> None:
         Doc.set_extension("sentiment", default=None)
     if not Span.has_extension("sentiment"):
         Span.set_extension("sentiment", default=None)
-    for ext in ("summary", "summary_sents"):
-        if not Doc.has_extension(ext):
-            Doc.set_extension(ext, default=None)
+    if not Doc.has_extension("summary"):
+        Doc.set_extension("summary", default=None)
+    if not Doc.has_extension("summary_sents"):  # as plait_summarize does: the two can share a process
+        Doc.set_extension("summary_sents", getter=_summary_sents)
     for ext in ("summary_score", "confidence"):
         if not Span.has_extension(ext):
             Span.set_extension(ext, default=None)

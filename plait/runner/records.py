@@ -1,6 +1,7 @@
 """Input records: what a reader yields, and the check that turns one into a text to process."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Union
 
@@ -30,9 +31,13 @@ class Item:
     raw: Any = None
 
 
-def _has_surrogates(text: str) -> bool:
+def _has_surrogates(value: Any) -> bool:
+    """Lone surrogates: undecodable bytes (CSV) or ``\\udcxx`` escapes (JSON), anywhere in a record."""
     try:
-        text.encode("utf8")
+        if isinstance(value, str):
+            value.encode("utf8")
+        else:
+            json.dumps(value, ensure_ascii=False, default=str).encode("utf8")
     except UnicodeEncodeError:
         return True
     return False
@@ -54,27 +59,30 @@ def to_item(raw: RawRecord, seq: int, *, text_field: str = "text",
     if raw.error is not None:
         return Item(seq, raw.line, None, error=raw.error, raw=raw.raw)
     value = raw.value
-    if isinstance(value, str):
-        record_id: Optional[RecordId] = raw.line
-        text: Any = value
-        extra: Dict[str, Any] = {}
-    elif isinstance(value, dict):
-        record_id = _plain_id(value.get(id_field)) if id_field else None
+    if not isinstance(value, (str, dict)):
+        return Item(seq, raw.line, raw.line, raw=value,
+                    error=f"record is a {type(value).__name__}, expected an object or a string")
+    record_id: Optional[RecordId] = raw.line
+    if isinstance(value, dict) and id_field:
+        record_id = _plain_id(value.get(id_field))
         if record_id is None or record_id == "":
             record_id = raw.line
+    if _has_surrogates(value):
+        if isinstance(record_id, str):  # keep the id printable: undecodable bytes as \\xNN
+            record_id = record_id.encode("utf8", "backslashreplace").decode("utf8")
+        return Item(seq, raw.line, record_id, raw=value, error="invalid UTF-8")
+    if isinstance(value, str):
+        text: Any = value
+        extra: Dict[str, Any] = {}
+    else:
         if text_field not in value:
             return Item(seq, raw.line, record_id, error=f"missing text field '{text_field}'",
                         raw=value)
         text = value[text_field]
         extra = {k: v for k, v in value.items() if k != text_field and k != id_field}
-    else:
-        return Item(seq, raw.line, raw.line, raw=value,
-                    error=f"record is a {type(value).__name__}, expected an object or a string")
     if not isinstance(text, str):
         return Item(seq, raw.line, record_id, raw=value,
                     error=f"text field '{text_field}' is {type(text).__name__}, not a string")
-    if _has_surrogates(text) or any(isinstance(v, str) and _has_surrogates(v) for v in extra.values()):
-        return Item(seq, raw.line, record_id, raw=value, error="invalid UTF-8")
     if not text.strip():
         return Item(seq, raw.line, record_id, raw=value, error="empty or whitespace-only text")
-    return Item(seq, raw.line, record_id, text=text, extra=extra)
+    return Item(seq, raw.line, record_id, text=text, extra=extra, raw=value)

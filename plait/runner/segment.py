@@ -10,9 +10,9 @@ import re
 from typing import List, Tuple
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
-_PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_SENTENCE = re.compile(r"(?<=[.!?。！？])[\"')\]]*\s+")
-_SPACE = re.compile(r"\s+")
+_PARAGRAPH = re.compile(r"(\n[ \t\r\f\v]*\n\s*)")
+_SENTENCE = re.compile(r"[.!?。！？][\"')\]]*(\s+)")
+_SPACE = re.compile(r"(\s+)")
 
 Span = Tuple[int, int]
 
@@ -23,11 +23,14 @@ def estimate_tokens(text: str) -> int:
 
 
 def _cuts(text: str, start: int, end: int, pattern: "re.Pattern[str]") -> List[Span]:
+    """Cut in each separator's whitespace where spaCy's tokenizer would: after one plain space (the
+    previous token's ``whitespace_``), else before it (whitespace tokens open the next sentence)."""
     pieces, pos = [], start
     for m in pattern.finditer(text, start, end):
-        if m.end() > pos and m.end() < end:
-            pieces.append((pos, m.end()))
-            pos = m.end()
+        cut = m.start(1) + (text[m.start(1)] == " ")
+        if pos < cut < end:
+            pieces.append((pos, cut))
+            pos = cut
     pieces.append((pos, end))
     return pieces
 

@@ -1,0 +1,8 @@
+"""Production processing: readers/writers, token-budget batching, long-document segments, engines
+(local, spawned worker pool, Ray Data), ordered assembly, rejects and resume. See docs/runner.md."""
+from __future__ import annotations
+
+from .batching import BatchOptions
+from .records import Item, RawRecord, to_item
+
+__all__ = ["BatchOptions", "Item", "RawRecord", "to_item"]

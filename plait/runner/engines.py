@@ -1,0 +1,46 @@
+"""Engines run batches of texts through a pipeline and return the extracted outputs per unit.
+
+``LocalEngine`` runs in this process; ``PoolEngine`` (plait.runner.pool) in spawned worker processes;
+``RayEngine`` (plait.runner.ray_engine) on Ray Data. Each yields, per input batch, a list of
+``(seq, part, segment)``; the stream puts records back in input order.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, List, Protocol, Sequence, Tuple
+
+from .batching import Unit
+from .extract import Capabilities, Segment, extract_segment
+
+Output = List[Tuple[int, int, Segment]]
+
+
+class Engine(Protocol):
+    def run(self, batches: Iterable[List[Unit]]) -> Iterator[Output]: ...
+
+    def close(self) -> None: ...
+
+
+def process_texts(nlp: Any, caps: Capabilities, texts: Sequence[str]) -> List[Segment]:
+    """Run one batch. If it fails, run its texts one by one so only the failing text is rejected."""
+    try:
+        return [extract_segment(doc, caps) for doc in nlp.pipe(texts, batch_size=len(texts))]
+    except Exception as exc:
+        if len(texts) == 1:
+            return [{"error": f"{type(exc).__name__}: {exc}"}]
+        return [process_texts(nlp, caps, [t])[0] for t in texts]
+
+
+class LocalEngine:
+    """Runs the pipeline in this process."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.caps = Capabilities.from_nlp(nlp)
+
+    def run(self, batches: Iterable[List[Unit]]) -> Iterator[Output]:
+        for batch in batches:
+            segments = process_texts(self.nlp, self.caps, [u.text for u in batch])
+            yield [(u.seq, u.part, s) for u, s in zip(batch, segments)]
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,259 @@
+"""Readers and writers: JSONL, CSV, Parquet (pyarrow, the ``io`` extra) and plain text.
+
+Readers yield one :class:`RawRecord` per input record, numbered from 1, including the records that
+cannot be read (malformed JSON, invalid UTF-8), so every record is either written or rejected.
+Writers append to a binary file and report their byte position after ``flush`` (for ``--resume``).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, BinaryIO, Dict, Iterator, List, Optional
+
+from ..errors import PlaitError
+from ..results import Result
+from .records import RawRecord
+
+FORMATS = ("jsonl", "csv", "parquet", "text")
+LINE_FORMATS = ("jsonl", "text")
+_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
+               ".parquet": "parquet", ".pq": "parquet", ".txt": "text", ".text": "text"}
+COLUMNS = ["id", "line", "entities", "sentiment", "categories", "summary", "truncated", "segments",
+           "warnings", "extra"]
+
+
+class FormatError(PlaitError, ValueError):
+    pass
+
+
+def detect_format(path: Path, explicit: Optional[str] = None) -> str:
+    if explicit:
+        if explicit not in FORMATS:
+            raise FormatError(f"unknown format '{explicit}'; use one of {', '.join(FORMATS)}")
+        return explicit
+    fmt = _EXTENSIONS.get(path.suffix.lower())
+    if fmt is None:
+        raise FormatError(f"cannot tell the format of '{path}' from its extension; pass "
+                          f"--input-format/--output-format ({', '.join(FORMATS)})")
+    return fmt
+
+
+def require_pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise PlaitError("Parquet needs pyarrow, which is not installed: "
+                         "pip install 'plait[io]' (or pip install pyarrow)") from None
+    return pyarrow
+
+
+# -- readers ---------------------------------------------------------------------------------------
+def _lines(path: Path, skip: int) -> Iterator[tuple]:
+    with path.open("rb") as f:
+        for n, line in enumerate(f, 1):
+            if n <= skip:
+                continue
+            line = line.rstrip(b"\n").rstrip(b"\r")
+            try:
+                yield n, line.decode("utf8"), None
+            except UnicodeDecodeError as exc:
+                yield n, line.decode("utf8", "backslashreplace"), f"invalid UTF-8 at byte {exc.start}"
+
+
+def read_jsonl(path: Path, skip: int = 0) -> Iterator[RawRecord]:
+    for n, line, error in _lines(path, skip):
+        if error:
+            yield RawRecord(n, error=error, raw=line)
+        elif not line.strip():
+            yield RawRecord(n, error="empty line", raw=line)
+        else:
+            try:
+                yield RawRecord(n, value=json.loads(line))
+            except json.JSONDecodeError as exc:
+                yield RawRecord(n, error=f"malformed JSON: {exc.msg} at column {exc.colno}", raw=line)
+
+
+def read_text(path: Path, skip: int = 0) -> Iterator[RawRecord]:
+    for n, line, error in _lines(path, skip):
+        yield RawRecord(n, error=error, raw=line) if error else RawRecord(n, value=line)
+
+
+def read_csv(path: Path, skip: int = 0) -> Iterator[RawRecord]:
+    # surrogateescape keeps undecodable bytes visible, so the record is rejected, not the file
+    with path.open("r", encoding="utf8", errors="surrogateescape", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None) or []
+        for n, row in enumerate(reader, 1):
+            if n <= skip:
+                continue
+            if len(row) != len(header):
+                yield RawRecord(n, error=f"row has {len(row)} fields, the header has {len(header)}",
+                                raw=",".join(row).encode("utf8", "surrogateescape")
+                                .decode("utf8", "backslashreplace"))
+            else:
+                yield RawRecord(n, value=dict(zip(header, row)))
+
+
+def read_parquet(path: Path, skip: int = 0) -> Iterator[RawRecord]:
+    require_pyarrow()
+    import pyarrow.parquet as pq
+
+    n = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+        if n + batch.num_rows <= skip:
+            n += batch.num_rows
+            continue
+        for row in batch.to_pylist():
+            n += 1
+            if n > skip:
+                yield RawRecord(n, value=row)
+
+
+READERS = {"jsonl": read_jsonl, "text": read_text, "csv": read_csv, "parquet": read_parquet}
+
+
+def read_records(path: Path, fmt: str, skip: int = 0) -> Iterator[RawRecord]:
+    return READERS[fmt](path, skip)
+
+
+def count_records(path: Path, fmt: str) -> int:
+    """How many records the input holds (for the progress bar's ETA)."""
+    if fmt in LINE_FORMATS:
+        n, last = 0, b"\n"
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                n += chunk.count(b"\n")
+                last = chunk[-1:]
+        return n + (last != b"\n")
+    if fmt == "parquet":
+        require_pyarrow()
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    with path.open("r", encoding="utf8", errors="surrogateescape", newline="") as f:
+        return max(sum(1 for _ in csv.reader(f)) - 1, 0)
+
+
+# -- writers ---------------------------------------------------------------------------------------
+def _dump(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def flat_row(result: Result) -> Dict[str, Any]:
+    """A result as flat columns (CSV, Parquet): nested values as JSON strings."""
+    d = result.model_dump(mode="json")
+    return {"id": None if d["id"] is None else str(d["id"]), "line": d["line"],
+            "entities": _dump(d["entities"]), "sentiment": _dump(d["sentiment"]),
+            "categories": _dump(d["categories"]), "summary": d["summary"],
+            "truncated": d["truncated"], "segments": d["segments"],
+            "warnings": _dump(d["warnings"]), "extra": _dump(d["extra"])}
+
+
+def text_line(result: Result) -> str:
+    """id, entities, sentiment, top category, summary; tab-separated, one line."""
+    ents = "; ".join(f"{e.text}/{e.label}" for e in result.entities or [])
+    senti = result.sentiment.label if result.sentiment else ""
+    cat = max(result.categories, key=result.categories.get) if result.categories else ""
+    cols = [str(result.id), ents, senti, cat, result.summary or ""]
+    return "\t".join(" ".join(c.split()) for c in cols)
+
+
+class Writer:
+    """Appends records to ``f``; subclasses format them."""
+
+    resumable = True
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+
+    def write(self, result: Result) -> None:
+        raise NotImplementedError
+
+    def flush(self) -> int:
+        self.f.flush()
+        return self.f.tell()
+
+    def close(self) -> None:
+        self.f.close()
+
+
+class JsonlWriter(Writer):
+    def write(self, result: Result) -> None:
+        self.f.write(result.model_dump_json().encode("utf8") + b"\n")
+
+
+class TextWriter(Writer):
+    def write(self, result: Result) -> None:
+        self.f.write(text_line(result).encode("utf8") + b"\n")
+
+
+class CsvWriter(Writer):
+    def __init__(self, f: BinaryIO) -> None:
+        super().__init__(f)
+        self._buf = io.StringIO()
+        self._csv = csv.DictWriter(self._buf, fieldnames=COLUMNS, lineterminator="\n")
+        if f.tell() == 0:
+            self._csv.writeheader()
+
+    def write(self, result: Result) -> None:
+        self._csv.writerow(flat_row(result))
+        self.f.write(self._buf.getvalue().encode("utf8"))
+        self._buf.seek(0)
+        self._buf.truncate()
+
+
+class ParquetWriter(Writer):
+    """One row group per flush. A Parquet file is only readable once closed: not resumable."""
+
+    resumable = False
+
+    def __init__(self, f: BinaryIO) -> None:
+        super().__init__(f)
+        pa = require_pyarrow()
+        import pyarrow.parquet as pq
+
+        self._pa = pa
+        self._schema = pa.schema([(c, pa.int64() if c in ("line", "segments") else
+                                   pa.bool_() if c == "truncated" else pa.string()) for c in COLUMNS])
+        self._writer = pq.ParquetWriter(f, self._schema)
+        self._rows: List[Dict[str, Any]] = []
+
+    def write(self, result: Result) -> None:
+        self._rows.append(flat_row(result))
+
+    def flush(self) -> int:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+            self._rows = []
+        return super().flush()
+
+    def close(self) -> None:
+        self.flush()
+        self._writer.close()
+        self.f.close()
+
+
+WRITERS = {"jsonl": JsonlWriter, "text": TextWriter, "csv": CsvWriter, "parquet": ParquetWriter}
+
+
+def open_writer(path: Path, fmt: str, *, append: bool) -> Writer:
+    cls = WRITERS[fmt]
+    if fmt == "parquet":
+        require_pyarrow()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return cls(path.open("ab" if append else "wb"))
+
+
+class RejectsWriter(Writer):
+    """One JSON line per rejected record: line number, id, reason and the record as read."""
+
+    def write(self, result: Result) -> None:  # type: ignore[override]
+        raise TypeError("use reject()")
+
+    def reject(self, line: Optional[int], record_id: Any, reason: str, record: Any) -> None:
+        row = {"line": line, "id": record_id, "reason": reason, "record": record}
+        self.f.write(json.dumps(row, ensure_ascii=False, default=str).encode("utf8", "backslashreplace")
+                     + b"\n")

@@ -1,0 +1,79 @@
+"""How a worker (a spawned process, a Ray actor) loads the pipeline: once, from a picklable spec."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional, Tuple, Union
+
+GpuArg = Union[bool, int]
+
+
+@dataclass(frozen=True)
+class LoadSpec:
+    model: str  # a path or an installed package name
+    gpu: GpuArg = False
+    code: Tuple[str, ...] = ()  # Python files to import first (custom components), as `spacy --code`
+    modules: Tuple[Tuple[str, Optional[str]], ...] = ()  # (module, file) defining custom factories
+    single_thread: bool = True  # torch.set_num_threads(1): n workers share the CPU cores
+
+
+def import_code(paths: Any) -> None:
+    from spacy.util import import_file
+
+    for i, path in enumerate(paths or ()):
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"--code file not found: {path}")
+        import_file(f"plait_user_code_{i}_{path.stem}", path)
+
+
+def factory_modules(nlp: Any) -> Tuple[Tuple[str, Optional[str]], ...]:
+    """Modules defining the pipeline's non-spaCy factories, so a spawned worker can import them."""
+    from spacy.util import registry
+
+    found = []
+    for name in nlp.pipe_names:
+        factory = nlp.get_pipe_meta(name).factory
+        try:
+            func = registry.factories.get(nlp.get_factory_name(factory))
+        except Exception:  # not in the registry under this language: fall back on the class
+            func = type(nlp.get_pipe(name))
+        module = getattr(func, "__module__", None) or ""
+        if module and not module.startswith(("spacy.", "spacy_")):
+            file = getattr(sys.modules.get(module), "__file__", None)
+            if (module, file) not in found:
+                found.append((module, file))
+    return tuple(found)
+
+
+def _import_module(name: str, file: Optional[str]) -> None:
+    if name in sys.modules:
+        return
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        if file:
+            from spacy.util import import_file
+
+            import_file(name, file)
+
+
+def load_in_worker(spec: LoadSpec) -> Any:
+    """Set up a worker and load the pipeline (torch single-threaded, factories imported first)."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    if spec.single_thread:  # before torch is imported (by the pipeline), so its pools start small
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ[var] = "1"
+    for name, file in spec.modules:
+        _import_module(name, file)
+    from ..api import load
+
+    nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code))
+    if spec.single_thread and "torch" in sys.modules:  # a torch pipeline: one thread per worker
+        import torch
+
+        torch.set_num_threads(1)
+    return nlp

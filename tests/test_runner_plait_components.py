@@ -1,0 +1,84 @@
+"""The runner on a pipeline of the real Plait components (tiny random encoder, initialized, untrained):
+the documented outputs are read, and spawned workers running the transformer neither hang nor differ."""
+from __future__ import annotations
+
+import pytest
+
+import plait
+
+COMPONENTS = ("ner", "sentiment", "textcat", "summarize")
+DATA = [
+    ("Apple opened a store in London. The staff were great.", [(0, 5, "ORG"), (24, 30, "GPE")],
+     {"positive": 1.0, "negative": 0.0, "neutral": 0.0, "SPORTS": 0.0, "TECH": 1.0},
+     "Apple opened a store in London."),
+    ("The team lost the match in Paris. It was bad.", [(27, 32, "GPE")],
+     {"positive": 0.0, "negative": 1.0, "neutral": 0.0, "SPORTS": 1.0, "TECH": 0.0},
+     "The team lost the match in Paris."),
+]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    from plait.plugins import get_registry
+
+    installed = get_registry().components()
+    missing = [c for c in COMPONENTS if c not in installed]
+    if missing:
+        pytest.skip(f"Plait components not installed: {', '.join(missing)}")
+    import spacy
+    from spacy.training import Example
+
+    from plait.compose import compose
+    from plait.spec import PipelineSpec
+
+    spec = PipelineSpec.model_validate({
+        "name": "runner-test", "lang": "en", "encoder": "tiny-random",
+        "components": [{"component": "ner", "labels": ["ORG", "GPE"]},
+                       {"component": "sentiment", "labels": ["negative", "neutral", "positive"]},
+                       {"component": "textcat", "name": "topics", "labels": ["SPORTS", "TECH"]},
+                       {"component": "summarize"}]})
+    nlp = spacy.util.load_model_from_config(compose(spec), auto_fill=True)
+    examples = []
+    for text, ents, cats, summary in DATA:
+        example = Example.from_dict(nlp.make_doc(text), {"entities": ents, "cats": cats})
+        example.reference.user_data["plait.summary"] = summary
+        examples.append(example)
+    nlp.initialize(lambda: examples)
+    path = tmp_path_factory.mktemp("real") / "model"
+    nlp.to_disk(path)
+    return path
+
+
+def _key(result):
+    return (result.id, [(e.start, e.end, e.label) for e in result.entities], result.sentiment.label,
+            sorted(result.categories), result.summary, result.segments)
+
+
+@pytest.fixture
+def one_thread():
+    """Workers run torch on one thread; so does this process here, for bit-identical sums (an
+    untrained model is full of near ties that another summation order can flip)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def test_real_components_outputs_and_two_workers(model, one_thread):
+    nlp = plait.load(model)
+    texts = [text for text, *_ in DATA] + ["Paris and London. " * 60]
+    one = list(plait.process(nlp, texts, segment_tokens=64))
+    for result in one:
+        assert result.entities is not None and result.errors == []
+        assert set(result.sentiment.scores) == {"negative", "neutral", "positive"}
+        assert -1 <= result.sentiment.polarity <= 1 and result.sentiment.sentences
+        assert set(result.categories) == {"SPORTS", "TECH"}
+        assert isinstance(result.summary, str) and result.summary
+    assert one[2].segments > 1 and all(texts[2][e.start:e.end] == e.text for e in one[2].entities)
+    two = list(plait.process(nlp, texts, segment_tokens=64, n_process=2))
+    assert [_key(r) for r in two] == [_key(r) for r in one]
+    for a, b in zip(one, two):
+        assert b.sentiment.polarity == pytest.approx(a.sentiment.polarity, abs=1e-4)
+        assert b.categories == pytest.approx(a.categories, abs=1e-4)
