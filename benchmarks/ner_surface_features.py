@@ -74,6 +74,7 @@ def run_variant(args: argparse.Namespace, surface_features: bool) -> Dict[str, A
         for batch in minibatch(train, size=args.batch_size):
             losses: Dict[str, float] = {}
             nlp.update(batch, sgd=optimizer, losses=losses, drop=args.dropout)
+            optimizer.step_schedules()  # as spaCy's training loop does: advances warm-up/decay
             loss += losses.get("ner", 0.0)
             step += 1
             if step % max(1, args.steps // 10) == 0:

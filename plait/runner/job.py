@@ -36,6 +36,7 @@ class RunConfig:
     gpu: Union[bool, int] = False
     address: Optional[str] = None
     num_gpus: float = 0.0
+    quantize: bool = False
     code: Sequence[Path] = ()
     batch: BatchOptions = field(default_factory=BatchOptions)
     max_chars: int = 0
@@ -65,7 +66,8 @@ class RunSummary:
 def make_engine(cfg: RunConfig) -> Any:
     from .loading import LoadSpec
 
-    spec = LoadSpec(str(cfg.model), gpu=cfg.gpu, code=tuple(str(c) for c in cfg.code))
+    spec = LoadSpec(str(cfg.model), gpu=cfg.gpu, code=tuple(str(c) for c in cfg.code),
+                    quantize=cfg.quantize)
     if cfg.engine == "ray":
         from .ray_engine import RayEngine
 
@@ -81,7 +83,7 @@ def make_engine(cfg: RunConfig) -> Any:
     from .engines import LocalEngine
 
     try:
-        return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code)))
+        return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code), quantize=cfg.quantize))
     except OSError as exc:  # spaCy's "can't find model" (E050) and unreadable folders
         raise PlaitError(f"cannot load the pipeline '{cfg.model}': {exc}") from exc
 

@@ -18,6 +18,7 @@ class LoadSpec:
     code: Tuple[str, ...] = ()  # Python files to import first (custom components), as `spacy --code`
     modules: Tuple[Tuple[str, Optional[str]], ...] = ()  # (module, file) defining custom factories
     single_thread: bool = True  # torch.set_num_threads(1): n workers share the CPU cores
+    quantize: bool = False  # int8 dynamic quantization after loading (CPU)
 
 
 def import_code(paths: Any) -> None:
@@ -71,7 +72,7 @@ def load_in_worker(spec: LoadSpec) -> Any:
         _import_module(name, file)
     from ..api import load
 
-    nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code))
+    nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code), quantize=spec.quantize)
     if spec.single_thread and "torch" in sys.modules:  # a torch pipeline: one thread per worker
         import torch
 

@@ -1,0 +1,97 @@
+"""Smoke tests of the benchmark scripts on the tiny-encoder ``ci`` pipeline (``pytest benchmarks``).
+
+Not in the default test paths: they start subprocesses and take about a minute on 2 cores.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import long_doc, quantization_accuracy, speed  # noqa: E402
+from benchmarks._common import build_untrained, markdown_table  # noqa: E402
+from benchmarks.texts import count_words, long_document, make_docs  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def ci_model(tmp_path_factory):
+    return str(build_untrained(str(ROOT / "pipeline" / "ci.yml"),
+                               tmp_path_factory.mktemp("bench") / "ci-untrained"))
+
+
+def test_generated_texts_are_deterministic_and_sized():
+    docs = make_docs(50, seed=3)
+    assert docs == make_docs(50, seed=3) and docs != make_docs(50, seed=4)
+    assert len(docs) == 50 and len(set(docs)) == 50
+    assert all(3 <= d.count(". ") + 1 for d in docs)
+    text = long_document(5000, seed=0)
+    assert 5000 <= count_words([text]) < 5300 and "\n\n" in text
+
+
+def test_speed_runs_each_system_and_reports_ratios(ci_model, tmp_path, capsys):
+    out = tmp_path / "speed.json"
+    assert speed.main(["--model", ci_model, "--n-docs", "6", "--batch-size", "4",
+                       "--systems", "plait,plait-int8-sorted", "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert [r["system"] for r in data["results"]] == ["plait", "plait-int8-sorted"]
+    for r in data["results"]:
+        assert "error" not in r, r
+        assert r["docs"] == 6 and r["words_per_s"] > 0 and r["peak_rss_mib"] >= r["rss_loaded_mib"] > 0
+    assert data["ratios"]["plait"] == {"vs_hf": None, "vs_sm": None, "vs_md": None,
+                                       "memory_vs_hf": None, "processing_memory_vs_hf": None}
+    assert all(r["peak_rss_processing_mib"] > 0 for r in data["results"])
+    m = data["machine"]
+    assert m["cpu_model"] and m["versions"]["torch"] and m["date_utc"]
+    assert "| plait-int8-sorted |" in capsys.readouterr().out
+
+
+def test_speed_reports_a_failing_system_instead_of_crashing(ci_model, tmp_path):
+    out = tmp_path / "speed.json"
+    speed.main(["--model", ci_model, "--n-docs", "2", "--systems", "plait", "--output", str(out),
+                "--timeout", "0.01"])
+    assert "error" in json.loads(out.read_text())["results"][0]
+
+
+def test_long_doc_measures_both_sizes(ci_model, tmp_path):
+    out = tmp_path / "long.json"
+    assert long_doc.main(["--model", ci_model, "--words", "3000", "--small-words", "600",
+                          "--segment-tokens", "256", "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    small, big = data["results"]
+    assert "error" not in small and "error" not in big
+    assert big["segments"] > small["segments"] >= 1
+    assert big["words"] >= 3000 and data["peak_ratio_long_vs_small"] > 0
+
+
+def test_quantization_accuracy_side_by_side(ci_model, tmp_path, capsys):
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    db = DocBin()
+    for text, label in (("Shares of the bank rose after strong profits.", "business"),
+                        ("The striker scored twice in the final.", "sport"),
+                        ("The new phone has a faster chip.", "tech"),
+                        ("Markets fell as oil prices climbed.", "business")):
+        doc = nlp.make_doc(text)
+        doc.cats = {cat: float(cat == label) for cat in ("business", "sport", "tech")}
+        db.add(doc)
+    test = tmp_path / "textcat.spacy"
+    db.to_disk(test)
+    out = tmp_path / "qa.json"
+    assert quantization_accuracy.main([ci_model, str(test), "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["settings"]["quantization"] == "int8-dynamic"
+    assert "cats_macro_f" in data["float"][str(test)] and "cats_macro_f" in data["int8"][str(test)]
+    assert set(data["agreement"]) >= {"ents", "cats", "sentiment", "summary"}
+    assert "| cats_macro_f |" in capsys.readouterr().out
+
+
+def test_markdown_table_formats_missing_values():
+    table = markdown_table(["a", "b"], [["x", None], ["y", 1234.5]])
+    assert table.splitlines()[2] == "| x | – |" and "1,234" in table

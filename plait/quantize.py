@@ -1,0 +1,128 @@
+"""Int8 dynamic quantization of a pipeline's shared transformer, for faster CPU inference.
+
+>>> import plait
+>>> from plait.quantize import quantize_pipeline
+>>> nlp = quantize_pipeline(plait.load("training/demo/model-best"))
+
+Every ``torch.nn.Linear`` of the Hugging Face model inside each spacy-transformers ``transformer``
+component is replaced, in place, by ``torch.ao.nn.quantized.dynamic.Linear`` (int8 weights, activations
+quantized on the fly per batch). Embeddings, layer norms and the components' own small heads stay float.
+The model is roughly 2-4x smaller and usually faster on CPU; the scores cost is measured by
+``benchmarks/quantization_accuracy.py``.
+
+A quantized pipeline is for inference only: it cannot be trained further, and it cannot be saved
+(``nlp.to_disk`` raises a clear error), because spacy-transformers would reload the int8 state into a
+float model. Save the float pipeline and quantize after each load instead.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Iterator, List, Tuple
+
+from .errors import PlaitError
+
+QUANTIZED_META_KEY = "plait_quantized"
+SCHEME = "int8-dynamic"
+
+
+class QuantizationError(PlaitError, ValueError):
+    """The pipeline cannot be quantized (GPU, no initialized transformer, ...)."""
+
+
+def _transformer_models(nlp: Any) -> Iterator[Tuple[str, Any]]:
+    """``(pipe name, TransformerModel)`` for every spacy-transformers model in the pipeline."""
+    from spacy_transformers.layers.transformer_model import TransformerModel
+
+    seen = set()
+    for name, pipe in nlp.components:
+        model = getattr(pipe, "model", None)
+        if model is None or not hasattr(model, "walk"):
+            continue
+        for node in model.walk():
+            if isinstance(node, TransformerModel) and node.id not in seen:
+                seen.add(node.id)
+                yield name, node
+
+
+def _refuse_to_save(pipe_name: str):
+    def to_bytes(*args: Any, **kwargs: Any) -> bytes:
+        raise QuantizationError(
+            f"The '{pipe_name}' transformer was quantized to int8 (plait.quantize.quantize_pipeline) "
+            f"and cannot be saved: spacy-transformers would reload its int8 weights into a float model. "
+            f"Save the float pipeline and quantize after loading it (`plait.load(..., quantize=True)` "
+            f"or `plait run --quantize`).")
+
+    return to_bytes
+
+
+def is_quantized(nlp: Any) -> bool:
+    """True if a transformer of ``nlp`` already has int8 dynamic Linear layers."""
+    try:
+        return quantized_linear_count(nlp)[0] > 0
+    except ImportError:  # pragma: no cover - no torch
+        return False
+
+
+def quantize_pipeline(nlp: Any) -> Any:
+    """Quantize (int8, dynamic) the Linear layers of every transformer in ``nlp``; returns ``nlp``.
+
+    CPU only: raises :class:`QuantizationError` when a transformer's weights are on a GPU, or when the
+    pipeline has no initialized spacy-transformers model. Idempotent: a quantized pipeline is returned
+    unchanged. Records ``nlp.meta["plait_quantized"] = "int8-dynamic"``.
+    """
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    found: List[Tuple[str, Any]] = list(_transformer_models(nlp))
+    if not found:
+        raise QuantizationError(
+            f"Nothing to quantize: pipeline '{nlp.meta.get('name', '?')}' (pipes: "
+            f"{', '.join(nlp.pipe_names) or 'none'}) has no spacy-transformers 'transformer' model.")
+    for pipe_name, model in found:
+        if not model.attrs.get("has_transformer") or model.transformer is None:
+            raise QuantizationError(
+                f"The '{pipe_name}' transformer has no weights yet: call nlp.initialize() or load a "
+                f"trained pipeline before quantizing.")
+        hf = model.transformer
+        devices = {p.device.type for p in hf.parameters()}
+        if devices - {"cpu"}:
+            raise QuantizationError(
+                f"The '{pipe_name}' transformer is on {', '.join(sorted(devices - {'cpu'}))}: int8 "
+                f"dynamic quantization runs on CPU only. Load the pipeline without a GPU "
+                f"(no `gpu=`/`--gpu`, no spacy.require_gpu()) to quantize it.")
+    if is_quantized(nlp):
+        return nlp
+    if torch.backends.quantized.engine == "none":  # pragma: no cover - exotic builds
+        raise QuantizationError("This torch build has no quantized CPU engine (x86/fbgemm/qnnpack): "
+                                f"supported engines: {torch.backends.quantized.supported_engines}.")
+    for pipe_name, model in found:
+        shim = model.layers[0].shims[0]
+        hf = model.transformer
+        hf.eval()
+        with warnings.catch_warnings():  # torch.ao.quantization deprecation notices
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
+            quantized = quantize_dynamic(hf, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+        # inplace=True keeps the same top-level module; keep every reference consistent anyway.
+        shim._model = quantized
+        shim._hfmodel.transformer = quantized
+        shim.to_bytes = _refuse_to_save(pipe_name)
+    nlp.meta[QUANTIZED_META_KEY] = SCHEME
+    return nlp
+
+
+def quantized_linear_count(nlp: Any) -> Tuple[int, int]:
+    """``(quantized Linear modules, float Linear modules)`` over the pipeline's transformers."""
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as QLinear
+
+    q = f = 0
+    for _, model in _transformer_models(nlp):
+        if model.transformer is None:
+            continue
+        for module in model.transformer.modules():
+            if isinstance(module, QLinear):
+                q += 1
+            elif isinstance(module, torch.nn.Linear):
+                f += 1
+    return q, f
