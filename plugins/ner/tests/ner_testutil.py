@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from plait.testing import LISTENER, TRANSFORMER  # noqa: F401 (re-exported)
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
+
 
 TRAIN = [
     ("John lives in London .", [(0, 4, "PER"), (14, 20, "LOC")]),
@@ -11,12 +15,6 @@ TRAIN = [
     ("The company is in New York .", [(18, 26, "LOC")]),
     ("Paris loves John .", [(0, 5, "LOC"), (12, 16, "PER")]),
 ]
-
-LISTENER = {"@architectures": "spacy-transformers.TransformerListener.v1", "grad_factor": 1.0,
-            "upstream": "transformer", "pooling": {"@layers": "reduce_mean.v1"}}
-TRANSFORMER = {"model": {"@architectures": "plait.Transformer.v1", "encoder": "tiny-random",
-                         "get_spans": {"@span_getters": "spacy-transformers.strided_spans.v1",
-                                       "window": 64, "stride": 48}}}
 
 
 def make_examples(nlp, data=TRAIN):

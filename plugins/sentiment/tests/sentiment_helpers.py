@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
+from plait.testing import LISTENER, TRANSFORMER  # noqa: F401 (re-exported)
+
+
 THREE = ["negative", "neutral", "positive"]
+
 
 THREE_CLASS_DATA = [
     ("I love this great movie.", "positive"),
@@ -17,6 +21,7 @@ THREE_CLASS_DATA = [
     ("A report on the city.", "neutral"),
 ]
 
+
 BINARY_DATA = [
     ("I love this great movie.", "pos"),
     ("Good and great, love it!", "pos"),
@@ -25,22 +30,6 @@ BINARY_DATA = [
     ("Bad bad film, hate.", "neg"),
     ("I hate this bad movie.", "neg"),
 ]
-
-LISTENER = {
-    "@architectures": "spacy-transformers.TransformerListener.v1",
-    "grad_factor": 1.0,
-    "upstream": "transformer",
-    "pooling": {"@layers": "reduce_mean.v1"},
-}
-
-TRANSFORMER = {
-    "model": {
-        "@architectures": "plait.Transformer.v1",
-        "encoder": "tiny-random",
-        "get_spans": {"@span_getters": "spacy-transformers.strided_spans.v1", "window": 64,
-                      "stride": 48},
-    }
-}
 
 
 def build_nlp(*, transformer: bool = True, sentencizer: bool = True, name: str = "sentiment",

@@ -8,6 +8,8 @@ import spacy
 from spacy.language import Language
 from spacy.training import Example
 
+from plait.testing import LISTENER, TRANSFORMER  # noqa: F401 (re-exported)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -26,21 +28,6 @@ DOCS: List[Tuple[str, str]] = [
      "prices. Others switched to cheaper beans. Experts expect prices to fall next spring.",
      "Coffee prices rose because of dry weather; experts expect them to fall next spring."),
 ]
-
-LISTENER = {
-    "@architectures": "spacy-transformers.TransformerListener.v1",
-    "grad_factor": 1.0,
-    "upstream": "transformer",
-    "pooling": {"@layers": "reduce_mean.v1"},
-}
-TRANSFORMER = {
-    "model": {
-        "@architectures": "plait.Transformer.v1",
-        "encoder": "tiny-random",
-        "get_spans": {"@span_getters": "spacy-transformers.strided_spans.v1",
-                      "window": 64, "stride": 48},
-    }
-}
 
 
 def make_examples(nlp: Language, docs=DOCS, *, sentences: bool = False) -> List[Example]:

@@ -12,23 +12,10 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import fix_random_seed
 
+from plait.testing import LISTENER, TRANSFORMER  # noqa: F401 (re-exported)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-LISTENER = {
-    "@architectures": "spacy-transformers.TransformerListener.v1",
-    "grad_factor": 1.0,
-    "upstream": "transformer",
-    "pooling": {"@layers": "reduce_mean.v1"},
-}
-TRANSFORMER = {
-    "model": {
-        "@architectures": "plait.Transformer.v1",
-        "encoder": "tiny-random",
-        "get_spans": {"@span_getters": "spacy-transformers.strided_spans.v1", "window": 64,
-                      "stride": 48},
-    }
-}
 
 # Words of the tiny encoder's vocabulary, so each text is a few distinct word pieces.
 EXCLUSIVE_DATA: List[Tuple[str, Dict[str, float]]] = [
