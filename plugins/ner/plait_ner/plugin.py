@@ -5,12 +5,14 @@ from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
 #: The ``[components.<name>]`` fragment the composer writes; it replaces ``model.tok2vec`` with a
-#: listener of the shared transformer.
+#: listener of the shared transformer. ``surface_features`` is on: over the uncased MiniLM encoder the
+#: cased shape/prefix/suffix embeddings measured better (benchmarks/ner_surface_features.py, CoNLL-2003
+#: 1,000 train / 300 dev sentences, 250 steps: dev F1 84.7 vs 83.5, ECE 0.027 vs 0.041 after tuning).
 NER_CONFIG = {
     "model": {
         "@architectures": "plait.ner.v1",
         "tok2vec": {},
-        "surface_features": False,
+        "surface_features": True,
         "surface_width": 64,
         "surface_rows": [1000, 2500, 2500],
         "hidden_width": 0,
