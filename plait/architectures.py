@@ -4,9 +4,45 @@ Light on purpose: importing this module imports neither torch nor transformers.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+import warnings
+from typing import Any, Callable, Dict, List, Optional
 
 from spacy.util import registry
+
+from .errors import Warnings
+
+TRUNCATED_KEY = "plait.truncated"
+
+
+def check_span_lengths(model: Any, get_spans: Callable) -> Callable:
+    """Wrap ``get_spans`` so that spans the encoder would silently cut are flagged.
+
+    spacy-transformers truncates a span longer than the tokenizer's ``model_max_length``; the tokens
+    past the cut then get no features. A wordpiece covers at least one character, so only spans with
+    more characters than the limit can overflow: only those are tokenized again to count exactly.
+    Such docs get ``doc.user_data["plait.truncated"] = True`` (the runner reports it) and a warning.
+    """
+
+    def checked(docs: List[Any]) -> List[List[Any]]:
+        spans = get_spans(docs)
+        if not model.attrs.get("has_transformer"):
+            return spans
+        tokenizer = model.tokenizer
+        limit = int(getattr(tokenizer, "model_max_length", 0) or 0)
+        if limit <= 0 or limit > 100_000:
+            return spans
+        for doc_spans in spans:
+            for span in doc_spans:
+                if len(span.text) + 2 <= limit:
+                    continue
+                n = len(tokenizer(span.text, add_special_tokens=True)["input_ids"])
+                if n > limit:
+                    doc = span.doc
+                    doc.user_data[TRUNCATED_KEY] = True
+                    warnings.warn(Warnings.W001.format(n=n, limit=limit, start=doc.text[:40]))
+        return spans
+
+    return checked
 
 
 @registry.architectures("plait.Transformer.v1")
@@ -43,4 +79,5 @@ def create_transformer(
 
     model.init = init
     model.attrs["plait_encoder"] = encoder
+    model.attrs["get_spans"] = check_span_lengths(model, get_spans)
     return model

@@ -42,6 +42,13 @@ class Errors(metaclass=ErrorsWithCodes):
             "examples.")
 
 
+class Warnings(metaclass=ErrorsWithCodes):
+    W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "
+            "only sees its first {limit}: the rest of it gets no transformer features (doc starting "
+            "'{start}'). Lower the transformer's `window` (a spec's `transformer.window`) so every "
+            "span fits; the doc is marked doc.user_data['plait.truncated'] = True.")
+
+
 class PlaitError(Exception):
     """Base class of the errors Plait raises on purpose."""
 

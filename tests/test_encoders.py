@@ -90,3 +90,20 @@ def test_minilm_from_its_package_gives_real_embeddings(monkeypatch):
     # A real encoder, not random weights: paraphrases are closer than unrelated text.
     assert cos(vec("A cat is sitting on a mat."), vec("The cat sat on the mat.")) > cos(
         vec("Stock markets fell sharply today."), vec("The cat sat on the mat."))
+
+
+def test_spans_longer_than_the_encoder_limit_are_flagged_not_silently_cut(tmp_path):
+    from plait.encoders import build_tiny_encoder
+
+    short = build_tiny_encoder(tmp_path / "short", max_length=64)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("transformer", config={"model": {
+        "@architectures": "plait.Transformer.v1", "encoder": str(short),
+        "get_spans": {"@span_getters": "spacy-transformers.strided_spans.v1", "window": 40,
+                      "stride": 30}}})
+    nlp.initialize()
+    fine = nlp("a b c d e f g h")
+    assert "plait.truncated" not in fine.user_data
+    with pytest.warns(UserWarning, match=r"W001.*limit of 64.*Lower the transformer's `window`"):
+        doc = nlp(" ".join(["antidisestablishment"] * 20))
+    assert doc.user_data["plait.truncated"] is True
