@@ -124,8 +124,10 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
             "seed": "${system.seed}", "gpu_allocator": "${system.gpu_allocator}",
             "dropout": tr.dropout, "accumulate_gradient": tr.accumulate_gradient,
             "patience": tr.patience, "max_epochs": tr.max_epochs, "max_steps": tr.max_steps,
-            "eval_frequency": tr.eval_frequency, "frozen_components": [],
-            "annotating_components": [SENTENCIZER] if needs_sents else [],
+            "eval_frequency": tr.eval_frequency,
+            "frozen_components": [TRANSFORMER] if tr.freeze_encoder else [],
+            "annotating_components": ([SENTENCIZER] if needs_sents else [])
+            + ([TRANSFORMER] if tr.freeze_encoder else []),
             "before_to_disk": ({"@misc": "plait.tune_on_dev.v1", "path": "${paths.dev}"}
                                if tr.tune_on_dev else None),
             "before_update": None,
@@ -148,7 +150,9 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
         },
         "pretraining": {},
         "initialize": {"vectors": "${paths.vectors}", "init_tok2vec": "${paths.init_tok2vec}",
-                       "vocab_data": None, "lookups": None, "before_init": None,
+                       "vocab_data": None, "lookups": None,
+                       "before_init": ({"@callbacks": "plait.initialize_frozen.v1",
+                                        "components": [TRANSFORMER]} if tr.freeze_encoder else None),
                        "after_init": None, "components": init_components, "tokenizer": {}},
     }
     config = Config(cfg)

@@ -62,6 +62,8 @@ class TrainingSpec(_Strict):
     accumulate_gradient: int = Field(1, ge=1)
     max_length: int = Field(0, ge=0, description="skip training docs longer than this (0: keep)")
     tune_on_dev: bool = True
+    freeze_encoder: bool = Field(False, description="train the components' heads only: the shared "
+                                 "transformer is frozen and annotates (much faster on a CPU)")
     score_weights: Dict[str, float] = Field(default_factory=dict)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, IO, Optional, Tuple, Union
+from typing import IO, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from spacy.util import registry
 
@@ -65,3 +65,28 @@ def tune_on_dev(path: Union[str, Path, None], max_docs: int = 1000) -> Callable:
         return nlp
 
     return before_to_disk
+
+
+@registry.callbacks("plait.initialize_frozen.v1")
+def initialize_frozen(components: List[str]) -> Callable:
+    """``[initialize.before_init]``: initialize frozen components that are not sourced.
+
+    spaCy skips frozen components at initialization (it expects them sourced from a trained pipeline);
+    a frozen *encoder* named by Plait still has to load its weights and set its width before the
+    listening components are initialized.
+    """
+
+    def before_init(nlp: Any) -> Any:
+        from spacy.training import Example
+
+        names = [n for n, _ in nlp.components]  # frozen components are disabled here
+        for name in components:
+            proc = nlp.get_pipe(name)
+            doc = nlp.make_doc("Plait initializes the frozen encoder.")
+            proc.initialize(lambda: [Example(doc, doc.copy())])
+            if hasattr(proc, "find_listeners"):  # give the listeners downstream its width
+                for _, other in nlp.components[names.index(name) + 1:]:
+                    proc.find_listeners(other)
+        return nlp
+
+    return before_init

@@ -153,3 +153,18 @@ def test_options_merge_into_fragment_and_labels_go_to_initialize(tmp_path, plugi
     assert config["training"]["optimizer"]["grad_clip"] == 1.0
     assert config["training"]["optimizer"]["learn_rate"]["@schedules"] == "warmup_linear.v1"
     assert config["training"]["score_weights"]["sents_f"] is None
+
+
+def test_frozen_encoder_trains_heads_only(tmp_path, plugin_site, corpus):
+    """`training.freeze_encoder`: the transformer is frozen and annotating; listeners read its output."""
+    spec = _spec(tmp_path, corpus, freeze_encoder=True, learning_rate=0.01)
+    cfg = tmp_path / "pos.cfg"
+    assert run_plait("compose", str(spec), "-o", str(cfg), pythonpath=plugin_site).returncode == 0
+    config = spacy.util.load_config(cfg)
+    assert config["training"]["frozen_components"] == ["transformer"]
+    assert config["training"]["annotating_components"] == ["sentencizer", "transformer"]
+    train = _run("-m", "spacy", "train", str(cfg), "-o", str(tmp_path / "out"),
+                 env={"PYTHONPATH": str(plugin_site), "HF_HUB_OFFLINE": "1"})
+    assert train.returncode == 0, train.stdout + train.stderr
+    best = spacy.load(tmp_path / "out" / "model-best")
+    assert [t.tag_ for t in best("I like green cats")] == ["PRP", "VBP", "JJ", "NNS"]
