@@ -4,12 +4,12 @@ Light on purpose (spaCy entry point): imports thinc and spaCy only.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, List, Optional
 
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Linear, Maxout, Model, chain, concatenate, with_array
+from thinc.api import Linear, Maxout, Model, chain, with_array
 from thinc.types import Floats2d
 
 SURFACE_ATTRS = ["SHAPE", "PREFIX", "SUFFIX"]
@@ -45,7 +45,7 @@ def build_ner_model(
     if surface_features:
         surface = MultiHashEmbed(width=surface_width, attrs=list(SURFACE_ATTRS),
                                  rows=list(surface_rows), include_static_vectors=False)
-        features = concatenate(tok2vec, surface)
+        features = concat_doc_features(tok2vec, surface)
     output_layer = Linear(nO=nO)
     if hidden_width > 0:
         head = chain(Maxout(nO=hidden_width, nP=2, dropout=dropout, normalize=True), output_layer)
@@ -58,3 +58,37 @@ def build_ner_model(
         model.set_ref("surface", surface)
     model.attrs["surface_features"] = bool(surface_features)
     return model
+
+
+def concat_doc_features(*layers: Model[List[Doc], List[Floats2d]]) -> Model[List[Doc], List[Floats2d]]:
+    """Run several doc -> token-vector layers and join their outputs per token (hstack).
+
+    Like thinc's ``concatenate`` for list outputs, but the gradient with respect to the *docs* is not
+    summed: a transformer listener's backprop returns nothing for its input while a hash embedding
+    returns a list, and thinc's ``concatenate`` would try to add the two.
+    """
+    return Model("concat_doc_features", _concat_forward, init=_concat_init, layers=list(layers),
+                 dims={"nO": None})
+
+
+def _concat_init(model: Model, X: Optional[List[Doc]] = None, Y: Any = None) -> None:
+    for layer in model.layers:
+        layer.initialize(X=X)
+    if all(layer.has_dim("nO") for layer in model.layers):
+        model.set_dim("nO", sum(layer.get_dim("nO") for layer in model.layers))
+
+
+def _concat_forward(model: Model, docs: List[Doc], is_train: bool):
+    results = [layer(docs, is_train) for layer in model.layers]
+    outputs = [output for output, _ in results]
+    widths = [out[0].shape[1] if out else 0 for out in outputs]
+    joined = [model.ops.xp.hstack([out[i] for out in outputs]) for i in range(len(docs))]
+
+    def backprop(d_joined: List[Floats2d]) -> List[Doc]:
+        start = 0
+        for (_, bwd), width in zip(results, widths):
+            bwd([d[:, start:start + width] for d in d_joined])
+            start += width
+        return docs
+
+    return joined, backprop
