@@ -1,13 +1,7 @@
 """Coded errors of plait-ner (``[NERxxx]``), in the style of spaCy's and Plait's catalogues."""
 from __future__ import annotations
 
-
-class _WithCodes(type):
-    def __getattribute__(cls, code: str) -> str:  # noqa: N805 - metaclass
-        msg = super().__getattribute__(code)
-        if code.startswith("__"):
-            return msg
-        return f"[{code}] {msg}"
+from plait.errors import ErrorsWithCodes as _WithCodes
 
 
 class Errors(metaclass=_WithCodes):
