@@ -205,6 +205,21 @@ def blank_en():
     return spacy.blank("en")
 
 
+def split_docs(records: Sequence["Record"], seed: int, limit: Optional[int],
+               annotate: Callable[[Any, "Record"], None]) -> Dict[str, List[Any]]:
+    """Shuffle records into train/dev/test (fixed seed), cap them, and make one Doc per record;
+    ``annotate(doc, record)`` adds the gold (cats, user data, ...)."""
+    nlp = blank_en()
+    docs: Dict[str, List[Any]] = {}
+    for split, recs in apply_limit(shuffle_split(records, seed), limit).items():
+        docs[split] = []
+        for rec in recs:
+            doc = nlp.make_doc(rec.text)
+            annotate(doc, rec)
+            docs[split].append(doc)
+    return docs
+
+
 class Record(NamedTuple):
     """One labelled raw record; ``origin`` is ``file:line`` (or ``file``) for error reports."""
 

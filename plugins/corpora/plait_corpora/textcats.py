@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .assets import ASSETS, sha256_file
-from .base import (Archive, Record, Skips, apply_limit, blank_en, decode_lines, dedupe, logger,
-                   one_hot, resolve_source, shuffle_split, write_splits)
+from .base import (Archive, Record, Skips, decode_lines, dedupe, logger, one_hot, resolve_source,
+                   split_docs, write_splits)
 
 SENTIMENT3 = ("negative", "neutral", "positive")
 BINARY = ("positive", "negative")
@@ -150,17 +150,13 @@ def convert_records(corpus: str, records: List[Record], labels: Sequence[str],
                     output_dir: Union[str, Path], *, seed: int, limit: Optional[int],
                     skips: Skips, meta: Dict[str, Any], store_user_data: bool = False) -> Dict[str, int]:
     records = dedupe(records, skips)
-    splits = apply_limit(shuffle_split(records, seed), limit)
-    nlp = blank_en()
-    docs = {}
-    for split, recs in splits.items():
-        docs[split] = []
-        for rec in recs:
-            doc = nlp.make_doc(rec.text)
-            doc.cats = one_hot(rec.label, labels)
-            if store_user_data and rec.extra:
-                doc.user_data.update(rec.extra)
-            docs[split].append(doc)
+
+    def annotate(doc: Any, rec: Record) -> None:
+        doc.cats = one_hot(rec.label, labels)
+        if store_user_data and rec.extra:
+            doc.user_data.update(rec.extra)
+
+    docs = split_docs(records, seed, limit, annotate)
     meta = dict(meta, seed=seed, limit=limit, labels=list(labels), kept_records=len(records))
     return write_splits(output_dir, docs, store_user_data=store_user_data, meta=meta, skips=skips,
                         corpus=corpus)
