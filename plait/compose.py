@@ -22,10 +22,11 @@ TRANSFORMER = "transformer"
 SENTENCIZER = "sentencizer"
 
 
-def listener_config(spec: PipelineSpec) -> Dict[str, Any]:
+def listener_config(grad_factor: float = 1.0) -> Dict[str, Any]:
+    """The listener of the shared transformer, placed at each component's ``listener_path``."""
     return {
         "@architectures": "spacy-transformers.TransformerListener.v1",
-        "grad_factor": spec.transformer.grad_factor,
+        "grad_factor": grad_factor,
         "upstream": TRANSFORMER,
         "pooling": {"@layers": "reduce_mean.v1"},
     }
@@ -99,7 +100,7 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
         fragment = copy.deepcopy(info.config)
         _merge(fragment, comp.options, where=source, pipe=comp.pipe_name)
         if info.listener_path:
-            _set_path(fragment, info.listener_path, listener_config(spec), where=source,
+            _set_path(fragment, info.listener_path, listener_config(spec.transformer.grad_factor), where=source,
                       pipe=comp.pipe_name)
         components[comp.pipe_name] = {"factory": info.factory, **fragment}
         if comp.labels:

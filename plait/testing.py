@@ -5,16 +5,12 @@ For plugin authors' tests (the built-in plugins use them): a pipeline with a ``t
 """
 from __future__ import annotations
 
-import copy
 from typing import Any, Dict
 
-#: What the composer puts at a component's ``listener_path`` (see ``plait.compose.listener_config``).
-LISTENER: Dict[str, Any] = {
-    "@architectures": "spacy-transformers.TransformerListener.v1",
-    "grad_factor": 1.0,
-    "upstream": "transformer",
-    "pooling": {"@layers": "reduce_mean.v1"},
-}
+from .compose import listener_config
+
+#: What the composer puts at a component's ``listener_path``.
+LISTENER: Dict[str, Any] = listener_config()
 
 
 def transformer_config(encoder: str = "tiny-random", window: int = 64, stride: int = 48
@@ -28,10 +24,6 @@ def transformer_config(encoder: str = "tiny-random", window: int = 64, stride: i
 
 #: The tiny-random transformer with 64-wordpiece windows.
 TRANSFORMER: Dict[str, Any] = transformer_config()
-
-
-def listener() -> Dict[str, Any]:
-    return copy.deepcopy(LISTENER)
 
 
 def tiny_pipeline(lang: str = "en", *, sentencizer: bool = False, encoder: str = "tiny-random"):
