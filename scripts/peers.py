@@ -1,0 +1,261 @@
+"""The peers of a quality spec, scored on the same test split as the Plait pipeline (``peers.json``).
+
+    python scripts/peers.py ner-conll --corpus corpus/ner-conll --output metrics/ner-conll/peers.json
+    python scripts/peers.py summarize-news --corpus corpus/summarize-news \
+        --model training/summarize-news/model-best --output metrics/summarize-news/peers.json
+
+The task comes from the spec's component (``pipeline/<spec>.yml``):
+
+- ``ner``: en_core_web_md 3.8 run over the gold tokens, its OntoNotes labels mapped to CoNLL's
+  (PERSON→PER, GPE/LOC→LOC, ORG→ORG, the other names→MISC, numeric and time types dropped);
+  entity-level micro P/R/F and per label.
+- ``sentiment``: eng-spacysentiment (argmax over the spec's labels) and VADER (compound score:
+  ≥ 0 positive for two classes; ±0.05 thresholds for three), plus TF-IDF + logistic regression
+  trained on the train split (C chosen on dev) for reference.
+- ``textcat``: TF-IDF + logistic regression (word 1-2-grams, sublinear tf, C chosen on dev).
+- ``summarize``: Lead-3 and the summarizer's unsupervised fallbacks (``auto``: sentence embeddings of
+  the pipeline's own encoder against their centroid; ``lexical``: word-count centroid), run by the
+  trained pipeline with its supervised head switched off; ROUGE-1/2/L F.
+
+Every peer is optional: one whose package is missing is reported as ``{"skipped": reason}``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import evaluate as ev  # noqa: E402  (scripts/evaluate.py: shared metrics)
+
+# OntoNotes (en_core_web_md) -> CoNLL-2003. Names that are neither person, place nor organisation are
+# MISC in CoNLL (nationalities, events, works, products, laws, languages); numbers, dates, money,
+# quantities and times are not entities in CoNLL.
+ONTONOTES_TO_CONLL: Dict[str, Optional[str]] = {
+    "PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG",
+    "NORP": "MISC", "EVENT": "MISC", "WORK_OF_ART": "MISC", "PRODUCT": "MISC", "LAW": "MISC",
+    "LANGUAGE": "MISC",
+    "DATE": None, "TIME": None, "PERCENT": None, "MONEY": None, "QUANTITY": None, "ORDINAL": None,
+    "CARDINAL": None,
+}
+VADER_NEUTRAL = 0.05  # the thresholds VADER's authors recommend for three classes
+
+
+def spec_task(spec: str) -> Tuple[str, List[str]]:
+    """(task, labels) of the spec's single component."""
+    from plait.plugins import get_registry
+    from plait.spec import load_spec
+
+    path = Path(spec) if spec.endswith((".yml", ".yaml")) else Path("pipeline") / f"{spec}.yml"
+    parsed = load_spec(path, check_components=False)
+    comp = parsed.components[0]
+    info = get_registry().components().get(comp.component)
+    task = info.task if info is not None else comp.component
+    return task, list(comp.labels or [])
+
+
+# --- NER -----------------------------------------------------------------------------------------
+def map_ents(doc, mapping: Dict[str, Optional[str]]) -> set:
+    return {(e.start, e.end, mapping[e.label_]) for e in doc.ents if mapping.get(e.label_)}
+
+
+def ner_peer(nlp, gold_docs: Sequence[Any], mapping: Dict[str, Optional[str]] = ONTONOTES_TO_CONLL
+             ) -> Dict[str, Any]:
+    """Entity-level scores of a spaCy NER pipeline run over the gold tokens (no tokenization
+    mismatch), its labels mapped with ``mapping`` (unmapped labels are dropped)."""
+    from spacy.tokens import Doc
+
+    counts: Dict[str, Counter] = {}
+    for gold in gold_docs:
+        doc = Doc(nlp.vocab, words=[t.text for t in gold], spaces=[bool(t.whitespace_) for t in gold])
+        for _, proc in nlp.pipeline:
+            doc = proc(doc)
+        pred = map_ents(doc, mapping)
+        ref = {(e.start, e.end, e.label_) for e in gold.ents}
+        for key, kind in [(k, "tp") for k in pred & ref] + [(k, "fp") for k in pred - ref] + \
+                [(k, "fn") for k in ref - pred]:
+            counts.setdefault(key[2], Counter())[kind] += 1
+    total: Counter = Counter()
+    for c in counts.values():
+        total.update(c)
+    return {"micro": ev.prf(total["tp"], total["fp"], total["fn"]),
+            "per_label": {lab: ev.prf(c["tp"], c["fp"], c["fn"]) for lab, c in sorted(counts.items())},
+            "n_docs": len(gold_docs)}
+
+
+def load_md():
+    """en_core_web_md with only what NER needs (the installed package or the pinned wheel)."""
+    import spacy
+    from plait_corpora.ner import silver_model_path
+
+    return spacy.load(silver_model_path(), exclude=["lemmatizer", "attribute_ruler", "parser",
+                                                    "senter", "tagger"])
+
+
+# --- sentiment / classification ------------------------------------------------------------------
+def pick(scores: Dict[str, float], labels: Sequence[str]) -> str:
+    return max(labels, key=lambda lab: scores.get(lab, 0.0))
+
+
+def vader_label(compound: float, labels: Sequence[str]) -> str:
+    if "neutral" in labels and abs(compound) < VADER_NEUTRAL:
+        return "neutral"
+    return "positive" if compound >= 0 else "negative"
+
+
+def vader_peer(texts: Sequence[str], labels: Sequence[str]) -> List[str]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    return [vader_label(analyzer.polarity_scores(t)["compound"], labels) for t in texts]
+
+
+def spacysentiment_peer(texts: Sequence[str], labels: Sequence[str]) -> List[str]:
+    import warnings
+
+    import eng_spacysentiment
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # W095: trained with spaCy 3.5
+        nlp = eng_spacysentiment.load()
+    return [pick(doc.cats, labels) for doc in nlp.pipe(texts, batch_size=256)]
+
+
+def tfidf_lr_peer(train: Tuple[List[str], List[str]], dev: Tuple[List[str], List[str]],
+                  test_texts: Sequence[str], cs: Sequence[float] = (0.25, 1.0, 4.0, 16.0)
+                  ) -> Tuple[List[str], Dict[str, Any]]:
+    """TF-IDF (word 1-2-grams, sublinear tf) + logistic regression; C picked on dev accuracy, then
+    refit on train. Returns the test predictions and the chosen settings."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    def fit(c: float):
+        model = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
+                              LogisticRegression(C=c, max_iter=2000))
+        return model.fit(*train)
+
+    dev_acc = {}
+    for c in cs:
+        pred = fit(c).predict(dev[0])
+        dev_acc[c] = sum(p == g for p, g in zip(pred, dev[1])) / max(1, len(dev[1]))
+    best = max(cs, key=lambda c: (dev_acc[c], -c))
+    return list(fit(best).predict(list(test_texts))), {"C": best, "dev_accuracy": dev_acc[best]}
+
+
+def labelled(docs: Sequence[Any], labels: Sequence[str]) -> Tuple[List[str], List[str]]:
+    texts, gold = [], []
+    for doc in docs:
+        lab = ev.gold_label(doc, labels)
+        if lab is not None:
+            texts.append(doc.text)
+            gold.append(lab)
+    return texts, gold
+
+
+# --- summarization -------------------------------------------------------------------------------
+def fallback_summaries(model: str, gold_docs: Sequence[Any], fallback: str) -> Dict[str, Any]:
+    """ROUGE of the trained pipeline's summarizer with its supervised head switched off."""
+    import spacy
+
+    nlp = spacy.load(model)
+    names = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory == "plait_summarizer"]
+    if not names:
+        raise SystemExit(f"✘ {model} has no plait_summarizer component")
+    pipe = nlp.get_pipe(names[0])
+    pipe.cfg["trained"] = False
+    pipe.cfg["fallback"] = fallback
+    preds = list(nlp.pipe((d.text for d in gold_docs), batch_size=16))
+    return ev.eval_summaries(list(zip(preds, gold_docs)))
+
+
+# --- driver --------------------------------------------------------------------------------------
+def run_peer(name: str, fn: Callable[[], Dict[str, Any]]) -> Dict[str, Any]:
+    start = time.perf_counter()
+    try:
+        out = fn()
+    except ImportError as exc:
+        print(f"⚠ {name}: skipped ({exc})", flush=True)
+        return {"skipped": f"not installed: {exc.name or exc}"}
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    print(f"✔ {name}: {summary_line(out)}", flush=True)
+    return out
+
+
+def summary_line(out: Dict[str, Any]) -> str:
+    if "accuracy" in out:
+        return f"accuracy {100 * out['accuracy']:.1f}, macro F {100 * out['macro_f']:.1f}"
+    if "micro" in out:
+        return f"F {100 * out['micro']['f']:.1f}"
+    if "rouge" in out:
+        r = out["rouge"]
+        return f"ROUGE-1/2/L {100 * r['rouge1']:.1f}/{100 * r['rouge2']:.1f}/{100 * r['rougeL']:.1f}"
+    return ""
+
+
+def peers(spec: str, corpus: Path, model: Optional[str] = None) -> Dict[str, Any]:
+    import spacy
+
+    task, labels = spec_task(spec)
+    vocab = spacy.blank("en").vocab
+    split = {s: [d for _, d in ev.read_docs(corpus / s, vocab)] for s in ("train", "dev", "test")
+             if (corpus / s).exists()}
+    test = split["test"]
+    out: Dict[str, Any] = {"spec": spec, "task": task, "labels": labels, "test": str(corpus / "test"),
+                           "n_docs": len(test), "peers": {}}
+    result = out["peers"]
+    if task == "ner":
+        result["en_core_web_md"] = run_peer("en_core_web_md", lambda: {
+            **ner_peer(load_md(), [d for d in test if d.has_annotation("ENT_IOB")]),
+            "note": "OntoNotes labels mapped: PERSON->PER, GPE/LOC/FAC->LOC, ORG->ORG, other names->MISC"})
+    elif task in ("sentiment", "textcat"):
+        texts, gold = labelled(test, labels)
+
+        def scored(pred: List[str], **extra: Any) -> Dict[str, Any]:
+            return {**ev.single_label_metrics(gold, pred, labels), **extra}
+
+        if task == "sentiment":
+            result["eng_spacysentiment"] = run_peer(
+                "eng_spacysentiment", lambda: scored(spacysentiment_peer(texts, labels)))
+            result["vader"] = run_peer("vader", lambda: scored(vader_peer(texts, labels)))
+
+        def tfidf() -> Dict[str, Any]:
+            pred, chosen = tfidf_lr_peer(labelled(split["train"], labels),
+                                         labelled(split["dev"], labels), texts)
+            return scored(pred, **chosen)
+
+        result["tfidf_lr"] = run_peer("tfidf_lr", tfidf)
+    elif task == "summarize":
+        docs = [d for d in test if d.user_data.get(ev.SUMMARY_KEY)]
+        if model is None:
+            raise SystemExit("✘ summarize: --model is needed (the fallbacks run inside the trained pipeline)")
+        for fallback in ("auto", "lexical"):
+            result[f"fallback_{fallback}"] = run_peer(
+                f"fallback ({fallback})", lambda f=fallback: fallback_summaries(model, docs, f))
+        result["lead3"] = {"rouge": result["fallback_auto"].get("lead3")} \
+            if "lead3" in result["fallback_auto"] else {"skipped": "no fallback run"}
+    else:
+        raise SystemExit(f"✘ no peers are defined for task {task!r}")
+    return out
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("spec", help="spec name (pipeline/<spec>.yml) or path")
+    ap.add_argument("--corpus", type=Path, required=True, help="folder with train/, dev/, test/")
+    ap.add_argument("--model", help="trained pipeline (summarize: runs its fallbacks)")
+    ap.add_argument("--output", "-o", type=Path, required=True)
+    args = ap.parse_args(argv)
+    out = peers(args.spec, args.corpus, args.model)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(out, indent=2, default=float) + "\n", encoding="utf8")
+    print(f"✔ Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
