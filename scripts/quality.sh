@@ -32,7 +32,7 @@ declare -A SHORT=(
     [ner-conll]="--max-steps 1200 --eval-frequency 200 --batch-words 1000 --learning-rate 0.0001"
     [sentiment-rt]="--max-steps 600 --eval-frequency 150 --batch-words 1000 --learning-rate 0.0001"
     [sentiment-tweets]="--max-steps 600 --eval-frequency 150 --batch-words 1000 --learning-rate 0.0001"
-    [textcat-bbc]="--max-steps 300 --eval-frequency 100 --batch-words 2000 --learning-rate 0.0001"
+    [textcat-bbc]="--max-steps 600 --eval-frequency 150 --batch-words 2000 --learning-rate 0.0001"
     [textcat-trec]="--max-steps 400 --eval-frequency 100 --batch-words 500 --learning-rate 0.0001"
     [summarize-news]="--max-steps 240 --eval-frequency 120 --batch-words 3000 --learning-rate 0.0001"
 )

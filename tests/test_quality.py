@@ -232,17 +232,18 @@ def test_quality_table_reports_figures_peers_targets_and_training(tmp_path):
         "lead3": {"rouge1": 0.35, "rouge2": 0.18, "rougeL": 0.28}}}})
     built = {r["row"].spec: r for r in qt.build_rows(metrics, training)}
     assert built["ner-conll"]["shown"] == "87.1 (ECE 0.031)"
-    assert built["ner-conll"]["verdict"] == "✘ short: ≥ 90.0"
+    assert built["ner-conll"]["verdict"] == "✘ ≥ 90.0"
     assert built["ner-conll"]["peers"] == "en_core_web_md (labels mapped) 60.6"
     assert "1200 steps × 1000 words" in built["ner-conll"]["training"]
     assert "40 min on CPU ×2" in built["ner-conll"]["training"]
-    # RT: 80 < 88 and only 15 points over VADER: short on the target, met on the margins
-    assert built["sentiment-rt"]["verdict"] == "✘ short: ≥ 88.0"
+    # RT: 80 < 88 but 15 points over VADER and 20 over eng-spacysentiment: each check is listed
+    assert built["sentiment-rt"]["verdict"] == (
+        "✘ ≥ 88.0; ✔ +10.0 over eng-spacysentiment; ✔ +10.0 over VADER")
     assert "TF-IDF" not in built["sentiment-rt"]["peers"]  # a skipped peer is left out
-    assert built["textcat-trec"]["verdict"] == "✔ met"
+    assert built["textcat-trec"]["verdict"] == "✔ above TF-IDF+LR"
     # summaries: Lead-3 comes from evaluate.py's own baseline when peers.json is missing
     assert built["summarize-news"]["shown"] == "40.0/20.0/30.0"
-    assert built["summarize-news"]["verdict"] == "✔ met"
+    assert built["summarize-news"]["verdict"] == "✔ above Lead-3"
     assert built["textcat-bbc"]["shown"] == "not run" and built["textcat-bbc"]["verdict"] == "not run"
     table = qt.render(list(built.values()), today="2026-01-02")
     assert "on 2026-01-02" in table and "Test CPU" in table
