@@ -25,20 +25,30 @@ ONTONOTES = ["CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC"
 
 # --- memory -----------------------------------------------------------------------------------------
 
-def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far (``ru_maxrss`` is in KiB on Linux)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _maxrss_mib(who: int) -> float:
+    peak = resource.getrusage(who).ru_maxrss  # KiB on Linux, bytes on macOS
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
 
 
-def current_rss_mib() -> float:
+def _status_mib(field: str) -> Optional[float]:
+    """A ``kB`` field of /proc/self/status (``VmRSS``, ``VmHWM``) in MiB; None where unreadable."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
-    return float("nan")
+    return None
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far (``ru_maxrss``)."""
+    return _maxrss_mib(resource.RUSAGE_SELF)
+
+
+def current_rss_mib() -> float:
+    rss = _status_mib("VmRSS")
+    return float("nan") if rss is None else rss
 
 
 def reset_peak_rss() -> bool:
@@ -55,19 +65,12 @@ def reset_peak_rss() -> bool:
 
 def hwm_mib() -> Optional[float]:
     """Peak RSS since the last :func:`reset_peak_rss` (``VmHWM`` from /proc/self/status)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
+    return _status_mib("VmHWM")
 
 
 def children_peak_rss_mib() -> float:
     """Largest peak RSS among this process's waited-for children (e.g. runner worker processes)."""
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+    return _maxrss_mib(resource.RUSAGE_CHILDREN)
 
 
 # --- machine ----------------------------------------------------------------------------------------
@@ -286,9 +289,9 @@ def untrained_model_path(spec_path: str) -> Path:
     return plait_home() / "bench" / f"untrained-{Path(spec_path).stem}-{digest}"
 
 
-def ensure_model(model: Optional[str], spec: str, script: Path) -> str:
+def ensure_model(model: Optional[str], spec: str) -> str:
     """The model path to benchmark: ``model`` if it exists, else an untrained pipeline from ``spec``
-    (built once in a subprocess and cached)."""
+    (built once, by this module run as a worker in a fresh interpreter, and cached)."""
     if model and Path(model).exists():
         return model
     if model and not Path(model).exists():
@@ -297,7 +300,7 @@ def ensure_model(model: Optional[str], spec: str, script: Path) -> str:
     path = untrained_model_path(spec)
     if not (path / "meta.json").exists():
         print(f"[bench] building untrained pipeline from {spec} -> {path}", file=sys.stderr)
-        res = run_worker(script, {"kind": "build", "spec": spec, "output": str(path)})
+        res = run_worker(Path(__file__).resolve(), {"spec": spec, "output": str(path)})
         if "error" in res:
             raise SystemExit(f"Could not build an untrained pipeline from {spec}: {res['error']}")
     return str(path)
@@ -331,3 +334,10 @@ def write_json(path: Path, data: Dict[str, Any]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf8")
     return path
+
+
+if __name__ == "__main__":  # ensure_model's worker: build an untrained pipeline in a fresh interpreter
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        payload = read_payload(sys.argv[2])
+        build_untrained(payload["spec"], Path(payload["output"]))
+        emit({"built": payload["output"]})

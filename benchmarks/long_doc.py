@@ -54,11 +54,6 @@ def _segments(text: str, segment_tokens: int) -> List[str]:
 
 
 def worker(p: Dict[str, Any]) -> Dict[str, Any]:
-    if p.get("kind") == "build":
-        from benchmarks._common import build_untrained
-
-        build_untrained(p["spec"], Path(p["output"]))
-        return {"built": p["output"]}
     from benchmarks.texts import long_document
 
     threads = set_threads(p.get("threads"))
@@ -139,7 +134,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.worker:
         emit(worker(read_payload(args.worker)))
         return 0
-    model = ensure_model(args.model, args.spec, SCRIPT)
+    model = ensure_model(args.model, args.spec)
     runs = [(args.small_words, "runner"), (args.words, "runner")]
     if args.segments:
         runs.append((args.words, "segments"))

@@ -38,11 +38,6 @@ def _items(records: List[Dict[str, Any]]) -> Any:
 
 
 def worker(p: Dict[str, Any]) -> Dict[str, Any]:
-    if p.get("kind") == "build":
-        from benchmarks._common import build_untrained
-
-        build_untrained(p["spec"], Path(p["output"]))
-        return {"built": p["output"]}
     import plait
     from plait.runner.batching import BatchOptions
     from plait.runner.engines import LocalEngine
@@ -99,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.worker:
         emit(worker(read_payload(args.worker)))
         return 0
-    model = ensure_model(args.model, args.spec, SCRIPT)
+    model = ensure_model(args.model, args.spec)
     texts = load_texts(args.n_docs, args.corpus, args.seed)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     settings = []

@@ -192,11 +192,6 @@ def _spacy_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
 
 
 def worker(p: Dict[str, Any]) -> Dict[str, Any]:
-    if p.get("kind") == "build":
-        from benchmarks._common import build_untrained
-
-        build_untrained(p["spec"], Path(p["output"]))
-        return {"built": p["output"]}
     threads = set_threads(p.get("threads"))
     texts: List[str] = p["texts"]
     system = p["system"]
@@ -317,7 +312,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     texts = load_texts(args.n_docs, args.corpus, args.seed)
     model = None
     if any(s in PLAIT_SYSTEMS for s in systems):
-        model = ensure_model(args.model, args.spec, SCRIPT)
+        model = ensure_model(args.model, args.spec)
     results = []
     for system in systems:
         print(f"[bench] {system} ...", file=sys.stderr, flush=True)

@@ -75,15 +75,18 @@ def hardware(gpu_id: int) -> Dict[str, Any]:
     return info
 
 
-def git_commit() -> str:
+def git_commit(mark_dirty: bool = True) -> str:
+    """Short commit of HEAD, with ``+dirty`` when tracked files have changes (``mark_dirty``)."""
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        return out + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    if not mark_dirty:
+        return out
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return out + ("+dirty" if dirty else "")
 
 
 def versions() -> Dict[str, str]:
