@@ -7,7 +7,7 @@ import math
 import numpy
 import pytest
 
-from plait_ner.decoding import (decode, forward_backward, n_tags, pad_scores, span_probs, tag_names,
+from plait_ner.decoding import (NEG, decode, forward_backward, n_tags, pad_scores, span_probs, tag_names,
                                 tags_to_spans, transition_scores, viterbi)
 
 
@@ -122,3 +122,25 @@ def test_decode_always_gives_well_formed_spans():
 def test_decode_empty_inputs():
     assert decode([], 2) == []
     assert decode([numpy.zeros((0, n_tags(2)))], 2) == [[]]
+
+
+@pytest.mark.parametrize("n_labels", [1, 4, 18])
+def test_structured_recursions_equal_the_dense_ones(n_labels):
+    """The O(tags) Viterbi and forward-backward compute what the full transition matrix gives,
+    on a padded batch of uneven docs, with sharp and flat scores (ties included)."""
+    from plait_ner.decoding import forward_backward_dense, viterbi_dense
+
+    rng = numpy.random.default_rng(n_labels)
+    k = n_tags(n_labels)
+    docs = [rng.normal(size=(n, k)) * scale for n, scale in ((1, 1.0), (7, 4.0), (30, 0.5), (12, 8.0))]
+    docs.append(numpy.zeros((9, k)))  # every path ties
+    padded, lengths = pad_scores(docs, n_labels)
+    assert numpy.array_equal(viterbi(padded, n_labels), viterbi_dense(padded, n_labels))
+    alpha, beta, log_z = forward_backward(padded, n_labels)
+    alpha_d, beta_d, log_z_d = forward_backward_dense(padded, n_labels)
+    assert numpy.allclose(log_z, log_z_d, rtol=1e-10)
+    for i, n in enumerate(lengths):
+        live = (alpha_d[i, :n] > NEG / 2) & (beta_d[i, :n] > NEG / 2)  # reachable and completable
+        assert numpy.allclose(alpha[i, :n][live], alpha_d[i, :n][live], rtol=1e-10)
+        assert numpy.allclose(beta[i, :n][live], beta_d[i, :n][live], rtol=1e-10)
+        assert numpy.all((alpha[i, :n] + beta[i, :n])[~live] < NEG / 2)  # impossible stays impossible
