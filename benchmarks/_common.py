@@ -306,15 +306,11 @@ def ensure_model(model: Optional[str], spec: str) -> str:
     return str(path)
 
 
-def load_plait(model: str, *, quantize: bool = False, gpu: bool = False) -> Any:
+def load_plait(model: str, *, quantize: bool = False, gpu: bool = False,
+               runtime: str = "torch") -> Any:
     import plait
 
-    nlp = plait.load(model, gpu=gpu)
-    if quantize:
-        from plait.quantize import quantize_pipeline
-
-        quantize_pipeline(nlp)
-    return nlp
+    return plait.load(model, gpu=gpu, quantize=quantize, runtime=runtime)
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

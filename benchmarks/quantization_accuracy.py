@@ -1,10 +1,13 @@
 """What int8 dynamic quantization costs in accuracy: ``spacy evaluate`` scores of a trained pipeline,
-float vs int8 (``plait.quantize.quantize_pipeline``), side by side, per test file.
+float vs int8, side by side, per test file. ``--runtime torch`` (default) quantizes with
+``plait.quantize.quantize_pipeline``; ``--runtime onnx`` loads the pipeline again with
+``plait.load(..., runtime="onnx", quantize=True)`` (ONNX Runtime's int8); float is torch's in both.
 
 Usage::
 
     python benchmarks/quantization_accuracy.py training/demo/model-best corpus/demo/test
     python benchmarks/quantization_accuracy.py MODEL test.spacy --per-type --output q.json
+    python benchmarks/quantization_accuracy.py MODEL test.spacy --runtime onnx
 
 The test set is a ``.spacy`` file or a folder of them (each file is evaluated on its own, e.g. one per
 task as in ``corpus/<name>/test/<task>.spacy``). The pipeline is evaluated in float first, then
@@ -87,6 +90,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--per-type", action="store_true", help="also per-label scores")
+    ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch",
+                    help="whose int8: torch's dynamic Linear, or ONNX Runtime's")
     ap.add_argument("--output", help="JSON result path")
     args = ap.parse_args(argv)
 
@@ -109,7 +114,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     list(nlp.pipe(warm))
     float_scores = {str(f): evaluate(nlp, f, args.batch_size) for f in files}
     float_preds = predictions(nlp, texts, args.batch_size)
-    quantize_pipeline(nlp)
+    if args.runtime == "onnx":
+        nlp = plait.load(args.model, runtime="onnx", quantize=True)
+    else:
+        quantize_pipeline(nlp)
     list(nlp.pipe(warm))
     int8_scores = {str(f): evaluate(nlp, f, args.batch_size) for f in files}
     agree = agreement(float_preds, predictions(nlp, texts, args.batch_size))
@@ -133,13 +141,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                         + markdown_table(["metric", "float", "int8", "int8 − float"], rows))
     data = {"benchmark": "quantization_accuracy", "machine": machine_info(args.threads),
             "settings": {"model": args.model, "test": args.test, "batch_size": args.batch_size,
-                         "quantization": nlp.meta.get("plait_quantized")},
+                         "quantization": nlp.meta.get("plait_quantized"), "runtime": args.runtime},
             "float": float_scores, "int8": int8_scores, "rows": rows_all,
             "agreement": agree, "agreement_texts": len(texts)}
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(Path(args.output or Path(__file__).parent / "results" /
                           f"quantization_accuracy-{stamp}.json"), data)
-    print(f"Quantization accuracy: {args.model} on {args.test} (float vs int8 dynamic)\n")
+    print(f"Quantization accuracy: {args.model} on {args.test} (float vs int8 dynamic, "
+          f"{args.runtime})\n")
     print("\n\n".join(sections))
     print(f"\n### Same decision as float, over all {len(texts)} test texts\n")
     print(markdown_table(["output", "agreement"],

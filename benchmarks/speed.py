@@ -6,6 +6,8 @@ Every system processes the same texts in its own fresh subprocess (so its peak R
                        input order;
 - ``plait-sorted``     the same over length-sorted batches (less padding);
 - ``plait-int8``       / ``plait-int8-sorted``: after int8 dynamic quantization (plait.quantize);
+- ``plait-onnx-sorted`` / ``plait-onnx-int8-sorted`` / ``plait-onnx-int8-runner``: the encoder run by
+                       ONNX Runtime (``runtime="onnx"``, plait.onnxrt), float or int8;
 - ``plait-runner``     ``plait.process`` (the production runner: token-budget, length-sorted batches,
                        results extracted into records);
 - ``plait-encoder``    (not in the default set) the shared transformer alone, components disabled: how
@@ -45,13 +47,16 @@ from benchmarks._common import (ONTONOTES, current_rss_mib, emit, ensure_model, 
                                 word_count, write_json)
 
 SCRIPT = Path(__file__).resolve()
-ALL_SYSTEMS = ["plait", "plait-sorted", "plait-int8", "plait-int8-sorted", "plait-runner", "hf",
-               "sm", "md"]
-PLAIT_SYSTEMS = {  # name -> (quantize, mode)
-    "plait": (False, "pipe"), "plait-sorted": (False, "sorted"), "plait-int8": (True, "pipe"),
-    "plait-int8-sorted": (True, "sorted"), "plait-runner": (False, "runner"),
-    "plait-int8-runner": (True, "runner"),
-    "plait-encoder": (False, "encoder"), "plait-int8-encoder": (True, "encoder"),
+ALL_SYSTEMS = ["plait", "plait-sorted", "plait-int8", "plait-int8-sorted", "plait-runner",
+               "plait-onnx-sorted", "plait-onnx-int8-sorted", "plait-onnx-int8-runner", "hf", "sm", "md"]
+PLAIT_SYSTEMS = {  # name -> (quantize, mode, runtime)
+    "plait": (False, "pipe", "torch"), "plait-sorted": (False, "sorted", "torch"),
+    "plait-int8": (True, "pipe", "torch"), "plait-int8-sorted": (True, "sorted", "torch"),
+    "plait-runner": (False, "runner", "torch"), "plait-int8-runner": (True, "runner", "torch"),
+    "plait-encoder": (False, "encoder", "torch"), "plait-int8-encoder": (True, "encoder", "torch"),
+    "plait-onnx": (False, "pipe", "onnx"), "plait-onnx-sorted": (False, "sorted", "onnx"),
+    "plait-onnx-int8-sorted": (True, "sorted", "onnx"), "plait-onnx-int8-runner": (True, "runner", "onnx"),
+    "plait-onnx-int8-encoder": (True, "encoder", "onnx"),
 }
 DESCRIPTIONS = {
     "plait": "Plait, 4 components, nlp.pipe (input order)",
@@ -62,6 +67,11 @@ DESCRIPTIONS = {
     "plait-int8-runner": "Plait int8 via plait.process (runner)",
     "plait-encoder": "Plait's shared transformer alone (components disabled): the encoder's share",
     "plait-int8-encoder": "Plait int8, shared transformer alone",
+    "plait-onnx": "Plait, encoder in ONNX Runtime (float), nlp.pipe (input order)",
+    "plait-onnx-sorted": "Plait, encoder in ONNX Runtime (float), length-sorted batches",
+    "plait-onnx-int8-sorted": "Plait, encoder in ONNX Runtime int8, length-sorted batches",
+    "plait-onnx-int8-runner": "Plait, encoder in ONNX Runtime int8, via plait.process (runner)",
+    "plait-onnx-int8-encoder": "Plait, ONNX Runtime int8, shared transformer alone",
     "hf": "HF transformers: 4 pipelines (NER, 2x textcat, sentence embeddings)",
     "sm": "spaCy en_core_web_sm",
     "md": "spaCy en_core_web_md",
@@ -72,8 +82,8 @@ _SENT = re.compile(r"(?<=[.!?])\s+")
 # --- systems (run inside a worker) ------------------------------------------------------------------
 
 def _plait_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
-    quantize, mode = PLAIT_SYSTEMS[p["system"]]
-    nlp = load_plait(p["model"], quantize=quantize, gpu=p["gpu"])
+    quantize, mode, runtime = PLAIT_SYSTEMS[p["system"]]
+    nlp = load_plait(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime)
     bs = p["batch_size"]
     if mode == "encoder":  # only the tokenizer and the transformer (+ sentencizer) run
         keep = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory in

@@ -40,6 +40,19 @@ class Errors(metaclass=ErrorsWithCodes):
     E030 = ("Training stopped at step {step}: the loss of component '{component}' is {value}. "
             "Lower the learning rate, raise warm-up, or check the training data for broken "
             "examples.")
+    # Inference runtimes
+    E040 = ("Unknown runtime '{name}': choose one of {known}.")
+    E041 = ("The 'onnx' runtime needs onnxruntime{extra}, which is not installed ({error}). "
+            "Install it with `pip install 'plait[onnx]'`.")
+    E042 = ("The 'onnx' runtime runs on the CPU: the '{pipe}' transformer is on {device}. Load the "
+            "pipeline without a GPU (no `gpu=`/`--gpu`), or keep the 'torch' runtime on a GPU.")
+    E043 = ("The '{pipe}' transformer runs in ONNX Runtime (inference only): it can't be {action}. "
+            "Load the pipeline again with the 'torch' runtime (the default) to {action2} it.")
+    E044 = ("The '{pipe}' transformer exported to ONNX does not reproduce the torch model: largest "
+            "difference {diff:.3g} on a test batch (tolerance {tol:g}). Keep the 'torch' runtime for "
+            "this model, and please report it with the encoder's name.")
+    E045 = ("The '{pipe}' transformer was already quantized with torch (`quantize` under the 'torch' "
+            "runtime): load the float pipeline and ask for `runtime='onnx', quantize=True` instead.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

@@ -50,3 +50,46 @@ def run_plait(*args: str, pythonpath: Optional[Path] = None, env: Optional[Dict[
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "plait", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd)
+
+
+COMPONENTS = ("ner", "sentiment", "textcat", "summarize")
+COMPONENT_DATA = [  # (text, entities, cats, summary) for the four real components
+    ("Apple opened a store in London. The staff were great.", [(0, 5, "ORG"), (24, 30, "GPE")],
+     {"positive": 1.0, "negative": 0.0, "neutral": 0.0, "SPORTS": 0.0, "TECH": 1.0},
+     "Apple opened a store in London."),
+    ("The team lost the match in Paris. It was bad.", [(27, 32, "GPE")],
+     {"positive": 0.0, "negative": 1.0, "neutral": 0.0, "SPORTS": 1.0, "TECH": 0.0},
+     "The team lost the match in Paris."),
+]
+
+
+def build_component_pipeline(path: Path) -> Path:
+    """The four real Plait components over the tiny random encoder, initialized (not trained), saved
+    to ``path``; skips the test when a component's plugin is not installed."""
+    import pytest
+    import spacy
+    from spacy.training import Example
+
+    from plait.compose import compose
+    from plait.plugins import get_registry
+    from plait.spec import PipelineSpec
+
+    installed = get_registry().components()
+    missing = [c for c in COMPONENTS if c not in installed]
+    if missing:
+        pytest.skip(f"Plait components not installed: {', '.join(missing)}")
+    spec = PipelineSpec.model_validate({
+        "name": "runner-test", "lang": "en", "encoder": "tiny-random",
+        "components": [{"component": "ner", "labels": ["ORG", "GPE"]},
+                       {"component": "sentiment", "labels": ["negative", "neutral", "positive"]},
+                       {"component": "textcat", "name": "topics", "labels": ["SPORTS", "TECH"]},
+                       {"component": "summarize"}]})
+    nlp = spacy.util.load_model_from_config(compose(spec), auto_fill=True)
+    examples = []
+    for text, ents, cats, summary in COMPONENT_DATA:
+        example = Example.from_dict(nlp.make_doc(text), {"entities": ents, "cats": cats})
+        example.reference.user_data["plait.summary"] = summary
+        examples.append(example)
+    nlp.initialize(lambda: examples)
+    nlp.to_disk(path)
+    return path

@@ -5,48 +5,13 @@ from __future__ import annotations
 import pytest
 
 import plait
-
-COMPONENTS = ("ner", "sentiment", "textcat", "summarize")
-DATA = [
-    ("Apple opened a store in London. The staff were great.", [(0, 5, "ORG"), (24, 30, "GPE")],
-     {"positive": 1.0, "negative": 0.0, "neutral": 0.0, "SPORTS": 0.0, "TECH": 1.0},
-     "Apple opened a store in London."),
-    ("The team lost the match in Paris. It was bad.", [(27, 32, "GPE")],
-     {"positive": 0.0, "negative": 1.0, "neutral": 0.0, "SPORTS": 1.0, "TECH": 0.0},
-     "The team lost the match in Paris."),
-]
+from plaittest import COMPONENT_DATA as DATA
+from plaittest import build_component_pipeline
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    from plait.plugins import get_registry
-
-    installed = get_registry().components()
-    missing = [c for c in COMPONENTS if c not in installed]
-    if missing:
-        pytest.skip(f"Plait components not installed: {', '.join(missing)}")
-    import spacy
-    from spacy.training import Example
-
-    from plait.compose import compose
-    from plait.spec import PipelineSpec
-
-    spec = PipelineSpec.model_validate({
-        "name": "runner-test", "lang": "en", "encoder": "tiny-random",
-        "components": [{"component": "ner", "labels": ["ORG", "GPE"]},
-                       {"component": "sentiment", "labels": ["negative", "neutral", "positive"]},
-                       {"component": "textcat", "name": "topics", "labels": ["SPORTS", "TECH"]},
-                       {"component": "summarize"}]})
-    nlp = spacy.util.load_model_from_config(compose(spec), auto_fill=True)
-    examples = []
-    for text, ents, cats, summary in DATA:
-        example = Example.from_dict(nlp.make_doc(text), {"entities": ents, "cats": cats})
-        example.reference.user_data["plait.summary"] = summary
-        examples.append(example)
-    nlp.initialize(lambda: examples)
-    path = tmp_path_factory.mktemp("real") / "model"
-    nlp.to_disk(path)
-    return path
+    return build_component_pipeline(tmp_path_factory.mktemp("real") / "model")
 
 
 def _key(result):

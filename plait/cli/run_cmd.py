@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
         n_process: int = typer.Option(1, "--n-process", "-n", help="Worker processes (ray: actors)"),
         gpu: bool = typer.Option(False, "--gpu", help="Run on GPU 0"),
         gpu_id: Optional[int] = typer.Option(None, help="Run on this GPU"),
-        quantize: bool = typer.Option(False, "--quantize", help="int8 dynamic quantization of the encoder (CPU; ~2x faster)"),
+        quantize: bool = typer.Option(False, "--quantize", help="int8 weights for the encoder (CPU; ~2x faster)"),
+        runtime: str = typer.Option("torch", help="What runs the encoder: torch, or onnx (ONNX Runtime on the CPU; pip install 'plait[onnx]')"),
         address: Optional[str] = typer.Option(None, help="Ray cluster address (engine ray)"),
         num_gpus: float = typer.Option(0.0, help="GPUs per Ray actor (engine ray)"),
         batch_size: int = typer.Option(64, help="Most texts in a batch"),
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
             output_format=output_format, text_field=text_field, id_field=id_field or None,
             rejects=rejects, resume=resume, overwrite=overwrite, engine=engine, n_process=n_process,
             gpu=gpu_id if gpu_id is not None else gpu, address=address, num_gpus=num_gpus,
-            quantize=quantize,
+            quantize=quantize, runtime=runtime,
             code=tuple(code), max_chars=max_chars, limit=limit, progress=progress,
             batch=BatchOptions(batch_size=batch_size, max_batch_tokens=max_batch_tokens,
                                segment_tokens=segment_tokens))

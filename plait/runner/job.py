@@ -37,6 +37,7 @@ class RunConfig:
     address: Optional[str] = None
     num_gpus: float = 0.0
     quantize: bool = False
+    runtime: str = "torch"  # torch | onnx (ONNX Runtime, CPU)
     code: Sequence[Path] = ()
     batch: BatchOptions = field(default_factory=BatchOptions)
     max_chars: int = 0
@@ -67,7 +68,7 @@ def make_engine(cfg: RunConfig) -> Any:
     from .loading import LoadSpec
 
     spec = LoadSpec(str(cfg.model), gpu=cfg.gpu, code=tuple(str(c) for c in cfg.code),
-                    quantize=cfg.quantize)
+                    quantize=cfg.quantize, runtime=cfg.runtime)
     if cfg.engine == "ray":
         from .ray_engine import RayEngine
 
@@ -83,7 +84,8 @@ def make_engine(cfg: RunConfig) -> Any:
     from .engines import LocalEngine
 
     try:
-        return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code), quantize=cfg.quantize))
+        return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code), quantize=cfg.quantize,
+                                runtime=cfg.runtime))
     except OSError as exc:  # spaCy's "can't find model" (E050) and unreadable folders
         raise PlaitError(f"cannot load the pipeline '{cfg.model}': {exc}") from exc
 

@@ -19,6 +19,7 @@ class LoadSpec:
     modules: Tuple[Tuple[str, Optional[str]], ...] = ()  # (module, file) defining custom factories
     single_thread: bool = True  # torch.set_num_threads(1): n workers share the CPU cores
     quantize: bool = False  # int8 dynamic quantization after loading (CPU)
+    runtime: str = "torch"  # what runs the encoder: torch | onnx (ONNX Runtime, CPU)
 
 
 def import_code(paths: Any) -> None:
@@ -72,7 +73,12 @@ def load_in_worker(spec: LoadSpec) -> Any:
         _import_module(name, file)
     from ..api import load
 
-    nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code), quantize=spec.quantize)
+    if spec.single_thread and "torch" in sys.modules:  # one thread per worker, also for ONNX Runtime
+        import torch                                    # (its session takes torch's thread count)
+
+        torch.set_num_threads(1)
+    nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code), quantize=spec.quantize,
+               runtime=spec.runtime)
     if spec.single_thread and "torch" in sys.modules:  # a torch pipeline: one thread per worker
         import torch
 
