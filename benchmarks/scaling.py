@@ -10,6 +10,7 @@ Usage::
 
     python benchmarks/scaling.py --n-docs 300                 # 1 vs 2 processes, untrained demo
     python benchmarks/scaling.py --model training/demo/model-best --processes 1,2,4
+    python benchmarks/scaling.py --runtime onnx --quantize    # the CPU production settings
 """
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
     t0 = time.perf_counter()
     # The engine is started (workers spawned, pipeline loaded in each) and warmed up on a few
     # records first, then reused for the timed run: start-up and throughput are reported apart.
-    engine = (LocalEngine(plait.load(p["model"])) if n_process == 1
-              else PoolEngine(LoadSpec(p["model"]), n_process))
+    how = {"quantize": p.get("quantize", False), "runtime": p.get("runtime", "torch")}
+    engine = (LocalEngine(plait.load(p["model"], **how)) if n_process == 1
+              else PoolEngine(LoadSpec(p["model"], **how), n_process))
     try:
         for _ in stream_results(_items(records[:max(1, min(8, len(records)))]), engine, opts):
             pass
@@ -86,6 +88,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--processes", default="1,2", help="comma-separated n_process values")
     ap.add_argument("--threads", type=int, default=None,
                     help="torch threads of the single-process 'all threads' row (default: all cores)")
+    ap.add_argument("--quantize", action="store_true", help="int8 encoder (see --runtime)")
+    ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch",
+                    help="what runs the encoder (plait.load's runtime)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--output")
@@ -110,7 +115,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     for n, threads in settings:
         print(f"[bench] n_process={n}, threads={threads} ...", file=sys.stderr, flush=True)
         res = run_worker(SCRIPT, {"model": model, "texts": texts, "n_process": n, "threads": threads,
-                                  "batch_size": args.batch_size}, timeout=args.timeout)
+                                  "batch_size": args.batch_size, "quantize": args.quantize,
+                                  "runtime": args.runtime}, timeout=args.timeout)
         res.setdefault("n_process", n)
         res.setdefault("threads_per_process", threads)
         print(f"[bench] -> {res.get('error') or str(res['words_per_s']) + ' words/s'}",
@@ -123,13 +129,15 @@ def main(argv: Optional[List[str]] = None) -> int:
             r["speedup_vs_1x1"] = round(r["words_per_s"] / base["words_per_s"], 2)
     data = {"benchmark": "scaling", "machine": machine_info(args.threads),
             "settings": {"model": model, "n_docs": len(texts), "words": word_count(texts),
-                         "batch_size": args.batch_size, "processes": args.processes},
+                         "batch_size": args.batch_size, "processes": args.processes,
+                         "quantize": args.quantize, "runtime": args.runtime},
             "results": results}
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(Path(args.output or SCRIPT.parent / "results" / f"scaling-{stamp}.json"), data)
     m = data["machine"]
     print(f"Scaling: {len(texts)} docs, {word_count(texts)} words; {m['cpu_model']}, "
-          f"{m['cpus_usable']} usable cores; model {model}\n")
+          f"{m['cpus_usable']} usable cores; model {model}, runtime {args.runtime}"
+          f"{', int8' if args.quantize else ''}\n")
     print(markdown_table(
         ["processes", "threads each", "words/s", "speed-up vs 1×1", "start-up s",
          "words/s incl. start-up", "peak RSS parent MiB", "peak RSS worker MiB"],

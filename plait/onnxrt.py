@@ -125,13 +125,14 @@ def _sample(hf: Any, names: List[str], batch: int, length: int, pad_row: bool
     return {name: sample[name] for name in names}
 
 
-def digest(hf: Any, names: List[str], quantize: bool) -> str:
-    """Cache key: the encoder's config and weights, the graph's inputs, opset and library versions."""
+def digest(hf: Any, names: List[str]) -> str:
+    """Cache key: the encoder's config and weights, the graph's inputs, opset and library versions
+    (one folder holds the float graph and, once asked for, its int8 version)."""
     h = hashlib.sha256()
     ort = _import_ort()
     config = {k: v for k, v in hf.config.to_dict().items() if k != "_name_or_path"}  # a temp folder
     head = {"config": config, "inputs": names, "opset": OPSET, "torch": torch.__version__,
-            "onnxruntime": ort.__version__, "quantize": quantize}
+            "onnxruntime": ort.__version__}
     h.update(json.dumps(head, sort_keys=True, default=str).encode())
     for name, tensor in sorted(hf.state_dict().items()):
         h.update(name.encode())
@@ -160,8 +161,9 @@ def export(hf: Any, names: List[str], path: Path, pipe_name: str = "transformer"
     try:
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            # the encoder itself, with its inputs as keyword arguments: its first output is
-            # last_hidden_state (a wrapping module returning only that exported wrong graphs here)
+            # the encoder itself, its inputs as keyword arguments; its first output is
+            # last_hidden_state (a wrapper module returning only that gave a wrong graph with the
+            # TorchScript exporter of torch 2.13: the check below is there for such surprises)
             torch.onnx.export(hf, (sample[names[0]], {n: sample[n] for n in names[1:]}), str(tmp),
                               input_names=names, output_names=["last_hidden_state"],
                               dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True,
@@ -278,7 +280,7 @@ def use_onnxruntime(nlp: Any, *, quantize: bool = False, threads: Optional[int] 
     for pipe_name, model in found:
         hf = model.transformer
         names = _export_inputs(hf)
-        folder = cache / digest(hf, names, quantize=False)
+        folder = cache / digest(hf, names)
         path = folder / "model.onnx"
         if not path.exists():
             export(hf, names, path, pipe_name)
