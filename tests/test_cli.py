@@ -13,6 +13,15 @@ def test_doctor_reports_versions_encoders_plugins_and_gpu():
     assert checks["encoder tiny-random"]["ok"]
     assert "gpu" in checks
     assert res.returncode == (0 if all(c["ok"] for c in checks.values()) else 1)
+    from importlib import metadata
+
+    for extra, dist in (("onnx", "onnxruntime"), ("ray", "ray"), ("io", "pyarrow")):
+        check = checks[f"extra {extra}"]  # optional: reported either way, never a failure
+        assert check["ok"]
+        try:
+            assert check["detail"].startswith(metadata.version(dist))
+        except metadata.PackageNotFoundError:
+            assert f"pip install 'plait[{extra}]'" in check["detail"]
 
 
 def test_plugins_human_output_and_encoders_listing():

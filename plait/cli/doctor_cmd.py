@@ -9,6 +9,9 @@ import typer
 CHECKED = ["spacy", "spacy-transformers", "transformers", "torch", "thinc", "pluggy", "pydantic"]
 PINS = {"spacy": ("3.8", "3.9"), "spacy-transformers": ("1.4", "1.5"),
         "transformers": ("4.30", "4.53.3")}
+OPTIONAL = {  # extra -> (distribution, what it enables); missing ones are reported, never a failure
+    "onnx": ("onnxruntime", "--runtime onnx"), "ray": ("ray", "--engine ray"),
+    "io": ("pyarrow", "Parquet in and out")}
 
 
 def _vtuple(v: str) -> tuple:
@@ -35,6 +38,12 @@ def run_checks() -> List[Dict[str, Any]]:
             ok = _vtuple(lo) <= _vtuple(version) < _vtuple(hi)
             detail = f"{version} (needs >={lo},<{hi})"
         checks.append({"check": dist, "ok": ok, "detail": detail})
+    for extra, (dist, enables) in OPTIONAL.items():
+        try:
+            detail = f"{metadata.version(dist)} ({enables})"
+        except metadata.PackageNotFoundError:
+            detail = f"not installed, optional: pip install 'plait[{extra}]' for {enables}"
+        checks.append({"check": f"extra {extra}", "ok": True, "detail": detail})
     from ..encoders import resolve_encoder
     from ..plugins import get_registry
 
