@@ -13,6 +13,7 @@ import torch
 pytest.importorskip("onnxruntime", reason="the 'onnx' extra is not installed: pip install 'plait[onnx]'")
 
 import plait  # noqa: E402
+from plait.errors import PlaitError  # noqa: E402
 from plait.onnxrt import OnnxRuntimeError, OrtEncoder, use_onnxruntime  # noqa: E402
 from plaittest import COMPONENT_DATA, build_component_pipeline, run_plait  # noqa: E402
 
@@ -126,6 +127,8 @@ def test_an_onnx_pipeline_is_inference_only(model, tmp_path):
     example = Example.from_dict(nlp.make_doc(text), {"entities": ents, "cats": cats})
     with pytest.raises(OnnxRuntimeError, match=r"E043.*can't be trained"):
         nlp.update([example], sgd=nlp.create_optimizer())
+    with pytest.raises(PlaitError, match="runtime='onnx'"):  # workers load from a path instead
+        list(plait.process(nlp, TEXTS, n_process=2))
     assert use_onnxruntime(nlp) is nlp  # same settings again: nothing to do
     with pytest.raises(OnnxRuntimeError, match="already runs in ONNX Runtime"):
         use_onnxruntime(nlp, quantize=True)
