@@ -9,6 +9,7 @@ Usage::
 
     python benchmarks/long_doc.py                                  # untrained demo pipeline
     python benchmarks/long_doc.py --model training/demo/model-best --quantize
+    python benchmarks/long_doc.py --runtime onnx --quantize --segments --mmap-threshold 65536
     python benchmarks/long_doc.py --spec pipeline/ci.yml --words 200000   # tiny encoder, fast
     python benchmarks/long_doc.py --whole          # also nlp(text) in one piece, for the small size
 
@@ -57,7 +58,8 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
     from benchmarks.texts import long_document
 
     threads = set_threads(p.get("threads"))
-    nlp = load_plait(p["model"], quantize=p["quantize"], gpu=p["gpu"])
+    nlp = load_plait(p["model"], quantize=p["quantize"], gpu=p["gpu"],
+                     runtime=p.get("runtime", "torch"))
     text = long_document(p["words"], seed=p["seed"])
     words = len(text.split())
     rss_loaded = current_rss_mib()
@@ -103,7 +105,8 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
             "peak_rss_processing_mib": hwm_mib() if can_reset else None,
             "processing_peak_over_loaded_mib": (round(hwm_mib() - rss_loaded, 1) if can_reset
                                                 else round(peak_rss_mib() - rss_loaded, 1)),
-            "quantized": p["quantize"], "torch_threads": threads, **info}
+            "quantized": p["quantize"], "runtime": p.get("runtime", "torch"), "torch_threads": threads,
+            **info}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -116,6 +119,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--max-batch-tokens", type=int, default=8192, help="the runner's token budget")
     ap.add_argument("--quantize", action="store_true", help="int8 dynamic quantization first")
+    ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch",
+                    help="what runs the encoder (plait.load's runtime)")
     ap.add_argument("--whole", action="store_true",
                     help="also run nlp(text) on the small document in one piece (unbounded memory)")
     ap.add_argument("--segments", action="store_true",
@@ -145,7 +150,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"[bench] {words} words, {mode} ...", file=sys.stderr, flush=True)
         res = run_worker(SCRIPT, {"model": model, "words": words, "mode": mode, "seed": args.seed,
                                   "segment_tokens": args.segment_tokens, "quantize": args.quantize,
-                                  "batch_size": args.batch_size, "threads": args.threads,
+                                  "runtime": args.runtime, "batch_size": args.batch_size, "threads": args.threads,
                                   "max_batch_tokens": args.max_batch_tokens,
                                   "gpu": args.gpu}, timeout=args.timeout,
                          env=({"MALLOC_MMAP_THRESHOLD_": str(args.mmap_threshold)}
@@ -165,7 +170,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                          "words": args.words, "small_words": args.small_words,
                          "segment_tokens": args.segment_tokens, "batch_size": args.batch_size,
                          "max_batch_tokens": args.max_batch_tokens,
-                         "quantize": args.quantize, "gpu": args.gpu,
+                         "quantize": args.quantize, "runtime": args.runtime, "gpu": args.gpu,
                          "malloc_mmap_threshold": args.mmap_threshold},
             "results": results, "peak_ratio_long_vs_small": ratio,
             "processing_peak_ratio_long_vs_small": ratio_proc}
@@ -175,7 +180,7 @@ def main(argv: Optional[List[str]] = None) -> int:
              r.get("segments"), r.get("entities"), r.get("peak_rss_mib"), r.get("rss_loaded_mib"),
              r.get("peak_rss_processing_mib"), r.get("processing_peak_over_loaded_mib"),
              r.get("words_per_s")] for r in results]
-    print(f"Long document ({model}{', int8' if args.quantize else ''}"
+    print(f"Long document ({model}, runtime {args.runtime}{', int8' if args.quantize else ''}"
           f"{f', MALLOC_MMAP_THRESHOLD_={args.mmap_threshold}' if args.mmap_threshold else ''}); "
           f"peak RSS long/small = {ratio}; processing peak above loaded, long/small = "
           f"{ratio_proc}\n")

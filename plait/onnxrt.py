@@ -230,6 +230,9 @@ def session_for(path: Path, threads: int) -> Any:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     # no busy-waiting between calls: the CPU goes back to spaCy and the components meanwhile
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # no per-shape memory plans: every batch has its own shape here, and the cached plans kept
+    # ~120 MiB more resident over a 200,000-word document at the same speed (benchmarks/long_doc.py)
+    options.enable_mem_pattern = False
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
