@@ -13,7 +13,7 @@ activations quantized per batch on the fly). An ``onnxruntime.InferenceSession``
 of the torch module inside the spacy-transformers model: tokenization, windows, alignment and the
 components are unchanged, only the encoder's forward pass runs elsewhere.
 
-What it buys on CPU is measured by ``benchmarks/speed.py`` (systems ``plait-onnx``, ``plait-onnx-int8``)
+What it buys on CPU is measured by ``benchmarks/speed.py`` (the ``plait-onnx*`` systems)
 and what int8 costs by ``benchmarks/quantization_accuracy.py --runtime onnx``. The pipeline becomes
 inference-only: it can't be trained further or saved (save the torch pipeline; apply the runtime after
 each load). Needs the optional extra: ``pip install 'plait[onnx]'`` (onnxruntime, and onnx for int8).
