@@ -73,14 +73,17 @@ def load_in_worker(spec: LoadSpec) -> Any:
         _import_module(name, file)
     from ..api import load
 
-    if spec.single_thread and "torch" in sys.modules:  # one thread per worker, also for ONNX Runtime
-        import torch                                    # (its session takes torch's thread count)
-
-        torch.set_num_threads(1)
+    if spec.single_thread:  # before loading too: an ONNX Runtime session takes torch's thread count
+        _one_torch_thread()
     nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code), quantize=spec.quantize,
                runtime=spec.runtime)
-    if spec.single_thread and "torch" in sys.modules:  # a torch pipeline: one thread per worker
+    if spec.single_thread:  # torch imported by the pipeline itself
+        _one_torch_thread()
+    return nlp
+
+
+def _one_torch_thread() -> None:
+    if "torch" in sys.modules:  # never import torch just for this
         import torch
 
         torch.set_num_threads(1)
-    return nlp
