@@ -83,28 +83,28 @@ def _logsumexp(x: numpy.ndarray, axis: int) -> numpy.ndarray:
     return (m + numpy.log(numpy.exp(x - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
-def _tag_groups(n_labels: int) -> Tuple[numpy.ndarray, numpy.ndarray, slice, slice, slice, slice]:
-    """``(closed, opening, B, I, L, U)``: index arrays of the tags after which an entity may start or
+def _tag_groups(n_labels: int) -> Tuple[numpy.ndarray, numpy.ndarray, slice, slice, slice]:
+    """``(closed, opening, B, I, L)``: index arrays of the tags after which an entity may start or
     ``O`` follow (``O``, ``L-*``, ``U-*``) and of the tags allowed where no entity is open (``O``,
-    ``B-*``, ``U-*``), and the slices of each move over all labels (label order)."""
-    b, i, last, u = slice(1, None, 4), slice(2, None, 4), slice(3, None, 4), slice(4, None, 4)
+    ``B-*``, ``U-*``), and the slices of the B, I and L moves over all labels (label order)."""
+    b, i, last = slice(1, None, 4), slice(2, None, 4), slice(3, None, 4)
     labels = numpy.arange(n_labels)
     # sorted, so that argmax ties resolve to the lowest tag index as in the dense recursion
     closed = numpy.sort(numpy.concatenate([[0], 3 + 4 * labels, 4 + 4 * labels])).astype("int64")
     opening = numpy.sort(numpy.concatenate([[0], 1 + 4 * labels, 4 + 4 * labels])).astype("int64")
-    return closed, opening, b, i, last, u
+    return closed, opening, b, i, last
 
 
 # The BILUO grammar makes the transition matrix of ``transition_scores`` very sparse: from a closed tag
 # every opening tag is allowed (one shared predecessor set), and ``I-l`` / ``L-l`` follow only ``B-l`` or
 # ``I-l``. Viterbi and forward-backward below use that structure, so a step costs O(tags) instead of
 # O(tags^2); with 18 labels (73 tags) this is what keeps decoding a small share of the pipeline's time.
-# They compute exactly what the dense recursion over ``transition_scores`` computes (tested against it
-# and against brute-force enumeration).
+# They compute exactly what the dense recursion over ``transition_scores`` computes (the tests keep that
+# recursion as their reference, besides brute-force enumeration).
 
 def viterbi(scores: numpy.ndarray, n_labels: int) -> numpy.ndarray:
     """Best valid tag sequence for each row of padded ``scores``; returns ``(n_docs, max_len)`` ints."""
-    closed, opening, b, i, last, u = _tag_groups(n_labels)
+    closed, opening, b, i, last = _tag_groups(n_labels)
     n, t_max, k = scores.shape
     rows = numpy.arange(n)
     b_idx, i_idx = numpy.arange(k)[b], numpy.arange(k)[i]
@@ -140,7 +140,7 @@ def forward_backward(scores: numpy.ndarray, n_labels: int
                      ) -> Tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
     """``(alpha, beta, log_z)`` of the constrained chain; ``alpha[:, t]`` includes the score at ``t``,
     ``beta[:, t]`` covers ``t+1..`` only, so ``alpha + beta - log_z`` are the log marginals."""
-    closed, opening, b, i, last, u = _tag_groups(n_labels)
+    closed, opening, b, i, last = _tag_groups(n_labels)
     _, start, end = transition_scores(n_labels)
     n, t_max, k = scores.shape
     alpha = numpy.empty((n, t_max, k))
@@ -164,43 +164,6 @@ def forward_backward(scores: numpy.ndarray, n_labels: int
         step[:, closed] = to_opening[:, None]
         step[:, b] = inner
         step[:, i] = inner
-    log_z = _logsumexp(alpha[:, -1] + end[None, :], axis=1)
-    return alpha, beta, log_z
-
-
-def viterbi_dense(scores: numpy.ndarray, n_labels: int) -> numpy.ndarray:
-    """Reference Viterbi over the full ``transition_scores`` matrix (O(tags^2) per step; for tests)."""
-    trans, start, end = transition_scores(n_labels)
-    n, t_max, k = scores.shape
-    delta = start[None, :] + scores[:, 0]
-    back = numpy.zeros((n, t_max, k), dtype="int64")
-    for t in range(1, t_max):
-        cand = delta[:, :, None] + trans[None]  # (n, prev, next)
-        back[:, t] = cand.argmax(axis=1)
-        delta = cand.max(axis=1) + scores[:, t]
-    delta = delta + end[None, :]
-    path = numpy.zeros((n, t_max), dtype="int64")
-    path[:, -1] = delta.argmax(axis=1)
-    rows = numpy.arange(n)
-    for t in range(t_max - 1, 0, -1):
-        path[:, t - 1] = back[rows, t, path[:, t]]
-    return path
-
-
-def forward_backward_dense(scores: numpy.ndarray, n_labels: int
-                           ) -> Tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-    """Reference forward-backward over the full ``transition_scores`` matrix (for tests)."""
-    trans, start, end = transition_scores(n_labels)
-    n, t_max, k = scores.shape
-    alpha = numpy.empty((n, t_max, k))
-    beta = numpy.empty((n, t_max, k))
-    alpha[:, 0] = start[None, :] + scores[:, 0]
-    for t in range(1, t_max):
-        alpha[:, t] = _logsumexp(alpha[:, t - 1, :, None] + trans[None], axis=1) + scores[:, t]
-    beta[:, -1] = end[None, :]
-    for t in range(t_max - 2, -1, -1):
-        nxt = scores[:, t + 1] + beta[:, t + 1]  # (n, next)
-        beta[:, t] = _logsumexp(trans[None] + nxt[:, None, :], axis=2)
     log_z = _logsumexp(alpha[:, -1] + end[None, :], axis=1)
     return alpha, beta, log_z
 

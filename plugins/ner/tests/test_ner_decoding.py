@@ -7,8 +7,8 @@ import math
 import numpy
 import pytest
 
-from plait_ner.decoding import (NEG, decode, forward_backward, n_tags, pad_scores, span_probs, tag_names,
-                                tags_to_spans, transition_scores, viterbi)
+from plait_ner.decoding import (NEG, decode, forward_backward, n_tags, pad_scores, span_probs,
+                                tag_names, tags_to_spans, transition_scores, viterbi)
 
 
 def is_valid(names, seq):
@@ -36,6 +36,43 @@ def enumerate_paths(scores, n_labels):
     for seq in itertools.product(range(k), repeat=len(scores)):
         if is_valid(names, seq):
             yield seq, sum(scores[t, y] for t, y in enumerate(seq))
+
+
+def viterbi_dense(scores, n_labels):
+    """Reference Viterbi over the full ``transition_scores`` matrix (O(tags^2) per step)."""
+    trans, start, end = transition_scores(n_labels)
+    n, t_max, k = scores.shape
+    delta = start[None, :] + scores[:, 0]
+    back = numpy.zeros((n, t_max, k), dtype="int64")
+    for t in range(1, t_max):
+        cand = delta[:, :, None] + trans[None]  # (n, prev, next)
+        back[:, t] = cand.argmax(axis=1)
+        delta = cand.max(axis=1) + scores[:, t]
+    delta = delta + end[None, :]
+    path = numpy.zeros((n, t_max), dtype="int64")
+    path[:, -1] = delta.argmax(axis=1)
+    rows = numpy.arange(n)
+    for t in range(t_max - 1, 0, -1):
+        path[:, t - 1] = back[rows, t, path[:, t]]
+    return path
+
+
+def forward_backward_dense(scores, n_labels):
+    """Reference forward-backward over the full ``transition_scores`` matrix."""
+    trans, start, end = transition_scores(n_labels)
+    n, t_max, k = scores.shape
+    alpha = numpy.empty((n, t_max, k))
+    beta = numpy.empty((n, t_max, k))
+    alpha[:, 0] = start[None, :] + scores[:, 0]
+    for t in range(1, t_max):
+        alpha[:, t] = (numpy.logaddexp.reduce(alpha[:, t - 1, :, None] + trans[None], axis=1)
+                       + scores[:, t])
+    beta[:, -1] = end[None, :]
+    for t in range(t_max - 2, -1, -1):
+        nxt = scores[:, t + 1] + beta[:, t + 1]  # (n, next)
+        beta[:, t] = numpy.logaddexp.reduce(trans[None] + nxt[:, None, :], axis=2)
+    log_z = numpy.logaddexp.reduce(alpha[:, -1] + end[None, :], axis=1)
+    return alpha, beta, log_z
 
 
 def test_tag_names_and_transitions():
@@ -128,8 +165,6 @@ def test_decode_empty_inputs():
 def test_structured_recursions_equal_the_dense_ones(n_labels):
     """The O(tags) Viterbi and forward-backward compute what the full transition matrix gives,
     on a padded batch of uneven docs, with sharp and flat scores (ties included)."""
-    from plait_ner.decoding import forward_backward_dense, viterbi_dense
-
     rng = numpy.random.default_rng(n_labels)
     k = n_tags(n_labels)
     docs = [rng.normal(size=(n, k)) * scale for n, scale in ((1, 1.0), (7, 4.0), (30, 0.5), (12, 8.0))]
