@@ -236,13 +236,6 @@ def session_for(path: Path, threads: int) -> Any:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
-def _refuse_to_save(pipe_name: str):
-    def to_bytes(*args: Any, **kwargs: Any) -> bytes:
-        raise OnnxRuntimeError(Errors.E043.format(pipe=pipe_name, action="saved", action2="save"))
-
-    return to_bytes
-
-
 def use_onnxruntime(nlp: Any, *, quantize: bool = False, threads: Optional[int] = None,
                     cache_dir: Optional[Path] = None) -> Any:
     """Run every spacy-transformers encoder of ``nlp`` in ONNX Runtime; returns ``nlp``.
@@ -251,13 +244,11 @@ def use_onnxruntime(nlp: Any, *, quantize: bool = False, threads: Optional[int] 
     torch's current setting, so ``--threads`` and single-threaded workers carry over); ``cache_dir``:
     where exported graphs are kept (default ``$PLAIT_HOME/onnx``). Idempotent for the same settings.
     """
-    from .quantize import _transformer_models, is_quantized
+    from .quantize import QUANTIZED_META_KEY, cpu_transformer_models, is_quantized, replace_encoder
 
-    found = list(_transformer_models(nlp))
-    if not found:
-        raise OnnxRuntimeError(
-            f"Nothing to run in ONNX Runtime: pipeline '{nlp.meta.get('name', '?')}' (pipes: "
-            f"{', '.join(nlp.pipe_names) or 'none'}) has no spacy-transformers 'transformer' model.")
+    found = cpu_transformer_models(
+        nlp, OnnxRuntimeError, "run in ONNX Runtime",
+        lambda pipe, devices: Errors.E042.format(pipe=pipe, device=devices))
     _import_ort(with_quantization=quantize)
     wanted = "onnxruntime-int8" if quantize else "onnxruntime"
     if nlp.meta.get(RUNTIME_META_KEY) == wanted:
@@ -272,14 +263,6 @@ def use_onnxruntime(nlp: Any, *, quantize: bool = False, threads: Optional[int] 
             raise OnnxRuntimeError(
                 f"The '{pipe_name}' transformer already runs in ONNX Runtime "
                 f"({'int8' if hf.quantized else 'float'}): load the pipeline again to change that.")
-        if not model.attrs.get("has_transformer") or hf is None:
-            raise OnnxRuntimeError(
-                f"The '{pipe_name}' transformer has no weights yet: call nlp.initialize() or load a "
-                f"trained pipeline first.")
-        devices = {p.device.type for p in hf.parameters()}
-        if devices - {"cpu"}:
-            raise OnnxRuntimeError(Errors.E042.format(pipe=pipe_name,
-                                                      device=", ".join(sorted(devices - {"cpu"}))))
     for pipe_name, model in found:
         hf = model.transformer
         names = _export_inputs(hf)
@@ -292,13 +275,10 @@ def use_onnxruntime(nlp: Any, *, quantize: bool = False, threads: Optional[int] 
             if not path.exists():
                 quantize_file(folder / "model.onnx", path)
         encoder = OrtEncoder(session_for(path, n_threads), names, pipe_name, path, quantize)
-        shim = model.layers[0].shims[0]
-        shim._model = encoder
-        shim._hfmodel.transformer = encoder  # the float torch weights are released
-        shim.to_bytes = _refuse_to_save(pipe_name)
+        # the float torch weights are released
+        replace_encoder(model, encoder, lambda pipe=pipe_name: OnnxRuntimeError(
+            Errors.E043.format(pipe=pipe, action="saved", action2="save")))
     nlp.meta[RUNTIME_META_KEY] = wanted
     if quantize:
-        from .quantize import QUANTIZED_META_KEY
-
         nlp.meta[QUANTIZED_META_KEY] = "int8-dynamic-onnxruntime"
     return nlp

@@ -6,7 +6,8 @@
 
 Every ``torch.nn.Linear`` of the Hugging Face model inside each spacy-transformers ``transformer``
 component is replaced, in place, by ``torch.ao.nn.quantized.dynamic.Linear`` (int8 weights with one
-scale per output channel, activations quantized on the fly per batch). Embeddings, layer norms and the components' own small heads stay float.
+scale per output channel, activations quantized on the fly per batch). Embeddings, layer norms and the
+components' own small heads stay float.
 The model is roughly 2-4x smaller and usually faster on CPU; the scores cost is measured by
 ``benchmarks/quantization_accuracy.py``.
 
@@ -17,7 +18,7 @@ float model. Save the float pipeline and quantize after each load instead.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Callable, Iterator, List, Tuple
 
 from .errors import PlaitError
 
@@ -44,15 +45,37 @@ def _transformer_models(nlp: Any) -> Iterator[Tuple[str, Any]]:
                 yield name, node
 
 
-def _refuse_to_save(pipe_name: str):
-    def to_bytes(*args: Any, **kwargs: Any) -> bytes:
-        raise QuantizationError(
-            f"The '{pipe_name}' transformer was quantized to int8 (plait.quantize.quantize_pipeline) "
-            f"and cannot be saved: spacy-transformers would reload its int8 weights into a float model. "
-            f"Save the float pipeline and quantize after loading it (`plait.load(..., quantize=True)` "
-            f"or `plait run --quantize`).")
+def cpu_transformer_models(nlp: Any, error: Callable[[str], Exception], action: str,
+                           off_cpu: Callable[[str, str], str]) -> List[Tuple[str, Any]]:
+    """``(pipe name, TransformerModel)`` of every spacy-transformers model of ``nlp``, each with its
+    weights and on the CPU; otherwise raises ``error(message)``: there is none (``action`` says what was
+    asked: "quantize"), one has no weights yet, or one is elsewhere (``off_cpu(pipe, devices)``)."""
+    found = list(_transformer_models(nlp))
+    if not found:
+        raise error(
+            f"Nothing to {action}: pipeline '{nlp.meta.get('name', '?')}' (pipes: "
+            f"{', '.join(nlp.pipe_names) or 'none'}) has no spacy-transformers 'transformer' model.")
+    for pipe_name, model in found:
+        if not model.attrs.get("has_transformer") or model.transformer is None:
+            raise error(f"The '{pipe_name}' transformer has no weights yet: call nlp.initialize() or "
+                        f"load a trained pipeline first (to {action}).")
+        devices = {p.device.type for p in model.transformer.parameters()} - {"cpu"}
+        if devices:
+            raise error(off_cpu(pipe_name, ", ".join(sorted(devices))))
+    return found
 
-    return to_bytes
+
+def replace_encoder(model: Any, module: Any, refuse_save: Callable[[], Exception]) -> None:
+    """Put ``module`` in place of the Hugging Face model inside the spacy-transformers ``model`` (every
+    reference to it), and make saving the component raise ``refuse_save()``: spacy-transformers would
+    write ``module``'s state where it expects the Hugging Face model's."""
+    def to_bytes(*args: Any, **kwargs: Any) -> bytes:
+        raise refuse_save()
+
+    shim = model.layers[0].shims[0]
+    shim._model = module
+    shim._hfmodel.transformer = module
+    shim.to_bytes = to_bytes
 
 
 def is_quantized(nlp: Any) -> bool:
@@ -73,30 +96,17 @@ def quantize_pipeline(nlp: Any) -> Any:
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
-    found: List[Tuple[str, Any]] = list(_transformer_models(nlp))
-    if not found:
-        raise QuantizationError(
-            f"Nothing to quantize: pipeline '{nlp.meta.get('name', '?')}' (pipes: "
-            f"{', '.join(nlp.pipe_names) or 'none'}) has no spacy-transformers 'transformer' model.")
-    for pipe_name, model in found:
-        if not model.attrs.get("has_transformer") or model.transformer is None:
-            raise QuantizationError(
-                f"The '{pipe_name}' transformer has no weights yet: call nlp.initialize() or load a "
-                f"trained pipeline before quantizing.")
-        hf = model.transformer
-        devices = {p.device.type for p in hf.parameters()}
-        if devices - {"cpu"}:
-            raise QuantizationError(
-                f"The '{pipe_name}' transformer is on {', '.join(sorted(devices - {'cpu'}))}: int8 "
-                f"dynamic quantization runs on CPU only. Load the pipeline without a GPU "
-                f"(no `gpu=`/`--gpu`, no spacy.require_gpu()) to quantize it.")
+    found = cpu_transformer_models(
+        nlp, QuantizationError, "quantize",
+        lambda pipe, devices: (f"The '{pipe}' transformer is on {devices}: int8 dynamic quantization "
+                               f"runs on CPU only. Load the pipeline without a GPU (no `gpu=`/`--gpu`, "
+                               f"no spacy.require_gpu()) to quantize it."))
     if is_quantized(nlp):
         return nlp
     if torch.backends.quantized.engine == "none":  # pragma: no cover - exotic builds
         raise QuantizationError("This torch build has no quantized CPU engine (x86/fbgemm/qnnpack): "
                                 f"supported engines: {torch.backends.quantized.supported_engines}.")
     for pipe_name, model in found:
-        shim = model.layers[0].shims[0]
         hf = model.transformer
         hf.eval()
         with warnings.catch_warnings():  # torch.ao.quantization deprecation notices
@@ -107,9 +117,11 @@ def quantize_pipeline(nlp: Any) -> Any:
             quantized = quantize_dynamic(hf, {torch.nn.Linear: per_channel_dynamic_qconfig},
                                          dtype=torch.qint8, inplace=True)
         # inplace=True keeps the same top-level module; keep every reference consistent anyway.
-        shim._model = quantized
-        shim._hfmodel.transformer = quantized
-        shim.to_bytes = _refuse_to_save(pipe_name)
+        replace_encoder(model, quantized, lambda pipe=pipe_name: QuantizationError(
+            f"The '{pipe}' transformer was quantized to int8 (plait.quantize.quantize_pipeline) "
+            f"and cannot be saved: spacy-transformers would reload its int8 weights into a float model. "
+            f"Save the float pipeline and quantize after loading it (`plait.load(..., quantize=True)` "
+            f"or `plait run --quantize`)."))
     nlp.meta[QUANTIZED_META_KEY] = SCHEME
     return nlp
 
