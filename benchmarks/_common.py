@@ -306,13 +306,6 @@ def ensure_model(model: Optional[str], spec: str) -> str:
     return str(path)
 
 
-def load_plait(model: str, *, quantize: bool = False, gpu: bool = False,
-               runtime: str = "torch") -> Any:
-    import plait
-
-    return plait.load(model, gpu=gpu, quantize=quantize, runtime=runtime)
-
-
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     def fmt(v: Any) -> str:
         if v is None:

@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import (current_rss_mib, emit, ensure_model, hwm_mib,  # noqa: E402
-                                load_plait, machine_info, markdown_table, peak_rss_mib,
+                                machine_info, markdown_table, peak_rss_mib,
                                 read_payload, reset_peak_rss, run_worker, set_threads, write_json)
 
 SCRIPT = Path(__file__).resolve()
@@ -58,7 +58,9 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
     from benchmarks.texts import long_document
 
     threads = set_threads(p.get("threads"))
-    nlp = load_plait(p["model"], quantize=p["quantize"], gpu=p["gpu"],
+    import plait
+
+    nlp = plait.load(p["model"], quantize=p["quantize"], gpu=p["gpu"],
                      runtime=p.get("runtime", "torch"))
     text = long_document(p["words"], seed=p["seed"])
     words = len(text.split())
@@ -150,7 +152,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"[bench] {words} words, {mode} ...", file=sys.stderr, flush=True)
         res = run_worker(SCRIPT, {"model": model, "words": words, "mode": mode, "seed": args.seed,
                                   "segment_tokens": args.segment_tokens, "quantize": args.quantize,
-                                  "runtime": args.runtime, "batch_size": args.batch_size, "threads": args.threads,
+                                  "runtime": args.runtime, "batch_size": args.batch_size,
+                                  "threads": args.threads,
                                   "max_batch_tokens": args.max_batch_tokens,
                                   "gpu": args.gpu}, timeout=args.timeout,
                          env=({"MALLOC_MMAP_THRESHOLD_": str(args.mmap_threshold)}

@@ -11,7 +11,8 @@ Every system processes the same texts in its own fresh subprocess (so its peak R
 - ``plait-runner``     ``plait.process`` (the production runner: token-budget, length-sorted batches,
                        results extracted into records);
 - ``plait-encoder``    (not in the default set) the shared transformer alone, components disabled: how
-                       much of Plait's time is the encoder and how much the components;
+                       much of Plait's time is the encoder and how much the components; every
+                       combination ``plait[-onnx][-int8][-sorted|-runner|-encoder]`` can be asked for;
 - ``hf``               four Hugging Face ``transformers`` pipelines over the same encoder, all run on
                        every document: token-classification (NER, BIO over 18 types), text-classification
                        x2 (sentiment 3 labels, topic 5 labels) and extractive summarization as
@@ -42,36 +43,26 @@ from typing import Any, Callable, Dict, List, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import (ONTONOTES, current_rss_mib, emit, ensure_model,  # noqa: E402
-                                hwm_mib, load_plait, load_texts, machine_info, markdown_table,
+                                hwm_mib, load_texts, machine_info, markdown_table,
                                 peak_rss_mib, read_payload, reset_peak_rss, run_worker, set_threads,
                                 word_count, write_json)
 
 SCRIPT = Path(__file__).resolve()
 ALL_SYSTEMS = ["plait", "plait-sorted", "plait-int8", "plait-int8-sorted", "plait-runner",
-               "plait-onnx-sorted", "plait-onnx-int8-sorted", "plait-onnx-int8-runner", "hf", "sm", "md"]
-PLAIT_SYSTEMS = {  # name -> (quantize, mode, runtime)
-    "plait": (False, "pipe", "torch"), "plait-sorted": (False, "sorted", "torch"),
-    "plait-int8": (True, "pipe", "torch"), "plait-int8-sorted": (True, "sorted", "torch"),
-    "plait-runner": (False, "runner", "torch"), "plait-int8-runner": (True, "runner", "torch"),
-    "plait-encoder": (False, "encoder", "torch"), "plait-int8-encoder": (True, "encoder", "torch"),
-    "plait-onnx": (False, "pipe", "onnx"), "plait-onnx-sorted": (False, "sorted", "onnx"),
-    "plait-onnx-int8-sorted": (True, "sorted", "onnx"), "plait-onnx-int8-runner": (True, "runner", "onnx"),
-    "plait-onnx-int8-encoder": (True, "encoder", "onnx"),
-}
+               "plait-onnx-sorted", "plait-onnx-int8-sorted", "plait-onnx-int8-runner",
+               "hf", "sm", "md"]
+MODES = {  # how the Plait pipeline is driven -> its description
+    "pipe": "4 components, nlp.pipe (input order)", "sorted": "length-sorted batches",
+    "runner": "via plait.process (runner)",
+    "encoder": "shared transformer alone (components disabled): the encoder's share"}
+PLAIT_SYSTEMS = {  # name -> (quantize, mode, runtime), every combination: plait[-onnx][-int8][-mode]
+    "plait" + ("-onnx" if runtime == "onnx" else "") + ("-int8" if quantize else "")
+    + ("" if mode == "pipe" else f"-{mode}"): (quantize, mode, runtime)
+    for runtime in ("torch", "onnx") for quantize in (False, True) for mode in MODES}
 DESCRIPTIONS = {
-    "plait": "Plait, 4 components, nlp.pipe (input order)",
-    "plait-sorted": "Plait, length-sorted batches",
-    "plait-int8": "Plait int8, nlp.pipe (input order)",
-    "plait-int8-sorted": "Plait int8, length-sorted batches",
-    "plait-runner": "Plait via plait.process (runner)",
-    "plait-int8-runner": "Plait int8 via plait.process (runner)",
-    "plait-encoder": "Plait's shared transformer alone (components disabled): the encoder's share",
-    "plait-int8-encoder": "Plait int8, shared transformer alone",
-    "plait-onnx": "Plait, encoder in ONNX Runtime (float), nlp.pipe (input order)",
-    "plait-onnx-sorted": "Plait, encoder in ONNX Runtime (float), length-sorted batches",
-    "plait-onnx-int8-sorted": "Plait, encoder in ONNX Runtime int8, length-sorted batches",
-    "plait-onnx-int8-runner": "Plait, encoder in ONNX Runtime int8, via plait.process (runner)",
-    "plait-onnx-int8-encoder": "Plait, ONNX Runtime int8, shared transformer alone",
+    **{name: (f"Plait{' int8' if quantize else ''}"
+              f"{', encoder in ONNX Runtime' if runtime == 'onnx' else ''}, {MODES[mode]}")
+       for name, (quantize, mode, runtime) in PLAIT_SYSTEMS.items()},
     "hf": "HF transformers: 4 pipelines (NER, 2x textcat, sentence embeddings)",
     "sm": "spaCy en_core_web_sm",
     "md": "spaCy en_core_web_md",
@@ -83,7 +74,9 @@ _SENT = re.compile(r"(?<=[.!?])\s+")
 
 def _plait_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
     quantize, mode, runtime = PLAIT_SYSTEMS[p["system"]]
-    nlp = load_plait(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime)
+    import plait
+
+    nlp = plait.load(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime)
     bs = p["batch_size"]
     if mode == "encoder":  # only the tokenizer and the transformer (+ sentencizer) run
         keep = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory in

@@ -33,14 +33,6 @@ def model(tmp_path_factory):
     return build_component_pipeline(tmp_path_factory.mktemp("onnx") / "model")
 
 
-@pytest.fixture
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _hidden(nlp, texts=TEXTS):
     return [numpy.asarray(doc._.trf_data.model_output.last_hidden_state) for doc in nlp.pipe(texts)]
 

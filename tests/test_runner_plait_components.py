@@ -19,18 +19,6 @@ def _key(result):
             sorted(result.categories), result.summary, result.segments)
 
 
-@pytest.fixture
-def one_thread():
-    """Workers run torch on one thread; so does this process here, for bit-identical sums (an
-    untrained model is full of near ties that another summation order can flip)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_real_components_outputs_and_two_workers(model, one_thread):
     nlp = plait.load(model)
     texts = [text for text, *_ in DATA] + ["Paris and London. " * 60]
