@@ -4,6 +4,8 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .outputs import output_info
+
 #: The ``[components.<name>]`` fragment the composer writes; it replaces ``model.tok2vec`` with a
 #: listener of the shared transformer. ``surface_features`` is on: over the uncased MiniLM encoder the
 #: cased shape/prefix/suffix embeddings measured better (benchmarks/ner_surface_features.py, CoNLL-2003
@@ -30,5 +32,6 @@ def register_components(register):
         name="ner", task="ner", factory="plait_ner", config=NER_CONFIG,
         listener_path="model.tok2vec", needs_labels=True, needs_sentences=False,
         extensions=["Span._.confidence"],
+        output=output_info(),
         description="Named entities (doc.ents) from a BILUO tagger over the shared transformer, with "
                     "well-formed spans (constrained Viterbi) and calibrated span._.confidence."))

@@ -4,6 +4,8 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .outputs import output_info
+
 SENTIMENT_CONFIG = {
     "model": {
         "@architectures": "plait.sentiment.v1",
@@ -28,6 +30,7 @@ def register_components(register):
         needs_labels=True,
         needs_sentences=True,
         extensions=["Doc._.sentiment", "Span._.sentiment"],
+        output=output_info(),
         description=("Document and per-sentence sentiment (exclusive classes, e.g. negative/neutral/"
                      "positive) with a polarity in [-1, 1]; gold from doc.cats."),
     ))

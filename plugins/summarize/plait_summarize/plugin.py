@@ -4,6 +4,8 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .outputs import output_info
+
 
 def component_config() -> dict:
     """The ``[components.<name>]`` fragment; the composer puts the listener at ``model.tok2vec``."""
@@ -31,6 +33,7 @@ def register_components(register):
         needs_labels=False,
         needs_sentences=True,
         extensions=["Doc._.summary", "Doc._.summary_sents", "Span._.summary_score"],
+        output=output_info(),
         description="Extractive summarizer: sentence scores from the shared transformer, trained "
                     "from reference summaries (doc.user_data['plait.summary']) via a greedy ROUGE "
                     "oracle; unsupervised centroid fallback until trained.",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .outputs import output_info
+
 CONFIG = {
     "exclusive": True,
     "threshold": None,
@@ -37,6 +39,7 @@ def register_components(register):
         needs_labels=False,
         needs_sentences=False,
         extensions=["Doc._.categories"],
+        output=output_info(),
         description=("Document classification, exclusive (softmax) or multi-label (sigmoid; "
                      "options: {exclusive: false}), with per-label thresholds tuned on dev. "
                      "Writes doc.cats and doc._.categories."),
