@@ -73,6 +73,22 @@ with warnings.catch_warnings():  # the contract's field is called ``schema`` (Ba
             return value
 
 
+class EvaluationInfo(_Record):
+    """How ``plait evaluate`` presents a component's scores; every part is optional.
+
+    The scores themselves always come from the component's own spaCy scorer (``pipe.score``).
+    ``figures(scores, pipe) -> dict`` names the figures a reader looks for (added to the component's
+    entry in metrics.json, e.g. ``{"accuracy": scores["x_acc"]}``); ``headline(entry) -> str`` is one
+    line of its main numbers; ``report(name, entry, plots) -> str`` its Markdown section (``plots``:
+    :class:`plait.evaluation.report.Plots`). Without them the entry holds the scores and the report a
+    generic table of them.
+    """
+
+    figures: Optional[Callable[..., Dict[str, Any]]] = None
+    headline: Optional[Callable[..., str]] = None
+    report: Optional[Callable[..., str]] = None
+
+
 class ComponentInfo(_Record):
     """A spaCy component a plugin offers for composition.
 
@@ -91,6 +107,7 @@ class ComponentInfo(_Record):
     needs_sentences: bool = False
     extensions: List[str] = Field(default_factory=list)
     output: Optional[OutputInfo] = None
+    evaluation: Optional[EvaluationInfo] = None
     description: str = ""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .evaluation import evaluation_info
 from .outputs import output_info
 
 #: The ``[components.<name>]`` fragment the composer writes; it replaces ``model.tok2vec`` with a
@@ -33,5 +34,6 @@ def register_components(register):
         listener_path="model.tok2vec", needs_labels=True, needs_sentences=False,
         extensions=["Span._.confidence"],
         output=output_info(),
+        evaluation=evaluation_info(),
         description="Named entities (doc.ents) from a BILUO tagger over the shared transformer, with "
                     "well-formed spans (constrained Viterbi) and calibrated span._.confidence."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .evaluation import evaluation_info
 from .outputs import output_info
 
 SENTIMENT_CONFIG = {
@@ -31,6 +32,7 @@ def register_components(register):
         needs_sentences=True,
         extensions=["Doc._.sentiment", "Span._.sentiment"],
         output=output_info(),
+        evaluation=evaluation_info(),
         description=("Document and per-sentence sentiment (exclusive classes, e.g. negative/neutral/"
                      "positive) with a polarity in [-1, 1]; gold from doc.cats."),
     ))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .evaluation import evaluation_info
 from .outputs import output_info
 
 
@@ -34,6 +35,7 @@ def register_components(register):
         needs_sentences=True,
         extensions=["Doc._.summary", "Doc._.summary_sents", "Span._.summary_score"],
         output=output_info(),
+        evaluation=evaluation_info(),
         description="Extractive summarizer: sentence scores from the shared transformer, trained "
                     "from reference summaries (doc.user_data['plait.summary']) via a greedy ROUGE "
                     "oracle; unsupervised centroid fallback until trained.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
+from .evaluation import evaluation_info
 from .outputs import output_info
 
 CONFIG = {
@@ -40,6 +41,7 @@ def register_components(register):
         needs_sentences=False,
         extensions=["Doc._.categories"],
         output=output_info(),
+        evaluation=evaluation_info(),
         description=("Document classification, exclusive (softmax) or multi-label (sigmoid; "
                      "options: {exclusive: false}), with per-label thresholds tuned on dev. "
                      "Writes doc.cats and doc._.categories."),

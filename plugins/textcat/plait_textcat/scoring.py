@@ -12,7 +12,8 @@ score reaches that label's threshold (default 0.0, i.e. always). Multi-label mod
 predicted when its score is >= its threshold; a label absent from the reference cats is *missing*
 (not scored), as in spaCy. ``cats_score`` is the macro F (exclusive; the positive label's F for a binary
 task with ``positive_label``) or the macro AUC (multi-label), like spaCy. Beside spaCy's keys:
-``{attr}_n_docs`` (the scored examples) and, exclusive only, ``{attr}_acc`` (share of examples whose
+``{attr}_n_docs`` (the scored examples), ``{attr}_support`` / ``{attr}_predicted`` (gold and
+decided examples per label) and, exclusive only, ``{attr}_acc`` (share of examples whose
 decided label is the gold one) and ``{attr}_confusion`` (rows gold, columns the decided label).
 """
 from __future__ import annotations
@@ -117,6 +118,8 @@ def score_textcat(
         f"{attr}_auc_per_type": {k: (v.score if v.is_binary() else None)
                                  for k, v in auc_per_type.items()},
         f"{attr}_n_docs": n_docs,
+        f"{attr}_support": {k: v.tp + v.fn for k, v in f_per_type.items()},
+        f"{attr}_predicted": {k: v.tp + v.fp for k, v in f_per_type.items()},
     }
     if exclusive:
         results[f"{attr}_acc"] = n_right / n_docs if n_docs else None

@@ -30,7 +30,8 @@ def test_scorer_is_registered_and_matches_spacy_when_thresholds_are_default():
     ours = scorer(_examples(rows), labels=["A", "B"], exclusive=False)
     spacys = Scorer.score_cats(_examples(rows), "cats", labels=["A", "B"], multi_label=True,
                                threshold=0.5)
-    assert set(ours) == set(spacys) | {"cats_n_docs"}  # spaCy's keys plus what plait evaluate reports
+    # spaCy's keys plus what plait evaluate reports
+    assert set(ours) == set(spacys) | {"cats_n_docs", "cats_support", "cats_predicted"}
     assert ours["cats_n_docs"] == 4
     for key in spacys:
         assert ours[key] == (pytest.approx(spacys[key]) if isinstance(spacys[key], float)
