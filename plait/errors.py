@@ -62,6 +62,7 @@ class Errors(metaclass=ErrorsWithCodes):
             "component and none has a scorer (pipeline: {pipes}).")
     E054 = ("No metrics to report in '{path}': {error}. Write them with `plait evaluate MODEL DATA "
             "--output {path}`.")
+    E055 = ("Could not load the pipeline '{model}': {error}")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

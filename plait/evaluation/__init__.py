@@ -156,7 +156,14 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
     from ..api import load
 
     say = progress or (lambda _msg: None)
-    nlp = load(model, gpu=gpu_id if gpu_id >= 0 else False)
+    if not Path(data).exists():
+        raise EvaluationError(Errors.E050.format(path=data))
+    try:
+        nlp = load(model, gpu=gpu_id if gpu_id >= 0 else False)
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, PlaitError):
+            raise
+        raise EvaluationError(Errors.E055.format(model=model, error=exc)) from None
     pipes = evaluated_pipes(nlp)
     if not pipes:
         raise EvaluationError(Errors.E053.format(model=model, pipes=", ".join(nlp.pipe_names)))
