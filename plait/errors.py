@@ -54,6 +54,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E045 = ("The '{pipe}' transformer was already quantized with torch (`quantize` under the 'torch' "
             "runtime): load the float pipeline and ask for `runtime='onnx', quantize=True` instead.")
 
+    # Plugin isolation, load options, plugin author kit (issue 14, part 2: E070-E099)
+    E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")
+
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "

@@ -4,17 +4,7 @@ from __future__ import annotations
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
-SENTIMENT_CONFIG = {
-    "model": {
-        "@architectures": "plait.sentiment.v1",
-        "hidden_width": 0,
-        "dropout": 0.1,
-        "tok2vec": {},
-    },
-    "positive_label": None,
-    "negative_label": None,
-    "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
-}
+from .defaults import CONFIG, FACTORY
 
 
 @hookimpl
@@ -22,8 +12,8 @@ def register_components(register):
     register(ComponentInfo(
         name="sentiment",
         task="sentiment",
-        factory="plait_sentiment",
-        config=SENTIMENT_CONFIG,
+        factory=FACTORY,
+        config=CONFIG,
         listener_path="model.tok2vec",
         needs_labels=True,
         needs_sentences=True,
