@@ -35,8 +35,10 @@ def load(name_or_path: PathLike, *, gpu: Union[bool, int] = False,
     """
     import spacy
 
+    from .isolation import isolate_spacy_plugins
     from .runner.loading import import_code
 
+    isolate_spacy_plugins()
     if runtime not in ("torch", "onnx"):
         from .onnxrt import check_runtime
 

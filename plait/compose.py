@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional, Union
 from confection import Config
 
 from .errors import Errors, SpecError
+from .isolation import isolate_spacy_plugins
 from .plugins import PluginRegistry, get_registry
 from .spec import PipelineSpec, load_spec
 
@@ -57,6 +58,14 @@ def _merge(base: Dict[str, Any], options: Dict[str, Any], *, where: str, pipe: s
             base[key] = copy.deepcopy(value)
 
 
+def _raise_if_plugin_failed(registry: PluginRegistry, component: str, source: str) -> None:
+    failure = registry.failure_for(component)
+    if failure is not None:
+        raise SpecError(Errors.E071.format(path=source, component=component, plugin=failure.plugin,
+                                           dist=f"{failure.dist} {failure.version}".strip(),
+                                           error=failure.error))
+
+
 def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRegistry] = None,
             source: str = "<spec>", auto_fill: bool = True) -> Config:
     """Compose a full spaCy training config from a pipeline spec (object or path)."""
@@ -64,12 +73,15 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
         source = str(spec)
         spec = load_spec(spec)
     registry = registry or get_registry()
+    isolate_spacy_plugins()
     infos = []
     for i, comp in enumerate(spec.components):
         try:
             info = registry.component(comp.component)
         except KeyError as exc:
+            _raise_if_plugin_failed(registry, comp.component, source)
             raise SpecError(f"{source}: components[{i}].component: {exc}") from None
+        _raise_if_plugin_failed(registry, comp.component, source)
         infos.append((comp, info))
     needs_sents = any(info.needs_sentences for _, info in infos)
     pipeline: List[str] = ([SENTENCIZER] if needs_sents else []) + [TRANSFORMER]

@@ -64,12 +64,20 @@ class Errors(metaclass=ErrorsWithCodes):
             "--output {path}`.")
     E055 = ("Could not load the pipeline '{model}': {error}")
 
+    # Plugin isolation, load options, plugin author kit (issue 14, part 2: E070-E099)
+    E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")
+    E071 = ("{path}: component '{component}': plugin '{plugin}' failed to load: {error} "
+            "(distribution {dist}; `plait plugins` shows every plugin's state).")
+
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "
             "only sees its first {limit}: the rest of it gets no transformer features (doc starting "
             "'{start}'). Lower the transformer's `window` (a spec's `transformer.window`) so every "
             "span fits; the doc is marked doc.user_data['plait.truncated'] = True.")
+    # Plugin isolation (issue 14, part 2)
+    W070 = ("spaCy factory '{name}' ({value}, distribution {dist} {version}) failed to import and "
+            "is left out of this process, so other pipelines still load: {error}")
 
 
 class PlaitError(Exception):

@@ -71,6 +71,7 @@ class PluginRegistry:
         self.skipped: Dict[str, str] = {}
         self._records: Dict[str, Dict[str, Tuple[Any, str]]] = {k: {} for k in RECORD_KINDS}
         self._conflicts: Dict[Tuple[str, str], List[str]] = {}
+        self._spacy_checked: Optional[List[PluginFailure]] = None
 
     # -- discovery ---------------------------------------------------------------------------------
     def load(self) -> "PluginRegistry":
@@ -135,9 +136,11 @@ class PluginRegistry:
             for impl in caller.get_hookimpls():
                 if not impl.optionalhook:
                     bad.setdefault(impl.plugin_name, []).append(hook_name)
+        specs = [h for h in dir(self.pm.hook) if not h.startswith("_")
+                 and getattr(self.pm.hook, h).has_spec()]
         for plugin_name, hooks in bad.items():
-            self._fail(plugin_name, "validate", Errors.E005.format(plugin=plugin_name,
-                                                                   hooks=", ".join(sorted(hooks))))
+            named = ", ".join(_with_hint(h, specs) for h in sorted(hooks))
+            self._fail(plugin_name, "validate", Errors.E005.format(plugin=plugin_name, hooks=named))
             self.pm.unregister(name=plugin_name)
         self.pm.check_pending()
 
@@ -247,6 +250,57 @@ class PluginRegistry:
             except Exception as exc:
                 self._fail(impl.plugin_name, "run register_commands", f"{type(exc).__name__}: {exc}")
 
+    def check_spacy(self) -> List[PluginFailure]:
+        """Import the installed plugins' spaCy entry points in a child process (``spacy_factories``,
+        ``spacy_architectures``, ``spacy_scorers``, see :mod:`plait.isolation`); record each failure
+        against its plugin. Once per registry; returns the failures it added."""
+        from .isolation import probe_spacy_entry_points
+
+        self.load()
+        with self._lock:
+            if self._spacy_checked is not None:
+                return list(self._spacy_checked)
+            by_dist: Dict[str, List[str]] = {}
+            for info in self.plugins.values():
+                by_dist.setdefault(_norm(info.dist), []).append(info.name)
+            for f in self.failures:
+                by_dist.setdefault(_norm(f.dist), []).append(f.plugin)
+            added: List[PluginFailure] = []
+            for f in probe_spacy_entry_points(sorted(by_dist)):
+                for plugin in dict.fromkeys(by_dist.get(_norm(f.dist), [f.dist])):
+                    stage = f"import {f.group} entry point '{f.name}' ({f.value})"
+                    if plugin in self.plugins:
+                        self._fail(plugin, stage, f.error, f.detail)
+                    else:
+                        self.failures.append(PluginFailure(plugin, f.dist, f.version, stage, f.error,
+                                                           f.detail))
+                    added.append(self.failures[-1])
+            self._spacy_checked = added
+            return list(added)
+
+    def failure_for(self, component: str) -> Optional[PluginFailure]:
+        """The failure of the plugin that provides (or, unloaded, would provide) ``component``."""
+        self.load()
+        from .isolation import spacy_failures
+
+        owner = self._records["component"].get(component)
+        if owner is not None:  # registered, but its spaCy factory may have failed to import
+            info = self.plugins.get(owner[1])
+            dist = _norm(info.dist) if info else ""
+            for f in self.failures:
+                if f.plugin == owner[1]:
+                    return f
+            for sf in spacy_failures():
+                if _norm(sf.dist) == dist:
+                    return PluginFailure(owner[1], sf.dist, sf.version,
+                                         f"import {sf.group} entry point '{sf.name}'", sf.error)
+            return None
+        for f in self.failures:
+            dist = _norm(f.dist)
+            if component in (f.plugin, dist) or dist.endswith("-" + component):
+                return f
+        return None
+
     def report(self) -> Dict[str, Any]:
         self.load()
         return {
@@ -262,6 +316,15 @@ class PluginRegistry:
             ],
             "skipped": dict(self.skipped),
         }
+
+
+def _norm(dist: str) -> str:
+    return dist.lower().replace("_", "-")
+
+
+def _with_hint(hook: str, specs: List[str]) -> str:
+    close = difflib.get_close_matches(hook, specs, n=1, cutoff=0.6)
+    return f"{hook} (did you mean {close[0]}?)" if close else hook
 
 
 def suggest(name: str, known: Any) -> str:

@@ -66,6 +66,21 @@ class TrainingSpec(_Strict):
                                  "transformer is frozen and annotates (much faster on a CPU)")
     score_weights: Dict[str, float] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _warmup_within_budget(self) -> "TrainingSpec":
+        """Warm-up fits the step budget: by default at most a tenth of ``max_steps`` (the learning
+        rate must reach its peak); set explicitly, it must be shorter than ``max_steps``."""
+        if not self.max_steps:
+            return self
+        if "warmup_steps" in self.model_fields_set:
+            if self.warmup_steps >= self.max_steps:
+                raise ValueError(f"warmup_steps ({self.warmup_steps}) must be below max_steps "
+                                 f"({self.max_steps}), or the learning rate never reaches its peak")
+        else:
+            object.__setattr__(self, "warmup_steps",
+                               min(self.warmup_steps, max(1, self.max_steps // 10)))
+        return self
+
 
 class PipelineSpec(_Strict):
     name: str
@@ -124,6 +139,14 @@ def parse_spec(data: Any, path: Union[str, Path] = "<spec>",
     if known_components is not None:
         for i, comp in enumerate(spec.components):
             if comp.component not in known_components:
+                from .plugins import get_registry
+
+                failure = get_registry().failure_for(comp.component)
+                if failure is not None:
+                    raise SpecError(Errors.E071.format(
+                        path=f"{path}: components[{i}].component", component=comp.component,
+                        plugin=failure.plugin, dist=f"{failure.dist} {failure.version}".strip(),
+                        error=failure.error))
                 raise SpecError(Errors.E022.format(
                     path=f"{path}: components[{i}].component", component=comp.component,
                     known=", ".join(sorted(known_components)) or "none",

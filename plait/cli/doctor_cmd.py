@@ -48,6 +48,7 @@ def run_checks() -> List[Dict[str, Any]]:
     from ..plugins import get_registry
 
     registry = get_registry()
+    registry.check_spacy()  # each plugin's spaCy entry points, imported in a child process
     for name in sorted(registry.encoders()):
         try:
             checks.append({"check": f"encoder {name}", "ok": True,
@@ -59,7 +60,8 @@ def run_checks() -> List[Dict[str, Any]]:
         checks.append({"check": f"plugin {p['name']}", "ok": p["ok"],
                        "detail": f"{p['distribution']} {p['version']}"})
     for f in report["failures"]:
-        checks.append({"check": f"plugin {f['plugin']}", "ok": False, "detail": f["error"]})
+        checks.append({"check": f"plugin {f['plugin']}", "ok": False,
+                       "detail": f"{f['distribution']} {f['version']}, {f['stage']}: {f['error']}"})
     try:
         import torch
 

@@ -8,13 +8,19 @@ import typer
 
 def register(app: typer.Typer) -> None:
     @app.command("plugins")
-    def plugins(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-        """List plugins, their versions, what each provides, and failures."""
+    def plugins(as_json: bool = typer.Option(False, "--json", help="Print JSON (docs/plugins.md).")
+                ) -> None:
+        """List plugins, their versions, what each provides, and failures (each plugin's spaCy
+        entry points are imported in a child process). Exits 1 when any plugin failed."""
         from ..plugins import get_registry
 
-        report = get_registry().report()
+        registry = get_registry()
+        registry.check_spacy()
+        report = registry.report()
         if as_json:
             typer.echo(json.dumps(report, indent=2))
+            if report["failures"]:
+                raise typer.Exit(1)
             return
         for p in report["plugins"]:
             state = "ok" if p["ok"] else "FAILED"
@@ -28,3 +34,4 @@ def register(app: typer.Typer) -> None:
             for f in report["failures"]:
                 typer.echo(f"  {f['plugin']} ({f['distribution']} {f['version']}), {f['stage']}: "
                            f"{f['error']}")
+            raise typer.Exit(1)

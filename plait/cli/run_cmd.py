@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         gpu: bool = typer.Option(False, "--gpu", help="Run on GPU 0"),
         gpu_id: Optional[int] = typer.Option(None, help="Run on this GPU"),
         quantize: bool = typer.Option(False, "--quantize", help="int8 weights for the encoder (CPU; ~2x faster)"),
-        runtime: str = typer.Option("torch", help="What runs the encoder: torch, or onnx (ONNX Runtime on the CPU; pip install 'plait[onnx]')"),
+        runtime: str = typer.Option("torch", help="What runs the encoder: torch, or onnx (ONNX Runtime on the CPU; pip install 'plait\\[onnx]')"),
         address: Optional[str] = typer.Option(None, help="Ray cluster address (engine ray)"),
         num_gpus: float = typer.Option(0.0, help="GPUs per Ray actor (engine ray)"),
         batch_size: int = typer.Option(64, help="Most texts in a batch"),

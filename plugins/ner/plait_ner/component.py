@@ -45,28 +45,6 @@ from .decoding import decode, n_tags, pad_scores, span_probs, tag_names, tags_to
 from .errors import Errors, PlaitNERError, Warnings
 from .scoring import expected_calibration_error, ner_score
 
-DEFAULT_MODEL_CONFIG = """
-[model]
-@architectures = "plait.ner.v1"
-surface_features = false
-surface_width = 64
-surface_rows = [1000, 2500, 2500]
-hidden_width = 0
-dropout = 0.1
-nO = null
-
-[model.tok2vec]
-@architectures = "spacy.HashEmbedCNN.v2"
-pretrained_vectors = null
-width = 96
-depth = 4
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-"""
-DEFAULT_NER_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
-
 # temperature search range for tune_on_dev (log-space grid, then golden-section refinement)
 T_MIN, T_MAX, T_GRID = 0.05, 20.0, 25
 
@@ -76,17 +54,6 @@ def install_extensions() -> None:
         Span.set_extension("confidence", default=None)
 
 
-@Language.factory(
-    "plait_ner",
-    assigns=["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence"],
-    default_config={
-        "model": DEFAULT_NER_MODEL,
-        "scorer": {"@scorers": "plait.ner_scorer.v1"},
-        "tune_min_entities": 10,
-    },
-    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None,
-                           "ents_ece": 0.0},
-)
 def make_ner(nlp: Language, name: str, model: Model[List[Doc], List[Floats2d]],
              scorer: Optional[Callable], tune_min_entities: int) -> "PlaitNER":
     """Create a :class:`PlaitNER` component (installs ``Span._.confidence``)."""

@@ -6,31 +6,13 @@ from plait.records import ComponentInfo
 
 from .evaluation import evaluation_info
 from .outputs import output_info
-
-#: The ``[components.<name>]`` fragment the composer writes; it replaces ``model.tok2vec`` with a
-#: listener of the shared transformer. ``surface_features`` is on: over the uncased MiniLM encoder the
-#: cased shape/prefix/suffix embeddings measured better (benchmarks/ner_surface_features.py, CoNLL-2003
-#: 1,000 train / 300 dev sentences, 250 steps: dev F1 84.7 vs 83.5, ECE 0.027 vs 0.041 after tuning).
-NER_CONFIG = {
-    "model": {
-        "@architectures": "plait.ner.v1",
-        "tok2vec": {},
-        "surface_features": True,
-        "surface_width": 64,
-        "surface_rows": [1000, 2500, 2500],
-        "hidden_width": 0,
-        "dropout": 0.1,
-        "nO": None,
-    },
-    "scorer": {"@scorers": "plait.ner_scorer.v1"},
-    "tune_min_entities": 10,
-}
+from .defaults import CONFIG, FACTORY
 
 
 @hookimpl
 def register_components(register):
     register(ComponentInfo(
-        name="ner", task="ner", factory="plait_ner", config=NER_CONFIG,
+        name="ner", task="ner", factory=FACTORY, config=CONFIG,
         listener_path="model.tok2vec", needs_labels=True, needs_sentences=False,
         extensions=["Span._.confidence"],
         output=output_info(),

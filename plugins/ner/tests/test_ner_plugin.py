@@ -16,15 +16,17 @@ from ner_testutil import TRAIN
 
 def test_spacy_entry_points_resolve():
     eps = {(ep.group, ep.name): ep.value for ep in metadata.distribution("plait-ner").entry_points}
-    assert eps[("spacy_factories", "plait_ner")] == "plait_ner.component:make_ner"
-    assert eps[("spacy_architectures", "plait.ner.v1")] == "plait_ner.model:build_ner_model"
-    assert eps[("spacy_scorers", "plait.ner_scorer.v1")] == "plait_ner.scoring:make_ner_scorer"
+    # spaCy imports the entry-point module whenever a Language is made: it is the tiny factory module,
+    # pointing at the model and scorer lazily
+    assert eps[("spacy_factories", "plait_ner")] == "plait_ner.factory:make_ner"
+    assert eps[("spacy_architectures", "plait.ner.v1")] == "plait_ner.factory:build_ner_model"
+    assert eps[("spacy_scorers", "plait.ner_scorer.v1")] == "plait_ner.factory:make_ner_scorer"
     assert eps[("plait", "ner")] == "plait_ner.plugin"
     from plait_ner.model import build_ner_model
     from plait_ner.scoring import make_ner_scorer
 
-    assert registry.architectures.get("plait.ner.v1") is build_ner_model
-    assert registry.scorers.get("plait.ner_scorer.v1") is make_ner_scorer
+    assert registry.architectures.get("plait.ner.v1").resolve() is build_ner_model
+    assert registry.scorers.get("plait.ner_scorer.v1").resolve() is make_ner_scorer
     assert spacy.blank("en").has_factory("plait_ner")
 
 

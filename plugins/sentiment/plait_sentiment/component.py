@@ -29,32 +29,6 @@ from .labels import gold_label, resolve_polarity_labels
 
 EXTENSION = "sentiment"
 
-default_model_config = """
-[model]
-@architectures = "plait.sentiment.v1"
-hidden_width = 0
-dropout = 0.0
-
-[model.tok2vec]
-@architectures = "spacy.HashEmbedCNN.v2"
-pretrained_vectors = null
-width = 64
-depth = 2
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-"""
-DEFAULT_SENTIMENT_MODEL = Config().from_str(default_model_config)["model"]
-
-DEFAULT_SCORE_WEIGHTS = {
-    "sentiment_macro_f": 1.0,
-    "sentiment_acc": 0.0,
-    "sentiment_macro_p": 0.0,
-    "sentiment_macro_r": 0.0,
-    "sentiment_f_per_type": None,
-}
-
 
 def install_extensions() -> None:
     """``Doc._.sentiment`` and ``Span._.sentiment`` (default ``None``); idempotent."""
@@ -64,17 +38,6 @@ def install_extensions() -> None:
         Span.set_extension(EXTENSION, default=None)
 
 
-@Language.factory(
-    "plait_sentiment",
-    assigns=["doc._.sentiment", "span._.sentiment"],
-    default_config={
-        "model": DEFAULT_SENTIMENT_MODEL,
-        "positive_label": None,
-        "negative_label": None,
-        "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
-    },
-    default_score_weights=DEFAULT_SCORE_WEIGHTS,
-)
 def make_sentiment(
     nlp: Language,
     name: str,

@@ -6,18 +6,7 @@ from plait.records import ComponentInfo
 
 from .evaluation import evaluation_info
 from .outputs import output_info
-
-SENTIMENT_CONFIG = {
-    "model": {
-        "@architectures": "plait.sentiment.v1",
-        "hidden_width": 0,
-        "dropout": 0.1,
-        "tok2vec": {},
-    },
-    "positive_label": None,
-    "negative_label": None,
-    "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
-}
+from .defaults import CONFIG, FACTORY
 
 
 @hookimpl
@@ -25,8 +14,8 @@ def register_components(register):
     register(ComponentInfo(
         name="sentiment",
         task="sentiment",
-        factory="plait_sentiment",
-        config=SENTIMENT_CONFIG,
+        factory=FACTORY,
+        config=CONFIG,
         listener_path="model.tok2vec",
         needs_labels=True,
         needs_sentences=True,

@@ -26,34 +26,6 @@ SELECTED_KEY = "plait.summary_sents"
 
 FALLBACKS = ("auto", "lexical")
 
-DEFAULT_MODEL_CONFIG = """
-[model]
-@architectures = "plait.summarizer.v1"
-hidden_width = 64
-dropout = 0.1
-
-[model.tok2vec]
-@architectures = "spacy.HashEmbedCNN.v2"
-pretrained_vectors = null
-width = 96
-depth = 2
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-"""
-DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
-
-DEFAULT_SETTINGS: Dict[str, Any] = {
-    "max_sentences": 3,
-    "ratio": 0.5,
-    "max_words": None,
-    "trigram_blocking": True,
-    "threshold": 0.5,
-    "fallback": "auto",
-}
-
-
 def install_extensions() -> None:
     """``doc._.summary``, ``doc._.summary_sents`` and ``span._.summary_score`` (idempotent)."""
     if not Doc.has_extension("summary"):
@@ -68,23 +40,6 @@ def _get_summary_sents(doc: Doc) -> List[Span]:
     return [doc[start:end] for start, end in doc.user_data.get(SELECTED_KEY, [])]
 
 
-@Language.factory(
-    "plait_summarizer",
-    assigns=["doc._.summary", "doc._.summary_sents", "span._.summary_score"],
-    default_config={
-        "model": DEFAULT_MODEL,
-        **DEFAULT_SETTINGS,
-        "scorer": {"@scorers": "plait.summarizer_scorer.v1"},
-    },
-    default_score_weights={
-        "summary_rouge1": 0.3,
-        "summary_rouge2": 0.4,
-        "summary_rougeL": 0.3,
-        "summary_lead3_rouge1": 0.0,
-        "summary_lead3_rouge2": 0.0,
-        "summary_lead3_rougeL": 0.0,
-    },
-)
 def make_summarizer(
     nlp: Language,
     name: str,

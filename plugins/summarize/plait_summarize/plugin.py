@@ -6,21 +6,7 @@ from plait.records import ComponentInfo
 
 from .evaluation import evaluation_info
 from .outputs import output_info
-
-
-def component_config() -> dict:
-    """The ``[components.<name>]`` fragment; the composer puts the listener at ``model.tok2vec``."""
-    return {
-        "model": {"@architectures": "plait.summarizer.v1", "hidden_width": 64, "dropout": 0.1,
-                  "tok2vec": {}},
-        "max_sentences": 3,
-        "ratio": 0.5,
-        "max_words": None,
-        "trigram_blocking": True,
-        "threshold": 0.5,
-        "fallback": "auto",
-        "scorer": {"@scorers": "plait.summarizer_scorer.v1"},
-    }
+from .defaults import CONFIG, FACTORY
 
 
 @hookimpl
@@ -28,8 +14,8 @@ def register_components(register):
     register(ComponentInfo(
         name="summarize",
         task="summarize",
-        factory="plait_summarizer",
-        config=component_config(),
+        factory=FACTORY,
+        config=CONFIG,
         listener_path="model.tok2vec",
         needs_labels=False,
         needs_sentences=True,

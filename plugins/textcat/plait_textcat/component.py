@@ -21,24 +21,6 @@ from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
 from .scoring import best_threshold, default_threshold, score_textcat
 
-DEFAULT_MODEL_CONFIG = """
-[model]
-@architectures = "plait.textcat.v1"
-hidden_width = 0
-dropout = 0.0
-
-[model.tok2vec]
-@architectures = "spacy.HashEmbedCNN.v2"
-pretrained_vectors = null
-width = 64
-depth = 2
-embed_size = 2000
-window_size = 1
-maxout_pieces = 3
-subword_features = true
-"""
-DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
-
 CATEGORIES_EXTENSION = "categories"
 
 
@@ -357,30 +339,6 @@ class PlaitTextCategorizer(TrainablePipe):
         return {"thresholds": self.thresholds, "dev_f": dev_f}
 
 
-@Language.factory(
-    "plait_textcat",
-    assigns=["doc.cats", "doc._.categories"],
-    default_config={
-        "model": DEFAULT_MODEL,
-        "exclusive": True,
-        "threshold": None,
-        "tune_thresholds": True,
-        "scorer": {"@scorers": "plait.textcat_scorer.v1"},
-    },
-    default_score_weights={
-        "cats_score": 1.0,
-        "cats_score_desc": None,
-        "cats_micro_p": None,
-        "cats_micro_r": None,
-        "cats_micro_f": None,
-        "cats_macro_p": None,
-        "cats_macro_r": None,
-        "cats_macro_f": None,
-        "cats_macro_auc": None,
-        "cats_f_per_type": None,
-        "cats_auc_per_type": None,
-    },
-)
 def make_textcat(
     nlp: Language,
     name: str,

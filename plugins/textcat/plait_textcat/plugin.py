@@ -6,35 +6,13 @@ from plait.records import ComponentInfo
 
 from .evaluation import evaluation_info
 from .outputs import output_info
-
-CONFIG = {
-    "exclusive": True,
-    "threshold": None,
-    "tune_thresholds": True,
-    "model": {
-        "@architectures": "plait.textcat.v1",
-        "hidden_width": 0,
-        "dropout": 0.0,
-        # Replaced by the shared transformer's listener when composed (listener_path).
-        "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": 64,
-            "depth": 2,
-            "embed_size": 2000,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        },
-    },
-    "scorer": {"@scorers": "plait.textcat_scorer.v1"},
-}
+from .defaults import CONFIG, FACTORY
 
 
 @hookimpl
 def register_components(register):
     register(ComponentInfo(
-        name="textcat", task="textcat", factory="plait_textcat",
+        name="textcat", task="textcat", factory=FACTORY,
         config=CONFIG,
         listener_path="model.tok2vec",
         needs_labels=False,

@@ -1,0 +1,41 @@
+"""The ``plait_sentiment`` component's defaults, in one place (plain data, no imports).
+
+The factory's ``default_config`` (``factory.py``) and the config fragment the ``plait`` plugin registers
+for composition (``plugin.py``) are both :data:`CONFIG`; when composed, the shared transformer's
+listener replaces ``model.tok2vec`` (a small CNN, so the factory also works on its own).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+FACTORY = "plait_sentiment"
+ASSIGNS = ["doc._.sentiment", "span._.sentiment"]
+
+CONFIG: Dict[str, Any] = {
+    "model": {
+        "@architectures": "plait.sentiment.v1",
+        "hidden_width": 0,
+        "dropout": 0.1,
+        "tok2vec": {
+            "@architectures": "spacy.HashEmbedCNN.v2",
+            "pretrained_vectors": None,
+            "width": 64,
+            "depth": 2,
+            "embed_size": 2000,
+            "window_size": 1,
+            "maxout_pieces": 3,
+            "subword_features": True,
+        },
+    },
+    "positive_label": None,
+    "negative_label": None,
+    "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
+}
+
+SCORE_WEIGHTS: Dict[str, Any] = {
+    "sentiment_macro_f": 1.0,
+    "sentiment_acc": 0.0,
+    "sentiment_macro_p": 0.0,
+    "sentiment_macro_r": 0.0,
+    "sentiment_f_per_type": None,
+}

@@ -1,0 +1,48 @@
+"""The ``plait_textcat`` component's defaults, in one place (plain data, no imports).
+
+The factory's ``default_config`` (``factory.py``) and the config fragment the ``plait`` plugin registers
+for composition (``plugin.py``) are both :data:`CONFIG`; when composed, the shared transformer's listener
+replaces ``model.tok2vec`` (a small CNN, so the factory also works on its own).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict
+
+FACTORY = "plait_textcat"
+ASSIGNS = ["doc.cats", "doc._.categories"]
+
+CONFIG: Dict[str, Any] = {
+    "model": {
+        "@architectures": "plait.textcat.v1",
+        "hidden_width": 0,
+        "dropout": 0.0,
+        "tok2vec": {
+            "@architectures": "spacy.HashEmbedCNN.v2",
+            "pretrained_vectors": None,
+            "width": 64,
+            "depth": 2,
+            "embed_size": 2000,
+            "window_size": 1,
+            "maxout_pieces": 3,
+            "subword_features": True,
+        },
+    },
+    "exclusive": True,
+    "threshold": None,
+    "tune_thresholds": True,
+    "scorer": {"@scorers": "plait.textcat_scorer.v1"},
+}
+
+SCORE_WEIGHTS: Dict[str, Any] = {
+    "cats_score": 1.0,
+    "cats_score_desc": None,
+    "cats_micro_p": None,
+    "cats_micro_r": None,
+    "cats_micro_f": None,
+    "cats_macro_p": None,
+    "cats_macro_r": None,
+    "cats_macro_f": None,
+    "cats_macro_auc": None,
+    "cats_f_per_type": None,
+    "cats_auc_per_type": None,
+}
