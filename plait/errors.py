@@ -86,6 +86,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "with `plait data import`, or fix training.{split} in the spec.")
     E120 = ("--label-field '{field}' must hold a label, a list of labels or a {{label: 0/1}} "
             "mapping; got {type}.")
+    E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
+            "to; pass them as one of those, or drop one of the three.")
     E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
 
 class Warnings(metaclass=ErrorsWithCodes):

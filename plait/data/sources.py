@@ -55,9 +55,11 @@ class Reject:
     line: Optional[int]
     reason: str
     text: str = ""
+    kind: str = ""  # the reason's category (meta.json counts skipped records by it)
 
     def to_json(self) -> dict:
-        return {"source": self.source, "line": self.line, "reason": self.reason, "text": self.text}
+        return {"source": self.source, "line": self.line, "kind": self.kind or self.reason,
+                "reason": self.reason, "text": self.text}
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
@@ -100,7 +102,7 @@ def looks_like_tokens(path: Path, probe: int = 50) -> bool:
 
 def detect_format(path: PathLike, fmt: Optional[str] = None, *, sniff_tokens: bool = False) -> str:
     """The format of ``path``: ``fmt`` if given, else from the extension (and, with ``sniff_tokens``,
-    a ``.txt`` file whose lines are ``token TAG`` is a token file)."""
+    a ``.txt``/``.tsv``/``.csv`` file whose lines are ``token TAG`` is a token file)."""
     path = Path(path)
     if fmt:
         if fmt not in FORMATS:
@@ -111,8 +113,8 @@ def detect_format(path: PathLike, fmt: Optional[str] = None, *, sniff_tokens: bo
         found = "tokens" if looks_like_tokens(path) else None  # CoNLL's own file names
     if found is None and sniff_tokens and looks_like_tokens(path):
         found = "tokens"
-    if found == "text" and sniff_tokens and looks_like_tokens(path):
-        found = "tokens"
+    if found in ("text", "tsv", "csv") and sniff_tokens and looks_like_tokens(path):
+        found = "tokens"  # "token TAG" lines, whatever the file is called
     if found is None:
         raise DataError(Errors.E102.format(path=path, known=", ".join(FORMATS)))
     return found
