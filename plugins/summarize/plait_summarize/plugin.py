@@ -2,11 +2,29 @@
 from __future__ import annotations
 
 from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.records import ComponentInfo, GoldInfo
+
+SUMMARY_KEY = "plait.summary"
 
 from .evaluation import evaluation_info
 from .outputs import output_info
 from .defaults import CONFIG, FACTORY
+
+
+def annotate_gold(doc, gold) -> None:
+    """An imported reference summary -> ``doc.user_data["plait.summary"]``."""
+    doc.user_data[SUMMARY_KEY] = gold.target
+
+
+def read_gold(doc):
+    from plait.data import Gold
+
+    target = doc.user_data.get(SUMMARY_KEY)
+    return Gold(target=target) if isinstance(target, str) and target.strip() else None
+
+
+GOLD = GoldInfo(fields=("summary", "target", "reference"),
+                accepts=("pair",), annotate=annotate_gold, read=read_gold)
 
 
 @hookimpl
@@ -17,6 +35,7 @@ def register_components(register):
         factory=FACTORY,
         config=CONFIG,
         listener_path="model.tok2vec",
+        gold=GOLD,
         needs_labels=False,
         needs_sentences=True,
         extensions=["Doc._.summary", "Doc._.summary_sents", "Span._.summary_score"],
