@@ -6,7 +6,7 @@ import typer
 from . import compose_cmd, doctor_cmd, plugins_cmd
 
 CORE_MODULES = (plugins_cmd, compose_cmd, doctor_cmd)
-OPTIONAL_MODULES = ("plait.cli.run_cmd",)
+OPTIONAL_MODULES = ("plait.cli.run_cmd", "plait.cli.serve_cmd")
 
 
 def build_app() -> typer.Typer:
