@@ -176,7 +176,6 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
         return b"".join(chunks)
 
     @app.post("/v1/process", dependencies=[Depends(api_key)], tags=["process"],
-              summary="Process one record or a list of records",
               openapi_extra={"requestBody": REQUEST_SCHEMA},
               responses={200: {"description": "One result per record (a single result for a "
                                               "single record), as `plait.process` gives them.",
@@ -189,7 +188,8 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
                          503: {"description": "Queue full (E140, with Retry-After) or not ready "
                                                 "(E144)"},
                          504: {"description": "Not answered within the timeout (E141)"}})
-    async def process(request: Request) -> Any:
+    async def process_records(request: Request) -> Any:
+        """Process one record or a list of records, batched with concurrent requests."""
         started = time.perf_counter()
         try:
             batch = parse_body(await read_body(request), settings)
@@ -203,21 +203,24 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
             metrics.latency.observe(time.perf_counter() - started)
             metrics.queue_depth.set(backend.depth)
 
-    @app.get("/v1/health", tags=["status"], summary="Alive")
+    @app.get("/v1/health", tags=["status"])
     async def health() -> Any:
+        """Alive (the process answers)."""
         return {"status": "alive", "state": backend.describe()}
 
-    @app.get("/v1/ready", tags=["status"], summary="Pipeline loaded and warmed up",
+    @app.get("/v1/ready", tags=["status"],
              responses={503: {"description": "Loading, failed or shutting down (E144)"}})
     async def ready() -> Any:
+        """Ready: the pipeline is loaded and warmed up, and the server is not shutting down."""
         if not backend.ready:
             raise ServeError(503, Errors.E144.format(state=backend.describe()),
                              headers={"Retry-After": "5"})
         return {"status": "ready"}
 
-    @app.get("/v1/info", dependencies=[Depends(api_key)], tags=["status"],
-             summary="Pipeline, components and labels, encoder, versions, load options, limits")
+    @app.get("/v1/info", dependencies=[Depends(api_key)], tags=["status"])
     async def info() -> Any:
+        """The pipeline, its components and labels, encoder, outputs and their views, versions,
+        load options, limits and batching settings."""
         if not backend.ready:
             raise ServeError(503, Errors.E144.format(state=backend.describe()),
                              headers={"Retry-After": "5"})
@@ -231,8 +234,9 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
             "fields": {"text": settings.text_field, "id": settings.id_field},
             "auth": settings.api_key is not None}
 
-    @app.get("/metrics", tags=["status"], summary="Prometheus metrics")
-    async def prometheus() -> Any:
+    @app.get("/metrics", tags=["status"])
+    async def metrics_text() -> Any:
+        """Prometheus metrics: requests by status, latency, batch sizes, queue depth, words."""
         from fastapi.responses import Response
 
         metrics.queue_depth.set(backend.depth)
