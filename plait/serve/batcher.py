@@ -90,12 +90,12 @@ class Batcher:
         return job
 
     def describe(self) -> str:
+        if self.state == "failed":
+            return f"the pipeline failed to load: {self.error}"
         if self._stopping:
             return "the server is shutting down"
         if self.state == "loading":
             return "the pipeline is still loading and warming up"
-        if self.state == "failed":
-            return f"the pipeline failed to load: {self.error}"
         return self.state
 
     def stop(self, timeout: float = 30.0) -> None:

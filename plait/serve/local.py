@@ -86,9 +86,13 @@ class LocalBackend:
     engine = "local"
 
     def __init__(self, settings: ServeSettings, nlp: Any = None,
-                 on_ready: Optional[Callable[[], None]] = None) -> None:
+                 on_ready: Optional[Callable[[], None]] = None,
+                 views: Optional[List[Dict[str, Any]]] = None) -> None:
+        """``nlp``: a loaded pipeline (default: load ``settings.model``); ``views``: the outputs
+        and their views to publish (default: what the components declare, :func:`output_views`)."""
         self.settings = settings
         self._nlp = nlp
+        self._views = views
         self._info: Dict[str, Any] = {}
         self._on_ready = on_ready
         self.batcher = Batcher(self._load, queue_size=settings.queue_size,
@@ -120,6 +124,8 @@ class LocalBackend:
 
         process([WARM_UP])
         self._info = {**pipeline_info(nlp, self.settings), "engine": "local", "replicas": 1}
+        if self._views is not None:
+            self._info["outputs"] = list(self._views)
         if self._on_ready is not None:
             self._on_ready()
         return process

@@ -26,7 +26,7 @@ function el(tag, attrs, ...children) {
     else if (k === "style") node.style.cssText = v;
     else node.setAttribute(k, v);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.appendChild(typeof child === "string" || typeof child === "number"
       ? document.createTextNode(String(child)) : child);
