@@ -5,7 +5,7 @@ import asyncio
 import platform
 import sys
 from importlib import metadata
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..errors import Errors
 from .batcher import Batcher
@@ -80,6 +80,31 @@ def pipeline_info(nlp: Any, settings: ServeSettings) -> Dict[str, Any]:
     }
 
 
+def prepare(settings: ServeSettings, nlp: Any = None, views: Optional[List[Dict[str, Any]]] = None
+            ) -> Tuple[Callable[[List[Any]], List[Dict[str, Any]]], Dict[str, Any]]:
+    """Load the pipeline (unless given), warm it up, and return the function that processes a
+    list of records into JSON-ready results (``plait.process``, as ``plait run`` calls it) and what
+    ``/v1/info`` tells about it."""
+    import plait
+
+    if nlp is None:
+        try:
+            nlp = plait.load(settings.model, **settings.load_options)
+        except Exception as exc:  # noqa: BLE001 - reported with the model's name
+            raise ServeSetupError(Errors.E147.format(model=settings.model,
+                                                     error=f"{type(exc).__name__}: {exc}"))
+    opts = settings.process_options
+
+    def process(records: List[Any]) -> List[Dict[str, Any]]:
+        return [r.model_dump(mode="json") for r in plait.process(nlp, records, **opts)]
+
+    process([WARM_UP])
+    info = pipeline_info(nlp, settings)
+    if views is not None:
+        info["outputs"] = list(views)
+    return process, info
+
+
 class LocalBackend:
     """Loads the pipeline (or takes a loaded one) in the batcher's thread and serves from it."""
 
@@ -108,24 +133,8 @@ class LocalBackend:
         self.batcher.observe = fn
 
     def _load(self) -> Callable[[List[Any]], List[Dict[str, Any]]]:
-        import plait
-
-        nlp = self._nlp
-        if nlp is None:
-            try:
-                nlp = plait.load(self.settings.model, **self.settings.load_options)
-            except Exception as exc:  # noqa: BLE001 - reported with the model's name
-                raise ServeSetupError(Errors.E147.format(model=self.settings.model,
-                                                         error=f"{type(exc).__name__}: {exc}"))
-        opts = self.settings.process_options
-
-        def process(records: List[Any]) -> List[Dict[str, Any]]:
-            return [r.model_dump(mode="json") for r in plait.process(nlp, records, **opts)]
-
-        process([WARM_UP])
-        self._info = {**pipeline_info(nlp, self.settings), "engine": "local", "replicas": 1}
-        if self._views is not None:
-            self._info["outputs"] = list(self._views)
+        process, self._info = prepare(self.settings, self._nlp, self._views)
+        self._info.update(engine="local", replicas=1)
         if self._on_ready is not None:
             self._on_ready()
         return process
