@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any, Dict, List
 
+log = logging.getLogger("plait.serve")
 VIEWS = ("spans", "scores", "sentence-polarity", "extract", "json")
 
 
@@ -41,7 +43,11 @@ def output_views(nlp: Any) -> List[Dict[str, Any]]:
     outputs_for = getattr(outputs, "outputs_for", None)
     if outputs_for is None:
         return []
-    found = outputs_for(nlp)
+    try:
+        found = outputs_for(nlp)
+    except Exception as exc:  # noqa: BLE001 - the page then shows the fields as JSON
+        log.warning("plait serve: could not read the pipeline's output contracts: %s", exc)
+        return []
     pairs = found.items() if isinstance(found, dict) else found
     rows: List[Dict[str, Any]] = []
     for entry in pairs or ():
