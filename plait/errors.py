@@ -104,6 +104,35 @@ class Errors(metaclass=ErrorsWithCodes):
     E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
             "to; pass them as one of those, or drop one of the three.")
     E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
+    # Serving (plait serve: HTTP service, dynamic batching, Ray Serve)
+    E130 = ("The request body is {size} bytes, over the limit of {limit} bytes (--max-body-bytes). "
+            "Send the records in smaller requests.")
+    E131 = ("The request holds {n} records, over the limit of {limit} per request (--max-records). "
+            "Split it into requests of at most {limit} records.")
+    E132 = ("Record {record}: the text field '{field}' has {n} characters, over the limit of {limit} "
+            "(--max-chars). Split the text, or raise the limit.")
+    E133 = ("The request body is not valid JSON: {error}.")
+    E134 = ("The request body is {kind}: send one record (an object, or a string) or a non-empty "
+            "list of records.")
+    E135 = ("Record {record} is {kind}: a record is an object with a '{field}' field, or a string.")
+    E136 = ("Record {record} has no text field '{field}'.")
+    E137 = ("Record {record}: the text field '{field}' is {kind}, not a string.")
+    E138 = ("Record {record}: the text field '{field}' is empty or only whitespace.")
+    E139 = ("Record {record}: the id field '{field}' is {kind}; an id is a string or an integer.")
+    E140 = ("The server is busy: its queue holds {depth} requests (the limit, --queue-size). Retry "
+            "after {retry} s.")
+    E141 = ("The request was not answered within {timeout:g} s (--timeout); the server is "
+            "overloaded or the texts are too long for that limit.")
+    E142 = ("Processing the batch holding this request failed: {error}. The server keeps serving; "
+            "please report this with the records that caused it.")
+    E143 = ("Processing failed for {n} record(s) of the request: {details}.")
+    E144 = ("The pipeline is not ready: {state}.")
+    E145 = ("Missing or wrong API key: send the header 'Authorization: Bearer <key>'.")
+    E146 = ("`plait serve` needs {packages}, which {verb} not installed ({error}). Install it with "
+            "`pip install 'plait[{extra}]'`.")
+    E147 = ("Could not load the pipeline '{model}': {error}")
+    E148 = ("Invalid serve option: {error}")
+
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "

