@@ -94,3 +94,7 @@ class UnknownNameError(PlaitError, KeyError):
 
 class TrainingDiverged(PlaitError, RuntimeError):
     pass
+
+
+class ComponentConfigError(PlaitError, ValueError):
+    """A component's configuration is invalid (issue 13: class weights)."""

@@ -21,6 +21,8 @@ NER_CONFIG = {
     },
     "scorer": {"@scorers": "plait.ner_scorer.v1"},
     "tune_min_entities": 10,
+    # null, "balanced" (rare labels' tokens weigh more, from the training data) or {label: weight}
+    "label_weights": None,
 }
 
 

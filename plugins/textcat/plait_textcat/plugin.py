@@ -8,6 +8,8 @@ CONFIG = {
     "exclusive": True,
     "threshold": None,
     "tune_thresholds": True,
+    # null, "balanced" (weights from the training data's label counts) or {label: weight}
+    "class_weights": None,
     "model": {
         "@architectures": "plait.textcat.v1",
         "hidden_width": 0,
