@@ -1,0 +1,186 @@
+"""Peak resident memory of training a composed spec, and where it goes (one fresh process per run).
+
+    python benchmarks/train_memory.py pipeline/textcat-bbc.yml --corpus corpus/demo/raw/bbc-topics \
+        --steps 30 --batch-words 2000 [--variant no-dev-tuning --variant frozen ...]
+
+Every run is `spacy train`'s own loop (``init_nlp`` + ``train``) over the composed config, in a fresh
+subprocess, with the spec's steps and evaluation cut to ``--steps`` (dev evaluation, and the dev tuning
+before the save, still run once at the end: they are part of training's peak). A logger registered
+here samples the resident set size (VmRSS) after initialization and after every step, so the figures
+say *when* memory grows: at init (the encoder, the corpus), during the steps (activations, allocator),
+or at evaluation / dev tuning. Variants isolate the suspects:
+
+- ``default``: the composed config as is;
+- ``no-dev-tuning``: ``training.tune_on_dev`` off;
+- ``frozen``: the encoder frozen (no backward through it);
+- ``arena2``: glibc's ``MALLOC_ARENA_MAX=2`` (fragmentation across malloc arenas).
+
+Writes ``benchmarks/results/train_memory-<spec>.json`` and prints a markdown table. Keep runs short:
+tens of steps show the trend.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
+
+VARIANTS = ("default", "no-dev-tuning", "frozen", "arena2")
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _hwm_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
+    """One training run in this process; returns the RSS timeline."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train
+    from spacy.util import registry
+
+    from plait.compose import compose
+    from plait.spec import load_spec
+
+    if payload.get("threads"):
+        torch.set_num_threads(int(payload["threads"]))
+    spec = load_spec(payload["spec"])
+    tr = spec.training
+    updates: Dict[str, Any] = {"max_steps": payload["steps"], "eval_frequency": payload["steps"],
+                               "patience": 0, "batch_words": payload["batch_words"],
+                               "batch_words_max": None,
+                               "warmup_steps": min(tr.warmup_steps, payload["steps"] // 2)}
+    if tr.head_steps:
+        updates["head_steps"] = min(tr.head_steps, payload["steps"] // 2)
+    variant = payload["variant"]
+    if variant == "no-dev-tuning":
+        updates["tune_on_dev"] = False
+    if variant == "frozen":
+        updates.update(freeze_encoder=True, head_steps=0, encoder_learning_rate=None)
+    if payload.get("corpus"):
+        updates["train"] = str(Path(payload["corpus"]) / "train.spacy")
+        updates["dev"] = str(Path(payload["corpus"]) / "dev.spacy")
+    spec = spec.model_copy(update={"training": tr.model_copy(update=updates)})
+    if payload.get("encoder"):
+        spec = spec.model_copy(update={"encoder": payload["encoder"]})
+    config = compose(spec)
+    timeline: List[Dict[str, Any]] = [{"at": "start", "rss_mib": _rss_mib()}]
+    base_logger = config["training"]["logger"]
+
+    @registry.loggers("bench.rss_logger.v1")
+    def rss_logger():
+        inner = registry.resolve({"l": base_logger})["l"]
+
+        def setup(nlp, stdout=sys.stdout, stderr=sys.stderr):
+            log_step, finalize = inner(nlp, open(os.devnull, "w"), stderr)
+
+            def step(info):
+                if info is not None:
+                    timeline.append({"at": f"step {info['step']}", "rss_mib": _rss_mib(),
+                                     "evaluated": info.get("score") is not None,
+                                     "words": info.get("words")})
+                log_step(info)
+
+            return step, finalize
+
+        return setup
+
+    config["training"]["logger"] = {"@loggers": "bench.rss_logger.v1"}
+    start = time.perf_counter()
+    nlp = init_nlp(config)
+    timeline.append({"at": "initialized", "rss_mib": _rss_mib(),
+                     "seconds": round(time.perf_counter() - start, 1)})
+    with tempfile.TemporaryDirectory() as out:
+        train(nlp, Path(out), stdout=open(os.devnull, "w"), stderr=sys.stderr)
+    timeline.append({"at": "trained+saved", "rss_mib": _rss_mib()})
+    steps = [t for t in timeline if t["at"].startswith("step")]
+    return {"variant": variant, "peak_rss_mib": _hwm_mib(),
+            "seconds": round(time.perf_counter() - start, 1),
+            "rss_initialized_mib": timeline[1]["rss_mib"],
+            "rss_first_step_mib": steps[0]["rss_mib"] if steps else None,
+            "rss_last_step_mib": steps[-1]["rss_mib"] if steps else None,
+            "timeline": timeline}
+
+
+def run_one(payload: Dict[str, Any]) -> Dict[str, Any]:
+    env = dict(os.environ)
+    if payload["variant"] == "arena2":
+        env["MALLOC_ARENA_MAX"] = "2"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(payload, f)
+    proc = subprocess.run([sys.executable, __file__, "--worker", f.name], capture_output=True,
+                          text=True, env=env, cwd=ROOT)
+    os.unlink(f.name)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"✘ run {payload['variant']} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", nargs="?", help="pipeline/<spec>.yml")
+    parser.add_argument("--corpus", help="a converted corpus folder ({train,dev}.spacy) instead of "
+                        "the spec's train/dev")
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--batch-words", type=int, default=2000)
+    parser.add_argument("--encoder", help="override the spec's encoder (e.g. tiny-random)")
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--variant", action="append", choices=VARIANTS)
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        payload = json.loads(Path(args.worker).read_text())
+        print("RESULT " + json.dumps(worker(payload)), flush=True)
+        return 0
+    if not args.spec:
+        parser.error("a spec is required")
+    runs = []
+    for variant in args.variant or ["default"]:
+        payload = {"spec": args.spec, "corpus": args.corpus, "steps": args.steps,
+                   "batch_words": args.batch_words, "encoder": args.encoder,
+                   "threads": args.threads, "variant": variant}
+        result = run_one(payload)
+        runs.append(result)
+        print(f"✔ {variant}: peak {result['peak_rss_mib']:.0f} MiB "
+              f"(initialized {result['rss_initialized_mib']:.0f}, last step "
+              f"{result['rss_last_step_mib']:.0f}) in {result['seconds']:.0f}s", flush=True)
+    name = Path(args.spec).stem
+    record = {"benchmark": "train_memory", "spec": args.spec, "corpus": args.corpus,
+              "steps": args.steps, "batch_words": args.batch_words, "encoder": args.encoder,
+              "machine": machine_info(args.threads or None), "runs": runs}
+    output = args.output or ROOT / "benchmarks" / "results" / f"train_memory-{name}.json"
+    write_json(output, record)
+    print(markdown_table(["variant", "peak RSS MiB", "after init", "first step", "last step",
+                          "seconds"],
+                         [[r["variant"], r["peak_rss_mib"], r["rss_initialized_mib"],
+                           r["rss_first_step_mib"], r["rss_last_step_mib"], r["seconds"]]
+                          for r in runs]))
+    print(f"✔ Wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
