@@ -5,10 +5,10 @@
 
 Every run is `spacy train`'s own loop (``init_nlp`` + ``train``) over the composed config, in a fresh
 subprocess, with the spec's steps and evaluation cut to ``--steps`` (dev evaluation, and the dev tuning
-before the save, still run once at the end: they are part of training's peak). A logger registered
-here samples the resident set size (VmRSS) after initialization and after every step, so the figures
+before the save, still run at step 0 and at the end: they are part of training's peak). The resident
+set size (VmRSS) is sampled every 50 ms and its peak kept per phase, so the figures
 say *when* memory grows: at init (the encoder, the corpus), during the steps (activations, allocator),
-or at evaluation / dev tuning. Variants isolate the suspects:
+or at evaluation / dev tuning (a sampler thread keeps each phase's peak). Variants isolate the suspects:
 
 - ``default``: the composed config as is;
 - ``no-dev-tuning``: ``training.tune_on_dev`` off;
@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -85,7 +86,17 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     if payload.get("encoder"):
         spec = spec.model_copy(update={"encoder": payload["encoder"]})
     config = compose(spec)
-    timeline: List[Dict[str, Any]] = [{"at": "start", "rss_mib": _rss_mib()}]
+    # A sampler thread keeps the peak RSS of each phase; hooks on the nlp object say the phase.
+    peaks: Dict[str, float] = {}
+    state = {"phase": "init", "steps": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            rss = _rss_mib()
+            peaks[state["phase"]] = max(peaks.get(state["phase"], 0.0), rss)
+            time.sleep(0.05)
+
     base_logger = config["training"]["logger"]
 
     @registry.loggers("bench.rss_logger.v1")
@@ -96,10 +107,8 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
             log_step, finalize = inner(nlp, open(os.devnull, "w"), stderr)
 
             def step(info):
-                if info is not None:
-                    timeline.append({"at": f"step {info['step']}", "rss_mib": _rss_mib(),
-                                     "evaluated": info.get("score") is not None,
-                                     "words": info.get("words")})
+                if info is not None:  # right after an evaluation, before the save
+                    state["phase"] = "dev tuning + save"
                 log_step(info)
 
             return step, finalize
@@ -107,20 +116,32 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
         return setup
 
     config["training"]["logger"] = {"@loggers": "bench.rss_logger.v1"}
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
     start = time.perf_counter()
     nlp = init_nlp(config)
-    timeline.append({"at": "initialized", "rss_mib": _rss_mib(),
-                     "seconds": round(time.perf_counter() - start, 1)})
+    init_seconds = time.perf_counter() - start
+    update, evaluate = nlp.update, nlp.evaluate
+
+    def tracked_update(*a, **kw):
+        state["phase"] = "training steps"
+        state["steps"] += 1
+        return update(*a, **kw)
+
+    def tracked_evaluate(*a, **kw):
+        state["phase"] = "dev evaluation"
+        return evaluate(*a, **kw)
+
+    nlp.update, nlp.evaluate = tracked_update, tracked_evaluate
+    rss_initialized = _rss_mib()
     with tempfile.TemporaryDirectory() as out:
         train(nlp, Path(out), stdout=open(os.devnull, "w"), stderr=sys.stderr)
-    timeline.append({"at": "trained+saved", "rss_mib": _rss_mib()})
-    steps = [t for t in timeline if t["at"].startswith("step")]
+    stop.set()
+    thread.join()
     return {"variant": variant, "peak_rss_mib": _hwm_mib(),
-            "seconds": round(time.perf_counter() - start, 1),
-            "rss_initialized_mib": timeline[1]["rss_mib"],
-            "rss_first_step_mib": steps[0]["rss_mib"] if steps else None,
-            "rss_last_step_mib": steps[-1]["rss_mib"] if steps else None,
-            "timeline": timeline}
+            "seconds": round(time.perf_counter() - start, 1), "init_seconds": round(init_seconds, 1),
+            "updates": state["steps"], "rss_initialized_mib": rss_initialized,
+            "peak_by_phase_mib": peaks}
 
 
 def run_one(payload: Dict[str, Any]) -> Dict[str, Any]:
@@ -164,19 +185,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "threads": args.threads, "variant": variant}
         result = run_one(payload)
         runs.append(result)
-        print(f"✔ {variant}: peak {result['peak_rss_mib']:.0f} MiB "
-              f"(initialized {result['rss_initialized_mib']:.0f}, last step "
-              f"{result['rss_last_step_mib']:.0f}) in {result['seconds']:.0f}s", flush=True)
+        print(f"✔ {variant}: peak {result['peak_rss_mib']:.0f} MiB; by phase "
+              + ", ".join(f"{k} {v:.0f}" for k, v in result["peak_by_phase_mib"].items())
+              + f" ({result['seconds']:.0f}s)", flush=True)
     name = Path(args.spec).stem
     record = {"benchmark": "train_memory", "spec": args.spec, "corpus": args.corpus,
               "steps": args.steps, "batch_words": args.batch_words, "encoder": args.encoder,
               "machine": machine_info(args.threads or None), "runs": runs}
     output = args.output or ROOT / "benchmarks" / "results" / f"train_memory-{name}.json"
     write_json(output, record)
-    print(markdown_table(["variant", "peak RSS MiB", "after init", "first step", "last step",
-                          "seconds"],
-                         [[r["variant"], r["peak_rss_mib"], r["rss_initialized_mib"],
-                           r["rss_first_step_mib"], r["rss_last_step_mib"], r["seconds"]]
+    phases = ["init", "training steps", "dev evaluation", "dev tuning + save"]
+    print(markdown_table(["variant", "peak RSS MiB", *[f"{p} (peak)" for p in phases], "seconds"],
+                         [[r["variant"], r["peak_rss_mib"],
+                           *[r["peak_by_phase_mib"].get(p) for p in phases], r["seconds"]]
                           for r in runs]))
     print(f"✔ Wrote {output}")
     return 0
