@@ -16,6 +16,7 @@ from confection import Config
 
 from .errors import Errors, SpecError
 from .isolation import isolate_spacy_plugins
+from .finetune import callback_config
 from .plugins import PluginRegistry, get_registry
 from .spec import PipelineSpec, load_spec
 
@@ -118,6 +119,7 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
         if comp.labels:
             init_components[comp.pipe_name] = {"labels": list(comp.labels)}
 
+    fine_tuning = _fine_tuning(tr, source)
     total_steps = max(tr.max_steps, tr.warmup_steps + 1, 1) if tr.max_steps else 20000
     cfg: Dict[str, Any] = {
         "paths": {"train": tr.train, "dev": tr.dev, "vectors": None, "init_tok2vec": None},
@@ -143,7 +145,7 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
             + ([TRANSFORMER] if tr.freeze_encoder else []),
             "before_to_disk": ({"@misc": "plait.tune_on_dev.v1", "path": "${paths.dev}"}
                                if tr.tune_on_dev else None),
-            "before_update": None,
+            "before_update": fine_tuning,
             "logger": {"@loggers": "plait.ConsoleLogger.v1",
                        "progress_bar": "train" if tr.max_steps else "eval"},
             "batcher": {"@batchers": "spacy.batch_by_words.v1", "discard_oversize": False,
@@ -157,7 +159,7 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
                           "learn_rate": {"@schedules": "warmup_linear.v1",
                                          "warmup_steps": tr.warmup_steps,
                                          "total_steps": total_steps,
-                                         "initial_rate": tr.learning_rate}},
+                                         "initial_rate": tr.heads_rate}},
             "score_weights": {**({"sents_f": None, "sents_p": None, "sents_r": None}
                                  if needs_sents else {}), **tr.score_weights},
         },
@@ -170,6 +172,21 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
     }
     config = Config(cfg)
     return fill(config) if auto_fill else config
+
+
+def _fine_tuning(tr: Any, source: str) -> Optional[Dict[str, Any]]:
+    """The ``[training.before_update]`` of two-stage fine-tuning / per-group rates, if any."""
+    if tr.freeze_encoder:
+        for key in ("head_steps", "encoder_learning_rate"):
+            if getattr(tr, key):
+                raise SpecError(Errors.E152.format(path=source, key=key))
+        return None
+    warmup = tr.encoder_warmup_steps
+    if warmup is None:
+        warmup = tr.warmup_steps if tr.head_steps else 0
+    return callback_config(head_steps=tr.head_steps, head_rate=tr.heads_rate,
+                           encoder_rate=tr.encoder_rate, encoder_warmup_steps=warmup,
+                           encoder=TRANSFORMER)
 
 
 def fill(config: Config) -> Config:

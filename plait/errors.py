@@ -40,6 +40,19 @@ class Errors(metaclass=ErrorsWithCodes):
     E030 = ("Training stopped at step {step}: the loss of component '{component}' is {value}. "
             "Lower the learning rate, raise warm-up, or check the training data for broken "
             "examples.")
+    # Fine-tuning recipe: two stages, per-group learning rates, class balance (issue 13)
+    E150 = ("plait.fine_tuning.v1: head_steps ({head_steps}), encoder_lr_scale ({scale}) and "
+            "encoder_warmup_steps ({warmup}) must not be negative.")
+    E151 = ("plait.fine_tuning.v1: the pipeline has no component '{name}' to fine-tune (its "
+            "components: {pipes}). Set the callback's `encoder` to the shared transformer's name.")
+    E152 = ("{path}: training.{key} needs the encoder to train, but training.freeze_encoder is true "
+            "(the encoder never trains). Drop freeze_encoder for a two-stage run, or drop {key}.")
+    E153 = ("{component} '{name}': unknown {option} {value!r}; use \"balanced\" (weights from the "
+            "training data's label counts), a mapping of label to weight, or null (no weighting).")
+    E154 = ("{component} '{name}': {option} gives a weight for unknown label(s) {labels}; its "
+            "labels are {known}.")
+    E155 = ("{component} '{name}': the weight of label '{label}' is {value!r}; weights must be "
+            "positive finite numbers.")
     # Inference runtimes
     E040 = ("Unknown runtime '{name}': choose one of {known}.")
     E041 = ("The 'onnx' runtime needs onnxruntime{extra}, which is not installed ({error}). "
@@ -167,3 +180,5 @@ class TrainingDiverged(PlaitError, RuntimeError):
 
 class DataError(PlaitError, ValueError):
     """A user's data can't be read or imported as asked."""
+class ComponentConfigError(PlaitError, ValueError):
+    """A component's configuration is invalid (issue 13: class weights)."""

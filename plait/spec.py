@@ -65,6 +65,25 @@ class TrainingSpec(_Strict):
     freeze_encoder: bool = Field(False, description="train the components' heads only: the shared "
                                  "transformer is frozen and annotates (much faster on a CPU)")
     score_weights: Dict[str, float] = Field(default_factory=dict)
+    # Two-stage fine-tuning and per-group learning rates (plait.fine_tuning.v1)
+    head_steps: int = Field(0, ge=0, description="stage 1: the first head_steps steps train the "
+                            "components' heads alone over the frozen encoder; then all together")
+    head_learning_rate: Optional[float] = Field(None, gt=0, description="the heads' learning rate "
+                                                "(default: learning_rate)")
+    encoder_learning_rate: Optional[float] = Field(None, ge=0, description="the encoder's learning "
+                                                   "rate (default: learning_rate)")
+    encoder_warmup_steps: Optional[int] = Field(None, ge=0, description="linear warm-up of the "
+                                                "encoder's rate once it trains (default: "
+                                                "warmup_steps when head_steps > 0, else 0)")
+
+    @property
+    def heads_rate(self) -> float:
+        return self.head_learning_rate or self.learning_rate
+
+    @property
+    def encoder_rate(self) -> float:
+        return (self.encoder_learning_rate if self.encoder_learning_rate is not None
+                else self.learning_rate)
 
     @model_validator(mode="after")
     def _warmup_within_budget(self) -> "TrainingSpec":

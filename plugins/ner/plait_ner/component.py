@@ -30,7 +30,7 @@ Confidence
 import math
 import warnings
 from itertools import islice
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy
 from spacy.language import Language
@@ -40,6 +40,8 @@ from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Config, Model, set_dropout_rate
 from thinc.types import Floats2d
+
+from plait.balance import check_option, resolve_weights
 
 from .decoding import decode, n_tags, pad_scores, span_probs, tag_names, tags_to_spans, viterbi
 from .errors import Errors, PlaitNERError, Warnings
@@ -55,17 +57,29 @@ def install_extensions() -> None:
 
 
 def make_ner(nlp: Language, name: str, model: Model[List[Doc], List[Floats2d]],
-             scorer: Optional[Callable], tune_min_entities: int) -> "PlaitNER":
-    """Create a :class:`PlaitNER` component (installs ``Span._.confidence``)."""
+             scorer: Optional[Callable], tune_min_entities: int,
+             label_weights: Optional[Union[str, Dict[str, float]]] = None) -> "PlaitNER":
+    """Create a :class:`PlaitNER` component (installs ``Span._.confidence``).
+
+    label_weights: null (every token weighs 1), "balanced" (the tokens of label L's gold entities
+        weigh ``n / (k * n_L)`` over the training data's entities, capped at 10, so rare labels count
+        as much as frequent ones; ``O`` tokens weigh 1) or a mapping of label to weight. Computed at
+        initialize and saved with the component.
+    """
     install_extensions()
-    return PlaitNER(nlp.vocab, model, name, scorer=scorer, tune_min_entities=tune_min_entities)
+    return PlaitNER(nlp.vocab, model, name, scorer=scorer, tune_min_entities=tune_min_entities,
+                    label_weights=label_weights)
 
 
 class PlaitNER(TrainablePipe):
     """Named entity recognizer: BILUO tagging, constrained decoding, calibrated confidences."""
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "ner", *,
-                 scorer: Optional[Callable] = ner_score, tune_min_entities: int = 10) -> None:
+                 scorer: Optional[Callable] = ner_score, tune_min_entities: int = 10,
+                 label_weights: Optional[Union[str, Dict[str, float]]] = None) -> None:
+        check_option(label_weights, component="Component (plait_ner)", name=name,
+                     option_name="label_weights")
+        self.label_weighting = label_weights
         install_extensions()
         self.vocab = vocab
         self.model = model
@@ -74,7 +88,8 @@ class PlaitNER(TrainablePipe):
         self._rehearsal_model = None
         self._warned_labels: set = set()
         self.cfg: Dict[str, Any] = {"labels": [], "temperature": 1.0,
-                                    "tune_min_entities": int(tune_min_entities)}
+                                    "tune_min_entities": int(tune_min_entities),
+                                    "label_weights": None}
 
     # -- labels ------------------------------------------------------------------------------------
     @property
@@ -188,6 +203,7 @@ class PlaitNER(TrainablePipe):
         ops = self.model.ops
         total = 0.0
         d_scores = []
+        tag_w = self._tag_weights()
         for eg, doc_scores in zip(examples, scores):
             logits = ops.to_numpy(doc_scores).astype("float64")
             if numpy.isnan(logits).any():
@@ -198,11 +214,24 @@ class PlaitNER(TrainablePipe):
             log_probs = shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
             grad = numpy.exp(log_probs)
             rows = numpy.nonzero(known)[0]
-            total -= float(log_probs[rows, gold[rows]].sum())
             grad[rows, gold[rows]] -= 1.0
             grad[~known] = 0.0
+            if tag_w is None:
+                total -= float(log_probs[rows, gold[rows]].sum())
+            else:
+                w = tag_w[gold[rows]]
+                total -= float((w * log_probs[rows, gold[rows]]).sum())
+                grad[rows] *= w[:, None]
             d_scores.append(ops.asarray2f(grad.astype("float32")))
         return total, d_scores
+
+    def _tag_weights(self) -> Optional[numpy.ndarray]:
+        """The loss weight of each tag (``O`` 1, ``X-L`` the weight of label L); None: unweighted."""
+        stored = self.cfg.get("label_weights")
+        if not stored:
+            return None
+        return numpy.asarray([1.0 if tag == "O" else float(stored.get(tag.split("-", 1)[1], 1.0))
+                              for tag in self.tag_names], dtype="float64")
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *,
                    nlp: Optional[Language] = None, labels: Optional[Sequence[str]] = None) -> None:
@@ -212,6 +241,7 @@ class PlaitNER(TrainablePipe):
         n_ents = 0
         bad: List[str] = []
         found = set()
+        counts: Dict[str, int] = {}
         for eg in get_examples():
             n_examples += 1
             ents = eg.reference.ents
@@ -222,6 +252,7 @@ class PlaitNER(TrainablePipe):
             for ent in ents:
                 n_ents += 1
                 found.add(ent.label_)
+                counts[ent.label_] = counts.get(ent.label_, 0) + 1
                 if not same_tokens and (ent.start_char, ent.end_char) not in aligned:
                     bad.append(f"{ent.text!r} ({ent.label_}) in doc {eg.reference.text[:40]!r}")
         if n_examples == 0:
@@ -247,6 +278,9 @@ class PlaitNER(TrainablePipe):
         for label in labels:
             self.vocab.strings.add(label)
         output.set_dim("nO", want)
+        self.cfg["label_weights"] = resolve_weights(
+            self.label_weighting, counts, labels, component="Component (plait_ner)",
+            name=self.name, option_name="label_weights")
         doc_sample = [eg.x for eg in islice(get_examples(), 10)]
         self.model.initialize(X=doc_sample)
 

@@ -37,6 +37,8 @@ CONFIG: Dict[str, Any] = {
     },
     "scorer": {"@scorers": "plait.ner_scorer.v1"},
     "tune_min_entities": 10,
+    # null, "balanced" (rare labels' tokens weigh more, from the training data) or {label: weight}
+    "label_weights": None,
 }
 
 SCORE_WEIGHTS: Dict[str, Any] = {"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None,

@@ -21,8 +21,8 @@ make_ner_scorer = lazy("plait_ner.scoring:make_ner_scorer")
 @Language.factory(FACTORY, assigns=ASSIGNS, default_config=CONFIG,
                   default_score_weights=SCORE_WEIGHTS)
 def make_ner(nlp: Language, name: str, model: Any, scorer: Optional[Callable],
-             tune_min_entities: int) -> Any:
+             tune_min_entities: int, label_weights: Any = None) -> Any:
     """Create a ``PlaitNER`` component (see ``plait_ner.component``)."""
     from .component import make_ner as make
 
-    return make(nlp, name, model, scorer, tune_min_entities)
+    return make(nlp, name, model, scorer, tune_min_entities, label_weights)

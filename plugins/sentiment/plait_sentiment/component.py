@@ -25,6 +25,8 @@ from spacy.vocab import Vocab
 from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
+from plait.balance import check_option, resolve_weights
+
 from .labels import gold_label, resolve_polarity_labels
 
 EXTENSION = "sentiment"
@@ -45,11 +47,18 @@ def make_sentiment(
     positive_label: Optional[str],
     negative_label: Optional[str],
     scorer: Optional[Callable],
+    class_weights: Optional[Union[str, Dict[str, float]]] = None,
 ) -> "SentimentClassifier":
-    """Create a ``SentimentClassifier`` (and install its ``Doc``/``Span`` extensions)."""
+    """Create a ``SentimentClassifier`` (and install its ``Doc``/``Span`` extensions).
+
+    class_weights: null (plain cross-entropy), "balanced" (each class weighted by
+        ``n / (k * n_class)`` over the training data at initialize, capped at 10) or a mapping of
+        label to weight. The resolved weights are saved with the component.
+    """
     install_extensions()
     return SentimentClassifier(nlp.vocab, model, name, positive_label=positive_label,
-                               negative_label=negative_label, scorer=scorer)
+                               negative_label=negative_label, scorer=scorer,
+                               class_weights=class_weights)
 
 
 class SentimentClassifier(TrainablePipe):
@@ -64,14 +73,17 @@ class SentimentClassifier(TrainablePipe):
         positive_label: Optional[str] = None,
         negative_label: Optional[str] = None,
         scorer: Optional[Callable] = None,
+        class_weights: Optional[Union[str, Dict[str, float]]] = None,
     ) -> None:
+        check_option(class_weights, component="Sentiment component", name=name)
+        self.class_weighting = class_weights
         self.vocab = vocab
         self.model = model
         self.name = name
         self._rehearsal_model = None
         self.scorer = scorer
         self.cfg: Dict[str, Any] = {"labels": [], "positive_label": positive_label,
-                                    "negative_label": negative_label}
+                                    "negative_label": negative_label, "class_weights": None}
         self._polarity: Optional[Tuple[str, str]] = None
         self._sentencizer = None
 
@@ -165,6 +177,7 @@ class SentimentClassifier(TrainablePipe):
         validate_examples(examples, "SentimentClassifier.get_loss")
         ops = self.model.ops
         index = {label: i for i, label in enumerate(self.labels)}
+        weights = self.cfg.get("class_weights") or {}
         loss = 0.0
         d_scores = []
         for eg, doc_scores in zip(examples, scores):
@@ -172,11 +185,12 @@ class SentimentClassifier(TrainablePipe):
             gold = self._gold(eg)
             if gold is not None and len(eg.predicted) and doc_scores.shape[0]:
                 g = index[gold]
+                w = float(weights.get(gold, 1.0))
                 probs = ops.to_numpy(doc_scores[0])
-                loss += -float(numpy.log(max(float(probs[g]), 1e-12)))
+                loss += -w * float(numpy.log(max(float(probs[g]), 1e-12)))
                 truth = ops.alloc1f(doc_scores.shape[1])
                 truth[g] = 1.0
-                d[0] = doc_scores[0] - truth
+                d[0] = (doc_scores[0] - truth) * w
             d_scores.append(d)
         return loss, d_scores
 
@@ -228,12 +242,17 @@ class SentimentClassifier(TrainablePipe):
         self._polarity = None
         self.polarity_labels  # fail early if positive/negative cannot be told
         n_gold = 0
+        counts: Dict[str, int] = {}
         for eg in get_examples():
-            if self._gold(eg) is not None:
+            gold = self._gold(eg)
+            if gold is not None:
                 n_gold += 1
+                counts[gold] = counts.get(gold, 0) + 1
         if n_gold == 0:
             raise ValueError(f"Sentiment component '{self.name}': none of the training examples has "
                              f"one of its labels {list(self.labels)} in doc.cats.")
+        self.cfg["class_weights"] = resolve_weights(self.class_weighting, counts, self.labels,
+                                                    component="Sentiment component", name=self.name)
         sample = [eg.reference for eg in islice(get_examples(), 10)]
         if self.model.has_dim("nO") and self.model.get_dim("nO") != len(self.labels):
             raise ValueError(f"Sentiment component '{self.name}': the model was built for "

@@ -29,6 +29,8 @@ CONFIG: Dict[str, Any] = {
     },
     "positive_label": None,
     "negative_label": None,
+    # null, "balanced" (weights from the training data's class counts) or {label: weight}
+    "class_weights": None,
     "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
 }
 

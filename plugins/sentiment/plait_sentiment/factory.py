@@ -21,8 +21,9 @@ make_sentiment_scorer = lazy("plait_sentiment.scoring:make_sentiment_scorer")
 @Language.factory(FACTORY, assigns=ASSIGNS, default_config=CONFIG,
                   default_score_weights=SCORE_WEIGHTS)
 def make_sentiment(nlp: Language, name: str, model: Any, positive_label: Optional[str],
-                   negative_label: Optional[str], scorer: Optional[Callable]) -> Any:
+                   negative_label: Optional[str], scorer: Optional[Callable],
+                   class_weights: Any = None) -> Any:
     """Create a ``SentimentClassifier`` (see ``plait_sentiment.component``)."""
     from .component import make_sentiment as make
 
-    return make(nlp, name, model, positive_label, negative_label, scorer)
+    return make(nlp, name, model, positive_label, negative_label, scorer, class_weights)

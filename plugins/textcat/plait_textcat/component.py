@@ -8,7 +8,7 @@ training (multi-label) and they are saved with the pipeline.
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy
 from spacy.language import Language
@@ -17,6 +17,8 @@ from spacy.tokens import Doc
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Config, Model, Optimizer, set_dropout_rate
+
+from plait.balance import check_option, pos_weights, resolve_weights
 
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
 from .scoring import best_threshold, default_threshold, score_textcat
@@ -43,7 +45,10 @@ class PlaitTextCategorizer(TrainablePipe):
         threshold: Optional[float] = None,
         tune_thresholds: bool = True,
         scorer: Optional[Callable] = score_textcat,
+        class_weights: Optional[Union[str, Dict[str, float]]] = None,
     ) -> None:
+        check_option(class_weights, component="[plait_textcat]", name=name)
+        self.class_weighting = class_weights
         self.vocab = vocab
         self.model = model
         self.name = name
@@ -55,6 +60,7 @@ class PlaitTextCategorizer(TrainablePipe):
             "thresholds": {},
             "tune_thresholds": bool(tune_thresholds),
             "positive_label": None,
+            "class_weights": None,
         }
 
     # -- labels ------------------------------------------------------------------------------------
@@ -210,13 +216,28 @@ class PlaitTextCategorizer(TrainablePipe):
         if rows == 0:
             return 0.0, ops.alloc2f(*scores.shape)
         eps = 1e-7
+        weights = self._loss_weights(truths)
         if self.exclusive:
-            loss = -(truths * numpy.log(numpy.clip(probs, eps, 1.0)) * mask).sum()
+            loss = -(weights * truths * numpy.log(numpy.clip(probs, eps, 1.0)) * mask).sum()
         else:
-            loss = -((truths * numpy.log(numpy.clip(probs, eps, 1.0))
-                      + (1 - truths) * numpy.log(numpy.clip(1 - probs, eps, 1.0))) * mask).sum()
-        d_scores = (probs - truths) * mask / rows
+            loss = -(weights * (truths * numpy.log(numpy.clip(probs, eps, 1.0))
+                                + (1 - truths) * numpy.log(numpy.clip(1 - probs, eps, 1.0)))
+                     * mask).sum()
+        d_scores = (probs - truths) * weights * mask / rows
         return float(loss / rows), ops.asarray2f(d_scores.astype("f"))
+
+    def _loss_weights(self, truths: numpy.ndarray) -> numpy.ndarray:
+        """Per (example, label) loss weights: exclusive, the gold class's weight on the whole row;
+        multi-label, a label's positive-example weight where it is positive (1 where negative)."""
+        stored = self.cfg.get("class_weights")
+        if not stored:
+            return numpy.ones_like(truths)
+        w = numpy.asarray([float(stored.get(label, 1.0)) for label in self.labels], dtype="f")
+        if self.exclusive:
+            row = (truths * w).sum(axis=1, keepdims=True)
+            row[truths.sum(axis=1) == 0] = 1.0
+            return numpy.repeat(row, truths.shape[1], axis=1)
+        return 1.0 + (w[None, :] - 1.0) * truths
 
     def update(
         self,
@@ -294,8 +315,21 @@ class PlaitTextCategorizer(TrainablePipe):
         sample = list(islice(get_examples(), 10))
         if not sample:
             raise ValueError(f"[plait_textcat] '{self.name}': initialize() got no examples.")
+        positives: Dict[str, int] = {}
+        totals: Dict[str, int] = {}
         for i, eg in enumerate(get_examples()):
-            self._gold_of(eg, i)  # fail early, naming the doc
+            gold = self._gold_of(eg, i)  # fail early, naming the doc
+            for label, value in gold.items():
+                totals[label] = totals.get(label, 0) + 1
+                positives[label] = positives.get(label, 0) + int(value >= 0.5)
+        if self.exclusive:
+            self.cfg["class_weights"] = resolve_weights(
+                self.class_weighting, positives, self.labels, component="[plait_textcat]",
+                name=self.name)
+        else:
+            self.cfg["class_weights"] = pos_weights(
+                self.class_weighting, positives, totals, self.labels, component="[plait_textcat]",
+                name=self.name)
         truths, _ = self._examples_to_truth(sample)
         output = self._output_layer()
         if output.has_dim("nO") and output.get_dim("nO") != len(self.labels) and output.has_param("W"):
@@ -347,6 +381,7 @@ def make_textcat(
     threshold: Optional[float],
     tune_thresholds: bool,
     scorer: Optional[Callable],
+    class_weights: Optional[Union[str, Dict[str, float]]] = None,
 ) -> PlaitTextCategorizer:
     """Create a ``plait_textcat`` component.
 
@@ -354,8 +389,13 @@ def make_textcat(
     threshold: default decision threshold for every label until tuned (null: 0.5 multi-label, 0.0
         exclusive, i.e. plain argmax).
     tune_thresholds: fit per-label thresholds on dev during training (multi-label only).
+    class_weights: null (plain loss), "balanced" or a mapping of label to weight. Exclusive: each
+        example weighs its gold class's weight (balanced: ``n / (k * n_class)``); multi-label: the
+        weight of a label's positive examples (balanced: ``n_negative / n_positive``). Capped at 10,
+        computed from the training data at initialize and saved with the component.
     """
     if not Doc.has_extension(CATEGORIES_EXTENSION):
         Doc.set_extension(CATEGORIES_EXTENSION, default=None)
     return PlaitTextCategorizer(nlp.vocab, model, name, exclusive=exclusive, threshold=threshold,
-                                tune_thresholds=tune_thresholds, scorer=scorer)
+                                tune_thresholds=tune_thresholds, scorer=scorer,
+                                class_weights=class_weights)

@@ -30,6 +30,8 @@ CONFIG: Dict[str, Any] = {
     "exclusive": True,
     "threshold": None,
     "tune_thresholds": True,
+    # null, "balanced" (weights from the training data's label counts) or {label: weight}
+    "class_weights": None,
     "scorer": {"@scorers": "plait.textcat_scorer.v1"},
 }
 

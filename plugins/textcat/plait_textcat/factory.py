@@ -21,8 +21,8 @@ make_textcat_scorer = lazy("plait_textcat.scoring:make_textcat_scorer")
 @Language.factory(FACTORY, assigns=ASSIGNS, default_config=CONFIG,
                   default_score_weights=SCORE_WEIGHTS)
 def make_textcat(nlp: Language, name: str, model: Any, exclusive: bool, threshold: Optional[float],
-                 tune_thresholds: bool, scorer: Optional[Callable]) -> Any:
+                 tune_thresholds: bool, scorer: Optional[Callable], class_weights: Any = None) -> Any:
     """Create a ``plait_textcat`` component (see ``plait_textcat.component.make_textcat``)."""
     from .component import make_textcat as make
 
-    return make(nlp, name, model, exclusive, threshold, tune_thresholds, scorer)
+    return make(nlp, name, model, exclusive, threshold, tune_thresholds, scorer, class_weights)

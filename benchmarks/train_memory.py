@@ -1,0 +1,207 @@
+"""Peak resident memory of training a composed spec, and where it goes (one fresh process per run).
+
+    python benchmarks/train_memory.py pipeline/textcat-bbc.yml --corpus corpus/demo/raw/bbc-topics \
+        --steps 30 --batch-words 2000 [--variant no-dev-tuning --variant frozen ...]
+
+Every run is `spacy train`'s own loop (``init_nlp`` + ``train``) over the composed config, in a fresh
+subprocess, with the spec's steps and evaluation cut to ``--steps`` (dev evaluation, and the dev tuning
+before the save, still run at step 0 and at the end: they are part of training's peak). The resident
+set size (VmRSS) is sampled every 50 ms and its peak kept per phase, so the figures
+say *when* memory grows: at init (the encoder, the corpus), during the steps (activations, allocator),
+or at evaluation / dev tuning (a sampler thread keeps each phase's peak). Variants isolate the suspects:
+
+- ``default``: the composed config as is;
+- ``no-dev-tuning``: ``training.tune_on_dev`` off;
+- ``frozen``: the encoder frozen (no backward through it);
+- ``arena2``: glibc's ``MALLOC_ARENA_MAX=2`` (fragmentation across malloc arenas).
+
+Writes ``benchmarks/results/train_memory-<spec>.json`` and prints a markdown table. Keep runs short:
+tens of steps show the trend.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
+
+VARIANTS = ("default", "no-dev-tuning", "frozen", "arena2")
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def _hwm_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
+    """One training run in this process; returns the RSS timeline."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train
+    from spacy.util import registry
+
+    from plait.compose import compose
+    from plait.spec import load_spec
+
+    if payload.get("threads"):
+        torch.set_num_threads(int(payload["threads"]))
+    spec = load_spec(payload["spec"])
+    tr = spec.training
+    updates: Dict[str, Any] = {"max_steps": payload["steps"], "eval_frequency": payload["steps"],
+                               "patience": 0, "batch_words": payload["batch_words"],
+                               "batch_words_max": None,
+                               "warmup_steps": min(tr.warmup_steps, payload["steps"] // 2)}
+    if tr.head_steps:
+        updates["head_steps"] = min(tr.head_steps, payload["steps"] // 2)
+    variant = payload["variant"]
+    if variant == "no-dev-tuning":
+        updates["tune_on_dev"] = False
+    if variant == "frozen":
+        updates.update(freeze_encoder=True, head_steps=0, encoder_learning_rate=None)
+    if payload.get("corpus"):
+        updates["train"] = str(Path(payload["corpus"]) / "train.spacy")
+        updates["dev"] = str(Path(payload["corpus"]) / "dev.spacy")
+    spec = spec.model_copy(update={"training": tr.model_copy(update=updates)})
+    if payload.get("encoder"):
+        spec = spec.model_copy(update={"encoder": payload["encoder"]})
+    config = compose(spec)
+    # A sampler thread keeps the peak RSS of each phase; hooks on the nlp object say the phase.
+    peaks: Dict[str, float] = {}
+    state = {"phase": "init", "steps": 0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            rss = _rss_mib()
+            peaks[state["phase"]] = max(peaks.get(state["phase"], 0.0), rss)
+            time.sleep(0.05)
+
+    base_logger = config["training"]["logger"]
+
+    @registry.loggers("bench.rss_logger.v1")
+    def rss_logger():
+        inner = registry.resolve({"l": base_logger})["l"]
+
+        def setup(nlp, stdout=sys.stdout, stderr=sys.stderr):
+            log_step, finalize = inner(nlp, open(os.devnull, "w"), stderr)
+
+            def step(info):
+                if info is not None:  # right after an evaluation, before the save
+                    state["phase"] = "dev tuning + save"
+                log_step(info)
+
+            return step, finalize
+
+        return setup
+
+    config["training"]["logger"] = {"@loggers": "bench.rss_logger.v1"}
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    start = time.perf_counter()
+    nlp = init_nlp(config)
+    init_seconds = time.perf_counter() - start
+    update, evaluate = nlp.update, nlp.evaluate
+
+    def tracked_update(*a, **kw):
+        state["phase"] = "training steps"
+        state["steps"] += 1
+        return update(*a, **kw)
+
+    def tracked_evaluate(*a, **kw):
+        state["phase"] = "dev evaluation"
+        return evaluate(*a, **kw)
+
+    nlp.update, nlp.evaluate = tracked_update, tracked_evaluate
+    rss_initialized = _rss_mib()
+    with tempfile.TemporaryDirectory() as out:
+        train(nlp, Path(out), stdout=open(os.devnull, "w"), stderr=sys.stderr)
+    stop.set()
+    thread.join()
+    return {"variant": variant, "peak_rss_mib": _hwm_mib(),
+            "seconds": round(time.perf_counter() - start, 1), "init_seconds": round(init_seconds, 1),
+            "updates": state["steps"], "rss_initialized_mib": rss_initialized,
+            "peak_by_phase_mib": peaks}
+
+
+def run_one(payload: Dict[str, Any]) -> Dict[str, Any]:
+    env = dict(os.environ)
+    if payload["variant"] == "arena2":
+        env["MALLOC_ARENA_MAX"] = "2"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(payload, f)
+    proc = subprocess.run([sys.executable, __file__, "--worker", f.name], capture_output=True,
+                          text=True, env=env, cwd=ROOT)
+    os.unlink(f.name)
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"✘ run {payload['variant']} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", nargs="?", help="pipeline/<spec>.yml")
+    parser.add_argument("--corpus", help="a converted corpus folder ({train,dev}.spacy) instead of "
+                        "the spec's train/dev")
+    parser.add_argument("--steps", type=int, default=30)
+    parser.add_argument("--batch-words", type=int, default=2000)
+    parser.add_argument("--encoder", help="override the spec's encoder (e.g. tiny-random)")
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--variant", action="append", choices=VARIANTS)
+    parser.add_argument("--output", type=Path)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        payload = json.loads(Path(args.worker).read_text())
+        print("RESULT " + json.dumps(worker(payload)), flush=True)
+        return 0
+    if not args.spec:
+        parser.error("a spec is required")
+    runs = []
+    for variant in args.variant or ["default"]:
+        payload = {"spec": args.spec, "corpus": args.corpus, "steps": args.steps,
+                   "batch_words": args.batch_words, "encoder": args.encoder,
+                   "threads": args.threads, "variant": variant}
+        result = run_one(payload)
+        runs.append(result)
+        print(f"✔ {variant}: peak {result['peak_rss_mib']:.0f} MiB; by phase "
+              + ", ".join(f"{k} {v:.0f}" for k, v in result["peak_by_phase_mib"].items())
+              + f" ({result['seconds']:.0f}s)", flush=True)
+    name = Path(args.spec).stem
+    record = {"benchmark": "train_memory", "spec": args.spec, "corpus": args.corpus,
+              "steps": args.steps, "batch_words": args.batch_words, "encoder": args.encoder,
+              "machine": machine_info(args.threads or None), "runs": runs}
+    output = args.output or ROOT / "benchmarks" / "results" / f"train_memory-{name}.json"
+    write_json(output, record)
+    phases = ["init", "training steps", "dev evaluation", "dev tuning + save"]
+    print(markdown_table(["variant", "peak RSS MiB", *[f"{p} (peak)" for p in phases], "seconds"],
+                         [[r["variant"], r["peak_rss_mib"],
+                           *[r["peak_by_phase_mib"].get(p) for p in phases], r["seconds"]]
+                          for r in runs]))
+    print(f"✔ Wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

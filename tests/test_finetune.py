@@ -1,0 +1,155 @@
+"""Two-stage fine-tuning and per-group learning rates (``plait.fine_tuning.v1``), for real:
+composed configs, spaCy's own Adam and `spacy train`, the tiny random encoder."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+import spacy
+from spacy.tokens import DocBin
+from spacy.training import Example
+from spacy.util import registry
+
+from plait.compose import compose, config_to_str
+from plait.errors import SpecError
+from plait.finetune import encoder_scale
+from plait.plugins import get_registry
+from plait.spec import PipelineSpec
+
+TEXTS = [("the match was won in the final minute", "SPORTS"),
+         ("the new phone has a faster chip", "TECH"),
+         ("our team scored twice before half time", "SPORTS"),
+         ("the app runs on every laptop", "TECH")] * 3
+
+
+@pytest.fixture(autouse=True)
+def _needs_textcat():
+    if "textcat" not in get_registry().components():
+        pytest.skip("plait-textcat is not installed")
+
+
+def _spec(corpus: Path, **training) -> PipelineSpec:
+    return PipelineSpec.model_validate({
+        "name": "ft", "encoder": "tiny-random", "transformer": {"window": 32, "stride": 24},
+        "components": [{"component": "textcat", "labels": ["SPORTS", "TECH"]}],
+        "training": {"train": str(corpus), "dev": str(corpus), "max_steps": 6, "eval_frequency": 100,
+                     "warmup_steps": 0, "batch_words": 1000, "tune_on_dev": False, **training}})
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    nlp = spacy.blank("en")
+    db = DocBin()
+    for text, label in TEXTS:
+        doc = nlp.make_doc(text)
+        doc.cats = {"SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}
+        db.add(doc)
+    path = tmp_path_factory.mktemp("ft") / "train.spacy"
+    db.to_disk(path)
+    return path
+
+
+def _encoder_weights(nlp) -> dict:
+    model = nlp.get_pipe("transformer").model.transformer
+    return {k: v.detach().clone().numpy() for k, v in model.state_dict().items()}
+
+
+def _head_W(nlp) -> numpy.ndarray:
+    return numpy.array(nlp.get_pipe("textcat").model.get_ref("output_layer").get_param("W"))
+
+
+def test_composer_writes_the_callback_and_the_heads_rate(corpus):
+    spec = _spec(corpus, head_steps=3, head_learning_rate=1e-3, encoder_learning_rate=2e-5,
+                 warmup_steps=2)
+    training = compose(spec)["training"]
+    assert training["before_update"] == {
+        "@callbacks": "plait.fine_tuning.v1", "encoder": "transformer", "head_steps": 3,
+        "encoder_lr_scale": pytest.approx(0.02), "encoder_warmup_steps": 2}
+    assert training["optimizer"]["learn_rate"]["initial_rate"] == 1e-3
+    # No recipe asked for: no callback (a plain spaCy config, as before).
+    assert compose(_spec(corpus))["training"]["before_update"] is None
+    with pytest.raises(SpecError, match="E152"):
+        compose(_spec(corpus, freeze_encoder=True, head_steps=3))
+    assert [encoder_scale(s, head_steps=2, encoder_lr_scale=0.5, encoder_warmup_steps=2)
+            for s in range(5)] == [0.0, 0.0, 0.25, 0.5, 0.5]
+
+
+def _train_in_process(spec: PipelineSpec, steps: int):
+    """spaCy's own training loop over the composed config (the callback resolved from it)."""
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import train
+
+    config = compose(spec)
+    config["training"]["max_steps"] = steps
+    nlp = init_nlp(config)
+    before = _encoder_weights(nlp)
+    train(nlp, None, stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w"))
+    return nlp, before
+
+
+def test_stage_one_leaves_the_encoder_bit_identical_and_stage_two_moves_it(corpus):
+    spec = _spec(corpus, head_steps=4, head_learning_rate=1e-2, encoder_learning_rate=1e-3)
+    # spaCy's loop runs steps 0 .. max_steps: max_steps = 3 is exactly the 4 steps of stage 1.
+    nlp, before = _train_in_process(spec, steps=3)
+    after = _encoder_weights(nlp)
+    assert before.keys() == after.keys()
+    for name in before:
+        assert numpy.array_equal(before[name], after[name]), name  # bit-identical
+    assert numpy.abs(_head_W(nlp)).max() > 0  # the heads did train (zero-initialized)
+    nlp, before = _train_in_process(spec, steps=6)  # stage 1, then 3 steps of stage 2
+    after = _encoder_weights(nlp)
+    moved = [name for name in before if not numpy.array_equal(before[name], after[name])]
+    assert len(moved) > len(before) // 2, moved
+
+
+def test_per_group_learning_rates_are_applied(corpus):
+    """One Adam step moves every weight by about its group's learning rate (|m / sqrt(v)| ~ 1)."""
+    spec = _spec(corpus, head_learning_rate=1e-2, encoder_learning_rate=1e-4)
+    config = compose(spec)
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    examples = []
+    for text, label in TEXTS:
+        examples.append(Example.from_dict(nlp.make_doc(text), {"cats": {
+            "SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}}))
+    optimizer = registry.resolve({"o": {"@optimizers": "Adam.v1", "learn_rate": 1e-2,
+                                        "L2": 0.0, "grad_clip": 0.0, "use_averages": False}})["o"]
+    nlp.initialize(lambda: examples, sgd=optimizer)
+    callback = registry.resolve({"c": config["training"]["before_update"]})["c"]
+
+    def step(n: int) -> None:
+        callback(nlp, {"step": n, "epoch": 0})
+        # As spaCy's training loop does: every update first, then every component's finish_update
+        # (the encoder's gradient only exists once its listeners have backpropagated).
+        nlp.update(examples, sgd=False, drop=0.0)
+        for _, proc in nlp.pipeline:
+            proc.finish_update(optimizer)
+        optimizer.step_schedules()
+
+    step(0)  # the zero-initialized output layer sends the encoder no gradient yet
+    before, head_before = _encoder_weights(nlp), _head_W(nlp)
+    step(1)  # Adam's second step: |update| = lr * ~0.75 for a gradient of steady sign
+    after, head_after = _encoder_weights(nlp), _head_W(nlp)
+    enc_step = max(float(numpy.abs(after[k] - before[k]).max()) for k in before)
+    head_step = float(numpy.abs(head_after - head_before).max())
+    assert 0.3e-4 < enc_step < 1.5e-4, enc_step
+    assert 0.3e-2 < head_step < 1.5e-2, head_step
+
+
+def test_composed_config_passes_debug_config_and_spacy_train(tmp_path, corpus):
+    spec = _spec(corpus, head_steps=2, head_learning_rate=1e-2, encoder_learning_rate=1e-4,
+                 max_steps=4)
+    cfg = tmp_path / "ft.cfg"
+    cfg.write_text(config_to_str(compose(spec)), encoding="utf8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    debug = subprocess.run([sys.executable, "-m", "spacy", "debug", "config", str(cfg)],
+                           capture_output=True, text=True, env=env)
+    assert debug.returncode == 0, debug.stdout + debug.stderr
+    train = subprocess.run([sys.executable, "-m", "spacy", "train", str(cfg), "-o",
+                            str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    assert train.returncode == 0, train.stdout + train.stderr
+    nlp = spacy.load(tmp_path / "out" / "model-last")
+    assert set(nlp("the team won the match").cats) == {"SPORTS", "TECH"}
