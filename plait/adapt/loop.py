@@ -62,6 +62,9 @@ class Objective:
 
     model: Any
 
+    def to(self, device: Any) -> None:
+        self.model.to(device)
+
     def train_loss(self, windows: WindowSet, indices: List[int], step: int, device: Any) -> Any:
         raise NotImplementedError
 
@@ -143,7 +146,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
     log_path = out_dir / f"{objective.name}-log.jsonl"
     device = device_for(settings.gpu_id)
     model = objective.model
-    model.to(device)
+    objective.to(device)
 
     n = len(train_set)
     bs = max(1, min(settings.batch_size, n))

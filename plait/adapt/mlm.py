@@ -56,19 +56,19 @@ def whole_word_mask(input_ids: numpy.ndarray, word_ids: numpy.ndarray, rng: nump
 
 
 # -- the model and its head ---------------------------------------------------------------------------
-def _checkpoint_tensors(path: Path, keys: Sequence[str]) -> Dict[str, Any]:
-    if not keys:
-        return {}
+def _pooler_tensors(path: Path) -> Dict[str, Any]:
+    """The checkpoint's pooler weights: a masked-LM model has no pooler, but the encoder folder we
+    write keeps it, so that loading it as a base model (spacy-transformers does) misses nothing."""
     if (path / "model.safetensors").exists():
         from safetensors import safe_open
 
         with safe_open(str(path / "model.safetensors"), framework="pt") as fh:
-            return {k: fh.get_tensor(k) for k in keys if k in fh.keys()}
+            return {k: fh.get_tensor(k) for k in fh.keys() if ".pooler." in f".{k}"}
     if (path / "pytorch_model.bin").exists():
         import torch
 
         state = torch.load(path / "pytorch_model.bin", map_location="cpu", weights_only=True)
-        return {k: state[k] for k in keys if k in state}
+        return {k: v for k, v in state.items() if ".pooler." in f".{k}"}
     return {}
 
 
@@ -100,7 +100,7 @@ def load_masked_lm(path: Path) -> Tuple[Any, Any, str, Dict[str, Any]]:
                 f"other weights start random.")
     else:
         note = f"Masked-LM head loaded from the encoder ({type(model).__name__})."
-    keep = _checkpoint_tensors(path, [k for k in info["unexpected_keys"] if "pooler" in k])
+    keep = _pooler_tensors(path)
     keep = {(k if k.startswith(prefix) else prefix + k): v for k, v in keep.items()}
     return model, tokenizer, note, keep
 
