@@ -3,7 +3,6 @@ output folder, fingerprint a run for ``resume``, write ``plait-encoder.json``.""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +61,21 @@ def write_rejects(out_dir: Path, rejected: List[Rejected]) -> Optional[Path]:
     return path
 
 
-def fingerprint(**parts: Any) -> str:
-    """Hash of what determines a run's data and updates (``resume`` refuses a mismatch)."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf8")).hexdigest()
+def fingerprint(**parts: Any) -> Dict[str, Any]:
+    """What determines a run's data and updates, as plain JSON (``resume`` refuses a mismatch)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return str(value)
+
+    return plain(parts)
 
 
 def loop_fingerprint(settings: LoopSettings) -> Dict[str, Any]:

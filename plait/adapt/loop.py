@@ -131,7 +131,7 @@ def existing_run(out_dir: Path, log_name: str) -> str:
 
 
 def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settings: LoopSettings,
-          out_dir: Path, *, fingerprint: str, resume: bool = False,
+          out_dir: Path, *, fingerprint: Dict[str, Any], resume: bool = False,
           on_step: Optional[Callable[[int], None]] = None, progress: bool = True,
           echo: Optional[Callable[[str], None]] = None,
           start_record: Optional[Dict[str, Any]] = None) -> RunResult:
@@ -192,9 +192,12 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
             raise AdaptError(Errors.E174.format(path=out_dir, reason="it holds no checkpoint "
                                                 f"({last_dir} is missing)"))
         saved = json.loads((last_dir / "state.json").read_text(encoding="utf8"))
-        if saved.get("fingerprint") != fingerprint:
-            raise AdaptError(Errors.E174.format(path=out_dir, reason="the encoder, text or "
-                                                "settings differ from the checkpoint's"))
+        theirs = saved.get("fingerprint") or {}
+        if theirs != fingerprint:
+            differ = sorted(k for k in set(theirs) | set(fingerprint)
+                            if theirs.get(k) != fingerprint.get(k))
+            raise AdaptError(Errors.E174.format(path=out_dir, reason="these differ from the "
+                                                f"checkpoint's run: {', '.join(differ)}"))
         model.load_state_dict(torch.load(last_dir / "model.pt", map_location=device))
         optimizer.load_state_dict(torch.load(last_dir / "optimizer.pt", map_location=device))
         scheduler.load_state_dict(torch.load(last_dir / "scheduler.pt"))

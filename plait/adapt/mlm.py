@@ -284,6 +284,9 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
                           text_field=text_field, fmt=fmt, corpus_source=corpus_source,
                           on_reject=on_reject)
     rejects = write_rejects(output, text.rejected)
+    import torch
+
+    torch.manual_seed(settings.seed)  # a new head starts from the same weights in every run
     model, tokenizer, head_note, keep = load_masked_lm(base)
     say(head_note)
     limit = encoder_limit(tokenizer, model.config)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import typer
 
-from . import compose_cmd, doctor_cmd, plugins_cmd
+from . import (compose_cmd, distill_cmd, doctor_cmd, encoders_cmd, plugins_cmd, pretrain_cmd)
 
-CORE_MODULES = (plugins_cmd, compose_cmd, doctor_cmd)
+CORE_MODULES = (plugins_cmd, compose_cmd, encoders_cmd, doctor_cmd, pretrain_cmd, distill_cmd)
 OPTIONAL_MODULES = ("plait.cli.run_cmd",)
 
 
