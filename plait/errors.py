@@ -84,6 +84,41 @@ class Errors(metaclass=ErrorsWithCodes):
     E184 = ("--window {window} is out of range: the encoder takes at most {limit} wordpieces, and a "
             "window needs at least 8.")
     E185 = ("Text source '{source}' could not be read: {error}")
+    # Own data: reading, importing, stats, init, train (plait/data, plait data/init/train)
+    E100 = ("No such file or folder: {path}")
+    E101 = ("{path}: unknown format '{fmt}'; use one of {known}.")
+    E102 = ("Cannot tell the format of '{path}' from its name or content; pass --format (one of "
+            "{known}).")
+    E103 = ("Parquet needs pyarrow, which is not installed: pip install 'plait[io]' (or pip install "
+            "pyarrow).")
+    E104 = ("Bad record {reject}. Pass on_reject= to collect bad records instead of stopping.")
+    E105 = ("No installed component has task '{task}'. Tasks of the installed components: {known}.")
+    E106 = ("Components {names} all have task '{task}' and declare how to import gold data; name "
+            "one with --component.")
+    E107 = ("Component '{name}' (task '{task}') does not declare how to import gold data (no "
+            "ComponentInfo.gold), so `plait data import` can't make its corpus.")
+    E108 = ("{what} accepts {accepts} records, and this input gives '{shape}' records. {hint}")
+    E109 = ("Unknown --align '{mode}': choose one of strict, contract, expand.")
+    E110 = ("--split '{value}' is not three fractions or percentages (like 80/10/10) that add up "
+            "to 100%.")
+    E111 = ("{path}: output folder is not empty ({found}); pass --force to replace it.")
+    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}): records were "
+            "lost; please report this with the input's format.")
+    E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
+    E114 = ("{path}: meta.json is not readable: {error}")
+    E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
+    E116 = ("Data folders {paths} hold tasks {tasks}: two folders give task '{task}' (component "
+            "'{name}'); import them as one folder, or pass the second as --data with another "
+            "task.")
+    E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")
+    E118 = ("Override '{arg}' is not in spaCy's form `--section.key value`.")
+    E119 = ("The pipeline spec {path} names data that does not exist: {split} = {data}. Import it "
+            "with `plait data import`, or fix training.{split} in the spec.")
+    E120 = ("--label-field '{field}' must hold a label, a list of labels or a {{label: 0/1}} "
+            "mapping; got {type}.")
+    E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
+            "to; pass them as one of those, or drop one of the three.")
+    E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "
@@ -115,3 +150,7 @@ class TrainingDiverged(PlaitError, RuntimeError):
 
 class AdaptError(PlaitError, ValueError):
     """Pre-training / distillation of an encoder: bad text sources, settings or checkpoints."""
+
+
+class DataError(PlaitError, ValueError):
+    """A user's data can't be read or imported as asked."""

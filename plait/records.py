@@ -6,7 +6,7 @@ returns something malformed is reported and skipped, never half-registered.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Literal, Optional
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -15,6 +15,31 @@ NAME_PATTERN = r"^[a-z][a-z0-9_.-]*$"
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class GoldInfo(_Record):
+    """How imported records become gold annotation for a component (``plait data import``).
+
+    The core reads the user's files and hands each record over as a :class:`plait.data.Gold` in one of
+    the shapes the component ``accepts``: ``"labels"`` (``gold.labels``: label -> 0.0/1.0 over every
+    label of the data), ``"spans"`` (``gold.spans``: token-aligned ``(start, end, label)``) or
+    ``"pair"`` (``gold.target``: a target text, e.g. a reference summary). ``annotate(doc, gold)`` puts
+    it on the reference ``Doc`` following the component's gold convention; ``read(doc)`` is its inverse
+    (the gold a ``Doc`` holds for this component, or ``None``: stats and ``.spacy`` pass-through).
+    ``exclusive``: for "labels", True = exactly one label per record (others are rejected), False =
+    multi-label, None = either (the data decides). ``overlapping``: spans may overlap (else rejected).
+    ``configure(summary)`` returns the pipeline spec ``options`` that suit the imported data
+    (``summary``: ``labels``, ``multi_label``, ``counts``), written by ``plait init``. ``fields``: the
+    record fields that hold the gold when the user names none (the first one a record has is used).
+    """
+
+    accepts: Tuple[Literal["labels", "spans", "pair"], ...] = Field(min_length=1)
+    annotate: Callable[..., None]
+    read: Callable[..., Any]
+    exclusive: Optional[bool] = True
+    overlapping: bool = False
+    configure: Optional[Callable[[Dict[str, Any]], Dict[str, Any]]] = None
+    fields: Tuple[str, ...] = ()
 
 
 class ComponentInfo(_Record):
@@ -32,6 +57,7 @@ class ComponentInfo(_Record):
     listener_path: Optional[str] = "model.tok2vec"
     needs_labels: bool = True
     needs_sentences: bool = False
+    gold: Optional[GoldInfo] = None  # how `plait data import` writes this component's gold data
     extensions: List[str] = Field(default_factory=list)
     description: str = ""
 

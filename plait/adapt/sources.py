@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 from ..errors import AdaptError, Errors
 
@@ -117,19 +117,12 @@ def resolve_source(source: str, *, corpus_source: Optional[Path] = None, seed: i
                                         hint=suggest(name, corpora)))
 
 
-def _reader() -> Callable[..., Iterator[Any]]:
-    try:
-        from ..data import read_texts  # the data importer (issue 11)
-    except ImportError:
-        return _read_texts_minimal
-    return read_texts
-
-
 def read_sources(sources: Sequence[str], *, text_field: Optional[str] = None,
                  fmt: Optional[str] = None, corpus_source: Optional[Path] = None, seed: int = 0,
                  on_reject: Optional[Callable[[Rejected], None]] = None) -> Texts:
     """Read every source into documents (empty ones dropped); bad records go to ``on_reject``."""
-    read_texts = _reader()
+    from ..data import read_texts
+
     out = Texts()
     for source in sources:
         path, kind, note = resolve_source(str(source), corpus_source=corpus_source, seed=seed)
@@ -164,70 +157,3 @@ def read_sources(sources: Sequence[str], *, text_field: Optional[str] = None,
                                                 f"{exc}")) from exc
         out.sources.append(record)
     return out
-
-
-# -- a minimal reader, used only where the data importer (plait.data) is not installed -------------
-@dataclass
-class _Item:
-    source: str
-    line: Optional[int]
-    text: str
-
-
-@dataclass
-class _Reject:
-    source: str
-    line: Optional[int]
-    reason: str
-    text: str = ""
-
-
-def _read_texts_minimal(source: Path, *, fmt: Optional[str] = None, text_field: Optional[str] = None,
-                        on_reject: Optional[Callable[[Any], None]] = None) -> Iterator[_Item]:
-    """Plain text (one document per line), JSONL (``text_field``, default ``text``), ``.spacy``,
-    and folders of these."""
-    import json
-
-    source = Path(source)
-    if source.is_dir():
-        for file in sorted(p for p in source.rglob("*") if p.is_file()
-                           and p.suffix in (".txt", ".jsonl", ".spacy")):
-            yield from _read_texts_minimal(file, fmt=fmt, text_field=text_field, on_reject=on_reject)
-        return
-    kind = fmt or {".jsonl": "jsonl", ".spacy": "spacy"}.get(source.suffix, "text")
-
-    def bad(line: Optional[int], reason: str, text: str = "") -> None:
-        if on_reject is not None:
-            on_reject(_Reject(str(source), line, reason, text))
-
-    if kind == "spacy":
-        import spacy
-        from spacy.tokens import DocBin
-
-        vocab = spacy.blank("xx").vocab
-        for i, doc in enumerate(DocBin().from_disk(source).get_docs(vocab), 1):
-            yield _Item(str(source), i, doc.text)
-        return
-    field_name = text_field or "text"
-    with source.open("rb") as fh:
-        for number, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf8").rstrip("\r\n")
-            except UnicodeDecodeError as exc:
-                bad(number, f"not UTF-8 ({exc.reason} at byte {exc.start})")
-                continue
-            if not line.strip():
-                continue
-            if kind != "jsonl":
-                yield _Item(str(source), number, line)
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                bad(number, f"invalid JSON: {exc}", line)
-                continue
-            value = record.get(field_name) if isinstance(record, dict) else None
-            if not isinstance(value, str):
-                bad(number, f"no string field '{field_name}'", line)
-                continue
-            yield _Item(str(source), number, value)

@@ -20,6 +20,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Union
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from plait.data.tags import TagError, tags_to_spans
+
 from .errors import ConllFormatError
 
 SCHEMES = ("iob1", "iob2")
@@ -61,35 +63,13 @@ def iter_sentences(path: Union[str, Path], *, tag_column: int = -1
 
 def iob_to_spans(tags: Sequence[str], *, scheme: str = "iob1", path: Union[str, Path] = "<tags>",
                  lines: Optional[Sequence[int]] = None) -> List[Tuple[int, int, str]]:
-    """Token spans ``(start, end, label)`` of an IOB1 or IOB2 tag sequence."""
+    """Token spans ``(start, end, label)`` of an IOB1 or IOB2 tag sequence (plait.data.tags)."""
     if scheme not in SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
-    spans: List[Tuple[int, int, str]] = []
-    start: Optional[int] = None
-    label: Optional[str] = None
-    for i, tag in enumerate(list(tags) + ["O"]):
-        if tag == "O":
-            prefix, typ = "O", None
-        else:
-            if not _TAG.match(tag):
-                raise ConllFormatError(path, lines[i] if lines else i + 1,
-                                       f"invalid NER tag {tag!r} (expected O, B-X or I-X)")
-            prefix, typ = tag.split("-", 1)
-        continues = prefix == "I" and start is not None and typ == label
-        if prefix == "I" and not continues and scheme == "iob2":
-            prev = tags[i - 1] if i else "start of sentence"
-            raise ConllFormatError(
-                path, lines[i] if lines else i + 1,
-                f"{tag!r} after {prev!r} is not valid IOB2 (an entity must start with B-); "
-                f"if the file is IOB1 (like CoNLL-2003), read it with scheme='iob1'")
-        if continues:
-            continue
-        if start is not None:
-            spans.append((start, i, label))  # type: ignore[arg-type]
-            start, label = None, None
-        if prefix in ("B", "I"):
-            start, label = i, typ
-    return spans
+    try:
+        return tags_to_spans(tags, scheme)
+    except TagError as exc:
+        raise ConllFormatError(path, lines[exc.index] if lines else exc.index + 1, str(exc)) from None
 
 
 def read_conll(path: Union[str, Path], vocab: Optional[Vocab] = None, *, scheme: str = "iob1",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.records import ComponentInfo, GoldInfo
 
 SENTIMENT_CONFIG = {
     "model": {
@@ -17,6 +17,21 @@ SENTIMENT_CONFIG = {
 }
 
 
+def annotate_gold(doc, gold) -> None:
+    """Imported labels (label -> 0.0/1.0 over every label of the data) -> ``doc.cats``."""
+    doc.cats = dict(gold.labels)
+
+
+def read_gold(doc):
+    from plait.data import Gold
+
+    return Gold(labels=dict(doc.cats)) if doc.cats else None
+
+
+GOLD = GoldInfo(fields=("label", "labels", "cats", "sentiment"),
+                accepts=("labels",), annotate=annotate_gold, read=read_gold, exclusive=True)
+
+
 @hookimpl
 def register_components(register):
     register(ComponentInfo(
@@ -25,6 +40,7 @@ def register_components(register):
         factory="plait_sentiment",
         config=SENTIMENT_CONFIG,
         listener_path="model.tok2vec",
+        gold=GOLD,
         needs_labels=True,
         needs_sentences=True,
         extensions=["Doc._.sentiment", "Span._.sentiment"],

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.records import ComponentInfo, GoldInfo
+
+SUMMARY_KEY = "plait.summary"
 
 
 def component_config() -> dict:
@@ -20,6 +22,22 @@ def component_config() -> dict:
     }
 
 
+def annotate_gold(doc, gold) -> None:
+    """An imported reference summary -> ``doc.user_data["plait.summary"]``."""
+    doc.user_data[SUMMARY_KEY] = gold.target
+
+
+def read_gold(doc):
+    from plait.data import Gold
+
+    target = doc.user_data.get(SUMMARY_KEY)
+    return Gold(target=target) if isinstance(target, str) and target.strip() else None
+
+
+GOLD = GoldInfo(fields=("summary", "target", "reference"),
+                accepts=("pair",), annotate=annotate_gold, read=read_gold)
+
+
 @hookimpl
 def register_components(register):
     register(ComponentInfo(
@@ -28,6 +46,7 @@ def register_components(register):
         factory="plait_summarizer",
         config=component_config(),
         listener_path="model.tok2vec",
+        gold=GOLD,
         needs_labels=False,
         needs_sentences=True,
         extensions=["Doc._.summary", "Doc._.summary_sents", "Span._.summary_score"],

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.records import ComponentInfo, GoldInfo
 
 CONFIG = {
     "exclusive": True,
@@ -28,12 +28,34 @@ CONFIG = {
 }
 
 
+def annotate_gold(doc, gold) -> None:
+    """Imported labels (label -> 0.0/1.0 over every label of the data) -> ``doc.cats``."""
+    doc.cats = dict(gold.labels)
+
+
+def read_gold(doc):
+    from plait.data import Gold
+
+    return Gold(labels=dict(doc.cats)) if doc.cats else None
+
+
+def configure(summary):
+    """Spec options for imported data: multi-label data gets independent (sigmoid) labels."""
+    return {"exclusive": False} if summary.get("multi_label") else {}
+
+
+GOLD = GoldInfo(fields=("label", "labels", "cats", "category", "categories"),
+                accepts=("labels",), annotate=annotate_gold, read=read_gold, exclusive=None,
+                configure=configure)
+
+
 @hookimpl
 def register_components(register):
     register(ComponentInfo(
         name="textcat", task="textcat", factory="plait_textcat",
         config=CONFIG,
         listener_path="model.tok2vec",
+        gold=GOLD,
         needs_labels=False,
         needs_sentences=False,
         extensions=["Doc._.categories"],

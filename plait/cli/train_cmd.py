@@ -1,0 +1,55 @@
+"""``plait train SPEC [-o DIR] [--gpu-id N] [--section.key value ...]``: compose and train."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train", context_settings={"allow_extra_args": True,
+                                            "ignore_unknown_options": True})
+    def train(
+        ctx: typer.Context,
+        spec: Path = typer.Argument(..., help="A pipeline spec (.yml) or a spaCy config (.cfg)",
+                                    exists=True, dir_okay=False),
+        output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                              help="Output folder (default training/NAME)"),
+        gpu_id: Optional[int] = typer.Option(None, "--gpu-id", help="GPU (default: the spec's "
+                                             "training.gpu_id; -1: CPU)"),
+    ) -> None:
+        """Compose the spec and `spacy train` it; extra `--section.key value` options override the
+        config as in `spacy train` (e.g. --training.max_steps 30)."""
+        from ..errors import PlaitError, SpecError
+        from ..trainer import train as run_train
+
+        try:
+            overrides = parse_overrides(ctx.args)
+        except SpecError as exc:
+            typer.echo(f"✘ {exc}", err=True)
+            raise typer.Exit(1)
+        try:
+            run = run_train(spec, output, gpu_id=gpu_id, overrides=overrides)
+        except PlaitError as exc:
+            typer.echo(f"✘ {exc}", err=True)
+            raise typer.Exit(1)
+        out = Path(run["config"]).parent
+        typer.echo(f"✔ Trained in {run['wall_seconds'] / 60:.1f} min: {out / 'model-best'} "
+                   f"(settings in {out / 'run.json'})")
+
+
+def parse_overrides(args):
+    """``["--training.max_steps", "30", "--paths.train=x"]`` -> ``{"training.max_steps": 30, ...}``
+    (spaCy's own parser, so values read as spaCy reads them)."""
+    from spacy.cli._util import parse_config_overrides
+
+    from ..errors import Errors, SpecError
+
+    for arg in args:
+        if arg.startswith("-") and not arg.startswith("--"):
+            raise SpecError(Errors.E118.format(arg=arg))
+    try:
+        return parse_config_overrides(list(args))
+    except SystemExit:  # spaCy exits on a malformed override
+        raise SpecError(Errors.E118.format(arg=" ".join(args))) from None

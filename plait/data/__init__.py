@@ -1,0 +1,12 @@
+"""The user's own data: reading files of any supported format (streamed, every bad record reported),
+and importing them as gold-annotated spaCy corpora for the components that declare how (``gold``).
+
+Light to import: spaCy is imported only when docs are made.
+"""
+from __future__ import annotations
+
+from .gold import Gold
+from .sources import FORMATS, Reject, detect_format
+from .texts import TextItem, read_texts
+
+__all__ = ["FORMATS", "Gold", "Reject", "TextItem", "detect_format", "read_texts"]
