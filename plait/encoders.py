@@ -97,3 +97,84 @@ def build_tiny_encoder(path: Union[str, Path], *, hidden: int = 32, layers: int 
 
 def tiny_encoder_path() -> Path:
     return build_tiny_encoder(plait_home() / "encoders" / f"tiny-random-{TINY_VERSION}")
+
+
+# -- local encoders (``plait encoders add NAME DIR``) --------------------------------------------------
+LOCAL_FILE = "encoders.json"
+
+
+def local_encoders_file() -> Path:
+    return plait_home() / LOCAL_FILE
+
+
+def local_encoders() -> dict:
+    """Name -> {"path", "description"} of the encoder folders registered with ``plait encoders add``."""
+    import json
+
+    path = local_encoders_file()
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf8"))
+    except (OSError, ValueError) as exc:
+        raise PlaitError(Errors.E183.format(path=path, error=exc)) from None
+    return {str(k): dict(v) for k, v in (data.get("encoders") or {}).items()}
+
+
+def add_local_encoder(name: str, folder: Union[str, Path], description: str = "") -> Path:
+    """Register a local Hugging Face folder under ``name`` (persisted in ``$PLAIT_HOME``)."""
+    import json
+    import re
+
+    from .records import NAME_PATTERN
+
+    if not re.match(NAME_PATTERN, name):
+        raise PlaitError(Errors.E182.format(name=name))
+    folder = Path(folder).expanduser().resolve()
+    if not (folder / "config.json").exists():
+        raise PlaitError(Errors.E180.format(path=folder, name=name))
+    from .plugins import get_registry
+
+    known = get_registry().encoders()
+    current = local_encoders()
+    if name in known and name not in current:
+        raise PlaitError(Errors.E181.format(name=name, owner=f"plugin '{get_registry().provider('encoder', name)}'"))
+    if not description:
+        manifest = read_manifest(folder)
+        if manifest:
+            description = manifest.get("summary", "")
+    current[name] = {"path": str(folder), "description": description or f"local folder {folder}"}
+    target = local_encoders_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"encoders": current}, indent=2, sort_keys=True) + "\n", encoding="utf8")
+    tmp.replace(target)
+    return folder
+
+
+def remove_local_encoder(name: str) -> bool:
+    import json
+
+    current = local_encoders()
+    if name not in current:
+        return False
+    del current[name]
+    local_encoders_file().write_text(json.dumps({"encoders": current}, indent=2, sort_keys=True)
+                                     + "\n", encoding="utf8")
+    return True
+
+
+MANIFEST = "plait-encoder.json"
+
+
+def read_manifest(folder: Union[str, Path]) -> dict:
+    """``plait-encoder.json`` of an encoder folder written by ``plait pretrain``/``distill`` ({} if none)."""
+    import json
+
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf8"))
+    except (OSError, ValueError):
+        return {}

@@ -82,6 +82,36 @@ class Errors(metaclass=ErrorsWithCodes):
     E071 = ("{path}: component '{component}': plugin '{plugin}' failed to load: {error} "
             "(distribution {dist}; `plait plugins` shows every plugin's state).")
 
+    # Pre-training and distillation of encoders (plait pretrain / plait distill / plait encoders)
+    E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
+            "Give files with one document per line, JSONL/CSV with `--text-field`, .spacy files, "
+            "folders of them, or named corpora.")
+    E171 = ("Text source '{source}' does not exist and is not a named corpus. Named corpora: "
+            "{known}.{hint}")
+    E172 = ("Named corpus '{name}' could not be converted for its train split: {error}. Convert "
+            "it yourself (`plait corpus {name} DIR --source ...`) and pass DIR/train.spacy.")
+    E173 = ("The held-out slice needs at least 2 documents (one to train on, one to hold out); the "
+            "sources gave {docs}. Add text.")
+    E174 = ("Cannot resume from '{path}': {reason}. Start again without --resume (it overwrites "
+            "the checkpoints), or pass the same encoder, text and settings as the first run.")
+    E175 = ("Output folder '{path}' already holds a run ({what}). Pass --resume to continue it, "
+            "--overwrite to start again, or choose another folder.")
+    E176 = ("--gpu-id {gpu_id} asked for a GPU, but torch sees {found}. Use --gpu-id -1 for the "
+            "CPU.")
+    E177 = ("Encoder folder '{path}' cannot be loaded as a masked language model: {error}")
+    E178 = ("The student needs between 1 and {teacher} layers (the teacher's count); asked for "
+            "{layers}.")
+    E179 = ("--init-layers must name {layers} distinct teacher layers between 0 and {last}; got "
+            "{given}.")
+    E180 = ("'{path}' is not a Hugging Face encoder folder (no config.json): cannot register it as "
+            "encoder '{name}'.")
+    E181 = ("Encoder name '{name}' is taken by {owner}; choose another name for the local encoder.")
+    E182 = ("Encoder name '{name}' is not valid: use lower-case letters, digits, '-', '_' or '.', "
+            "starting with a letter.")
+    E183 = ("The local encoder list {path} is not valid JSON ({error}); fix or delete it.")
+    E184 = ("--window {window} is out of range: the encoder takes at most {limit} wordpieces, and a "
+            "window needs at least 8.")
+    E185 = ("Text source '{source}' could not be read: {error}")
     # Own data: reading, importing, stats, init, train (plait/data, plait data/init/train)
     E100 = ("No such file or folder: {path}")
     E101 = ("{path}: unknown format '{fmt}'; use one of {known}.")
@@ -176,6 +206,10 @@ class UnknownNameError(PlaitError, KeyError):
 
 class TrainingDiverged(PlaitError, RuntimeError):
     pass
+
+
+class AdaptError(PlaitError, ValueError):
+    """Pre-training / distillation of an encoder: bad text sources, settings or checkpoints."""
 
 
 class DataError(PlaitError, ValueError):

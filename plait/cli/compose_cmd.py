@@ -24,15 +24,3 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         typer.echo(f"✔ Wrote {out}")
 
-    @app.command("encoders")
-    def encoders() -> None:
-        """List named encoders and where they resolve."""
-        from ..encoders import resolve_encoder
-        from ..plugins import get_registry
-
-        for name, info in sorted(get_registry().encoders().items()):
-            try:
-                where = str(resolve_encoder(name))
-            except Exception as exc:  # report, don't stop
-                where = f"unavailable: {exc}"
-            typer.echo(f"{name:<14} {info.description}\n{'':<14} {where}")

@@ -1,0 +1,115 @@
+"""What ``pretrain`` and ``distill`` do alike around the loop: read and split the text, check the
+output folder, fingerprint a run for ``resume``, write ``plait-encoder.json``."""
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from ..encoders import MANIFEST
+from ..errors import AdaptError, Errors
+from .loop import LoopSettings, existing_run
+from .sources import Rejected, SourceRecord, read_sources
+from .windows import split_heldout
+
+REJECTS = "rejects.jsonl"
+
+
+@dataclass
+class SplitText:
+    train: List[str]
+    heldout: List[str]
+    sources: List[SourceRecord]
+    rejected: List[Rejected]
+
+
+def read_and_split(sources: Sequence[str], *, verb: str, heldout: float, seed: int,
+                   text_field: Optional[str] = None, fmt: Optional[str] = None,
+                   corpus_source: Optional[Path] = None,
+                   on_reject: Optional[Callable[[Rejected], None]] = None) -> SplitText:
+    texts = read_sources(sources, text_field=text_field, fmt=fmt, corpus_source=corpus_source,
+                         seed=seed, on_reject=on_reject)
+    if not texts.documents:
+        rejects = f" and {len(texts.rejected)} rejected record(s)" if texts.rejected else ""
+        raise AdaptError(Errors.E170.format(verb=verb, sources=", ".join(map(str, sources)),
+                                            docs=0, rejects=rejects))
+    train, held = split_heldout(texts.documents, heldout, seed)
+    return SplitText(train, held, texts.sources, texts.rejected)
+
+
+def check_output(out_dir: Path, log_name: str, *, resume: bool, overwrite: bool) -> None:
+    if resume or overwrite:
+        return
+    what = existing_run(out_dir, log_name)
+    if what:
+        raise AdaptError(Errors.E175.format(path=out_dir, what=what))
+
+
+def write_rejects(out_dir: Path, rejected: List[Rejected]) -> Optional[Path]:
+    path = out_dir / REJECTS
+    if not rejected:
+        if path.exists():
+            path.unlink()
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf8") as fh:
+        for rej in rejected:
+            fh.write(json.dumps({"source": rej.source, "line": rej.line, "reason": rej.reason,
+                                 "text": rej.text}) + "\n")
+    return path
+
+
+def fingerprint(**parts: Any) -> Dict[str, Any]:
+    """What determines a run's data and updates, as plain JSON (``resume`` refuses a mismatch)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)):
+            return float(value)
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return str(value)
+
+    return plain(parts)
+
+
+def loop_fingerprint(settings: LoopSettings) -> Dict[str, Any]:
+    """The settings that change the data order or the updates (budgets may change on resume)."""
+    data = settings.to_json()
+    for key in ("max_minutes", "gpu_id", "keep_checkpoints", "patience"):
+        data.pop(key, None)
+    return data
+
+
+def write_manifest(out_dir: Path, manifest: Dict[str, Any]) -> Path:
+    import plait
+
+    manifest = {"plait_encoder": 1, "created": datetime.datetime.now(datetime.timezone.utc)
+                .isoformat(timespec="seconds"), "plait_version": getattr(plait, "__version__", ""),
+                **manifest}
+    path = Path(out_dir) / MANIFEST
+    path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf8")
+    return path
+
+
+def base_name(encoder: str, path: Path) -> Dict[str, Any]:
+    """How the manifest names the encoder a run started from (its own manifest, if it has one)."""
+    from ..encoders import read_manifest
+
+    out: Dict[str, Any] = {"name": str(encoder), "path": str(path)}
+    parent = read_manifest(path)
+    if parent:
+        out["manifest"] = {k: parent.get(k) for k in ("kind", "base_encoder", "teacher", "steps")
+                           if k in parent}
+    try:
+        cfg = json.loads((path / "config.json").read_text(encoding="utf8"))
+        out.update(model_type=cfg.get("model_type"), layers=cfg.get("num_hidden_layers"),
+                   hidden_size=cfg.get("hidden_size"))
+    except (OSError, ValueError):
+        pass
+    return out
