@@ -188,11 +188,13 @@ def default_merge(view: str) -> Callable[..., Any]:
     return DEFAULT_MERGES.get(view, merge_json)
 
 
-def _merge_for(field: str, view: str) -> Tuple[Callable[..., Any], str]:
+def _merge_for(field: str, view: str) -> Callable[..., Any]:
+    """The installed contract's merge for ``field``, else its view's default (the view the worker
+    reported, for a field this process has no contract for)."""
     info = installed_fields().get(field)
     if info is not None and info[1].merge is not None:
-        return info[1].merge, info[0]
-    return default_merge(info[1].view if info is not None else view), ""
+        return info[1].merge
+    return default_merge(info[1].view if info is not None else view)
 
 
 def merge_outputs(parts: Sequence[Tuple[int, Segment]], text: str,
@@ -210,7 +212,7 @@ def merge_outputs(parts: Sequence[Tuple[int, Segment]], text: str,
         if not values:
             out[field] = None
             continue
-        merge, _ = _merge_for(field, view)
+        merge = _merge_for(field, view)
         try:
             out[field] = merge(values, text, warnings)
         except Exception as exc:
