@@ -100,3 +100,12 @@ def test_a_contract_may_not_take_a_fixed_field_or_an_unknown_view():
         OutputInfo(field="x", read=len, view="table")
     with pytest.raises(ValidationError):
         OutputInfo(field="x", read="not callable")
+
+
+def test_a_corpus_may_train_any_task():
+    from plait.records import CorpusInfo
+
+    info = CorpusInfo(name="pos-toy", task="tagging", convert=lambda out, **kw: {"train": 0})
+    assert info.task == "tagging"
+    with pytest.raises(ValidationError):
+        CorpusInfo(name="bad", task="Not A Name", convert=len)
