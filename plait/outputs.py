@@ -285,3 +285,35 @@ def validator(info: OutputInfo) -> Optional[Any]:
 
 
 _ADAPTERS: Dict[int, Tuple[OutputInfo, Any]] = {}
+
+
+def check_value(info: OutputInfo, value: Any) -> List[str]:
+    """Problems of a final output value against its contract (empty: fine): JSON-serialisable,
+    valid for ``python_type`` and, when ``jsonschema`` is installed, for the schema fragment. For
+    plugin tests (a contract suite calls it on what ``merge`` returned)."""
+    problems: List[str] = []
+    if value is None:
+        return problems
+    data = plain(value)
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"'{info.field}' is not JSON-serialisable: {exc}")
+        return problems
+    adapter = validator(info)
+    if adapter is not None:
+        try:
+            adapter.validate_python(data)
+        except Exception as exc:
+            problems.append(f"'{info.field}' does not validate as {info.python_type}: {exc}")
+    schema = contract_schema(info)
+    if schema:
+        try:
+            import jsonschema
+        except ImportError:
+            return problems
+        try:
+            jsonschema.validate(data, schema)
+        except jsonschema.ValidationError as exc:
+            problems.append(f"'{info.field}' does not match its schema: {exc.message}")
+    return problems

@@ -109,3 +109,13 @@ def test_a_corpus_may_train_any_task():
     assert info.task == "tagging"
     with pytest.raises(ValidationError):
         CorpusInfo(name="bad", task="Not A Name", convert=len)
+
+
+def test_check_value_reports_values_that_break_the_contract():
+    from plait.outputs import check_value
+
+    info = pytest.importorskip("plait_ner.outputs").output_info()
+    good = [{"text": "A", "label": "ORG", "start": 0, "end": 1, "confidence": None}]
+    assert check_value(info, good) == [] and check_value(info, None) == []
+    assert check_value(info, [{"text": "A", "label": "ORG"}])  # no offsets
+    assert check_value(OutputInfo(field="x", read=len, schema={"type": "integer"}), {1, 2})
