@@ -5,7 +5,10 @@ one field per installed component output (``ComponentInfo.output``, see :mod:`pl
 ``result.entities`` when a plugin declares the ``entities`` output. An output field is ``null`` when
 the pipeline has no component producing it (no NER: ``entities`` is null; an NER that found
 nothing: ``[]``). Values are validated into the contract's ``python_type`` when it has one.
-Regenerate ``docs/result.schema.json`` with ``python -m plait.results docs/result.schema.json``.
+``python -m plait.results [PATH]`` writes the schema of this installation; the published
+``docs/result.schema.json`` is that of the built-in plugins: regenerate it with
+``PLAIT_LOAD_PLUGINS=plait,plait-ner,plait-sentiment,plait-textcat,plait-summarize,plait-corpora
+python -m plait.results docs/result.schema.json``.
 """
 from __future__ import annotations
 
@@ -102,6 +105,7 @@ def json_schema() -> Dict[str, Any]:
         props[field] = entry
     props.update({k: v for k, v in fixed.items() if k not in props})
     base["properties"] = props
+    base["additionalProperties"] = False  # every field of this installation is listed
     if defs:
         base["$defs"] = dict(sorted(defs.items()))
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **base}
