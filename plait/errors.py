@@ -53,6 +53,16 @@ class Errors(metaclass=ErrorsWithCodes):
             "this model, and please report it with the encoder's name.")
     E045 = ("The '{pipe}' transformer was already quantized with torch (`quantize` under the 'torch' "
             "runtime): load the float pipeline and ask for `runtime='onnx', quantize=True` instead.")
+    # Component outputs and evaluation (issue 14: output contract, plait evaluate)
+    E050 = ("Test data '{path}' does not exist: give a .spacy file or a folder of them.")
+    E051 = ("No .spacy files under '{path}': `plait evaluate` reads spaCy DocBin test splits "
+            "(e.g. corpus/<name>/test).")
+    E052 = ("Could not read the DocBin '{path}': {error}")
+    E053 = ("'{model}' has no component to evaluate: no pipe is made by an installed Plait "
+            "component and none has a scorer (pipeline: {pipes}).")
+    E054 = ("No metrics to report in '{path}': {error}. Write them with `plait evaluate MODEL DATA "
+            "--output {path}`.")
+    E055 = ("Could not load the pipeline '{model}': {error}")
 
     # Plugin isolation, load options, plugin author kit (issue 14, part 2: E070-E099)
     E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")

@@ -5,16 +5,88 @@ returns something malformed is reported and skipped, never half-registered.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 NAME_PATTERN = r"^[a-z][a-z0-9_.-]*$"
+FIELD_PATTERN = r"^[a-z][a-z0-9_]*$"
+VIEWS = ("spans", "scores", "sentence-polarity", "extract", "json")
+#: Result fields every result has; no component output may take one of these names.
+RESERVED_FIELDS = frozenset({"id", "line", "truncated", "segments", "warnings", "errors", "extra",
+                             "ok", "outputs", "model_config", "model_fields"})
 
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+with warnings.catch_warnings():  # the contract's field is called ``schema`` (BaseModel has one too)
+    warnings.filterwarnings("ignore", message='Field name "schema"')
+
+    class OutputInfo(_Record):
+        """A component's output contract: how its output reaches results, files, reports and UIs.
+
+        ``read(doc, pipe_name)`` runs where the Doc is (maybe a worker process) and returns plain,
+        picklable, JSON-able data for ONE processed Doc (a segment of a long text), character
+        offsets relative to that Doc; ``None`` means "no output on this Doc". ``merge(parts, text,
+        warnings)`` makes the final value of a text from its segments' values (``parts``: the
+        ``(char_offset, value)`` of every segment whose value is not None, in text order; ``text``:
+        the whole text; append to ``warnings`` to tell the user something); it runs for one segment
+        too, so ``read`` may return an intermediate value that only ``merge`` finishes. Without a
+        ``merge``, the view's default applies (:func:`plait.outputs.default_merge`).
+
+        ``schema`` is the JSON-schema fragment of the final value (``null`` is always allowed: a
+        pipeline without the component); ``python_type`` optionally gives a Python type (a pydantic
+        model, ``List[Model]``, ...) that results validate the value into, so ``result.<field>``
+        has attributes. ``view`` tells a UI how to show the value: ``spans`` (a list of
+        ``{start, end, label, confidence?, ...}``), ``scores`` (``{label: float}``),
+        ``sentence-polarity`` (``{label, scores, polarity, sentences: [{start, end, label, scores,
+        polarity}]}``), ``extract`` (a string made of sentences of the text) or ``json`` (anything).
+        ``assigns`` lists Doc attributes (as in spaCy's factory ``assigns``) whose writers this
+        contract can read even when their factory registered no contract (spaCy's own pipes).
+        """
+
+        field: str = Field(pattern=FIELD_PATTERN)
+        read: Callable[..., Any]
+        merge: Optional[Callable[..., Any]] = None
+        schema: Dict[str, Any] = Field(default_factory=dict)
+        python_type: Any = None
+        view: Literal["spans", "scores", "sentence-polarity", "extract", "json"] = "json"
+        assigns: List[str] = Field(default_factory=list)
+        description: str = ""
+
+        @field_validator("field")
+        @classmethod
+        def _not_reserved(cls, value: str) -> str:
+            if value in RESERVED_FIELDS:
+                raise ValueError(f"'{value}' is a fixed result field; choose another output field")
+            return value
+
+        @field_validator("read", "merge")
+        @classmethod
+        def _callable(cls, value: Any) -> Any:
+            if value is not None and not callable(value):
+                raise ValueError("must be callable")
+            return value
+
+
+class EvaluationInfo(_Record):
+    """How ``plait evaluate`` presents a component's scores; every part is optional.
+
+    The scores themselves always come from the component's own spaCy scorer (``pipe.score``).
+    ``figures(scores, pipe) -> dict`` names the figures a reader looks for (added to the component's
+    entry in metrics.json, e.g. ``{"accuracy": scores["x_acc"]}``); ``headline(entry) -> str`` is one
+    line of its main numbers; ``report(name, entry, plots) -> str`` its Markdown section (``plots``:
+    :class:`plait.evaluation.report.Plots`). Without them the entry holds the scores and the report a
+    generic table of them.
+    """
+
+    figures: Optional[Callable[..., Dict[str, Any]]] = None
+    headline: Optional[Callable[..., str]] = None
+    report: Optional[Callable[..., str]] = None
 
 
 class ComponentInfo(_Record):
@@ -22,7 +94,8 @@ class ComponentInfo(_Record):
 
     ``factory`` is the spaCy factory name (registered by the plugin's ``spacy_factories`` entry point).
     ``config`` is the fragment written under ``[components.<name>]`` in composed configs; the composer
-    places the shared transformer's listener at ``listener_path`` inside it.
+    places the shared transformer's listener at ``listener_path`` inside it. ``output`` is the
+    component's output contract (:class:`OutputInfo`): without one, its pipes add nothing to results.
     """
 
     name: str = Field(pattern=NAME_PATTERN)
@@ -33,6 +106,8 @@ class ComponentInfo(_Record):
     needs_labels: bool = True
     needs_sentences: bool = False
     extensions: List[str] = Field(default_factory=list)
+    output: Optional[OutputInfo] = None
+    evaluation: Optional[EvaluationInfo] = None
     description: str = ""
 
 
@@ -56,7 +131,8 @@ class CorpusInfo(_Record):
     """
 
     name: str = Field(pattern=NAME_PATTERN)
-    task: Literal["ner", "sentiment", "textcat", "summarize"]
+    task: str = Field(pattern=NAME_PATTERN, description="The task the corpus trains (any name a "
+                      "component plugin uses, e.g. its ComponentInfo.task).")
     convert: Callable[..., Dict[str, int]]
     source: str = ""
     package: str = ""

@@ -1,61 +1,36 @@
 """The result of processing one record: a pydantic model with a published JSON schema.
 
-A field is ``null`` when the pipeline has no component producing it (no NER: ``entities`` is null; an
-NER that found nothing: ``[]``). Regenerate ``docs/result.schema.json`` with
-``python -m plait.results docs/result.schema.json``.
+Fixed fields (``id``, ``line``, ``truncated``, ``segments``, ``warnings``, ``errors``, ``extra``) plus
+one field per installed component output (``ComponentInfo.output``, see :mod:`plait.outputs`), e.g.
+``result.entities`` when a plugin declares the ``entities`` output. An output field is ``null`` when
+the pipeline has no component producing it (no NER: ``entities`` is null; an NER that found
+nothing: ``[]``). Values are validated into the contract's ``python_type`` when it has one.
+``python -m plait.results [PATH]`` writes the schema of this installation; the published
+``docs/result.schema.json`` is that of the built-in plugins: regenerate it with
+``PLAIT_LOAD_PLUGINS=plait,plait-ner,plait-sentiment,plait-textcat,plait-summarize,plait-corpora
+python -m plait.results docs/result.schema.json``.
 """
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer, model_validator
 
 SCHEMA_ID = "https://plait.dev/schemas/result.schema.json"
-
-
-class Entity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    text: str
-    label: str
-    start: int = Field(..., description="Character offset of the first character in the input text.")
-    end: int = Field(..., description="Character offset one past the last character.")
-    confidence: Optional[float] = Field(None, description="span._.confidence, in [0, 1], if set.")
-
-
-class SentenceSentiment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    start: int
-    end: int
-    label: str
-    scores: Dict[str, float]
-    polarity: float
-
-
-class Sentiment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    label: str
-    scores: Dict[str, float]
-    polarity: float = Field(..., description="In [-1, 1].")
-    sentences: List[SentenceSentiment] = Field(default_factory=list)
+FIXED_HEAD = ("id", "line")
 
 
 class Result(BaseModel):
     """One output record. Input fields other than the text and id are kept in ``extra``."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"$id": SCHEMA_ID})
+    model_config = ConfigDict(extra="allow", json_schema_extra={"$id": SCHEMA_ID})
 
     id: Union[int, str, None] = Field(..., description="The record's id field, else its line number.")
     line: Optional[int] = Field(None, description="1-based record number in the input.")
-    entities: Optional[List[Entity]] = None
-    sentiment: Optional[Sentiment] = None
-    categories: Optional[Dict[str, float]] = None
-    summary: Optional[str] = None
     truncated: bool = Field(False, description="True if some text was not seen by every component.")
     segments: int = Field(1, description="How many segments a long text was processed in.")
     warnings: List[str] = Field(default_factory=list)
@@ -63,15 +38,77 @@ class Result(BaseModel):
     extra: Dict[str, Any] = Field(default_factory=dict, description="Other input fields, unchanged.")
     _record: Any = PrivateAttr(default=None)  # a rejected record as read (for the rejects file)
 
+    @model_validator(mode="after")
+    def _outputs(self) -> "Result":
+        """Every installed output field is present (null by default), in installation order, and
+        validated into its contract's type; outputs of components not installed here are kept."""
+        from .outputs import installed_fields, validator
+
+        given = self.__pydantic_extra__ or {}
+        known = installed_fields()
+        ordered: Dict[str, Any] = {}
+        for field, (_, info) in known.items():
+            value = given.get(field)
+            adapter = validator(info) if value is not None else None
+            ordered[field] = adapter.validate_python(value) if adapter is not None else value
+        for field, value in given.items():
+            ordered.setdefault(field, value)
+        self.__pydantic_extra__ = ordered
+        return self
+
+    @model_serializer(mode="wrap")
+    def _ordered(self, handler: Any) -> Dict[str, Any]:
+        """id, line, the outputs, then the bookkeeping fields (as JSONL readers expect)."""
+        data = handler(self)
+        outputs = list(self.__pydantic_extra__ or {})
+        keys = [k for k in FIXED_HEAD if k in data] + [k for k in outputs if k in data]
+        keys += [k for k in data if k not in keys]
+        return {k: data[k] for k in keys}
+
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def outputs(self) -> Dict[str, Any]:
+        """The component output fields of this result (field -> value)."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+def _nullable(fragment: Dict[str, Any]) -> Dict[str, Any]:
+    if not fragment:
+        return {}
+    return {"anyOf": [fragment, {"type": "null"}]}
+
 
 def json_schema() -> Dict[str, Any]:
-    """The published JSON schema of :class:`Result`."""
-    schema = Result.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    """The published JSON schema of :class:`Result`: the fixed fields plus every installed component
+    output's fragment (``x-plait-view`` / ``x-plait-component`` say how to show it and who makes it)."""
+    from .outputs import contract_schema, installed_fields
+
+    base = copy.deepcopy(Result.model_json_schema())
+    defs: Dict[str, Any] = dict(base.pop("$defs", {}))
+    fixed = base["properties"]
+    props: Dict[str, Any] = {k: fixed[k] for k in FIXED_HEAD}
+    for field, (component, info) in installed_fields().items():
+        fragment = copy.deepcopy(contract_schema(info))
+        for name, sub in fragment.pop("$defs", {}).items():
+            defs.setdefault(name, sub)
+        if fragment.get("type") == "object" and "properties" in fragment and "title" in fragment:
+            defs.setdefault(fragment["title"], fragment)  # a model: referenced, as pydantic does
+            fragment = {"$ref": f"#/$defs/{fragment['title']}"}
+        title = field.replace("_", " ").title()
+        entry = {**_nullable(fragment), "default": None, "title": title}
+        if info.description:
+            entry["description"] = info.description
+        entry.update({"x-plait-view": info.view, "x-plait-component": component})
+        props[field] = entry
+    props.update({k: v for k, v in fixed.items() if k not in props})
+    base["properties"] = props
+    base["additionalProperties"] = False  # every field of this installation is listed
+    if defs:
+        base["$defs"] = dict(sorted(defs.items()))
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **base}
 
 
 def schema_text() -> str:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import evaluate as ev  # noqa: E402  (scripts/evaluate.py: shared metrics)
+import peer_metrics as ev  # noqa: E402  (metrics of the peer systems)
 
 # OntoNotes (en_core_web_md) -> CoNLL-2003. Names that are neither person, place nor organisation are
 # MISC in CoNLL (nationalities, events, works, products, laws, languages); numbers, dates, money,

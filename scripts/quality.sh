@@ -9,7 +9,7 @@
 #                   many hours later.
 #   --budget short  the 2-core CPU budgets below (about 2 hours for the six specs): the figures this
 #                   repository's README reports when no GPU was at hand; the table says which was used.
-# Each spec: compose -> scripts/train.py (writes training/<spec>/run.json) -> scripts/evaluate.py on
+# Each spec: compose -> scripts/train.py (writes training/<spec>/run.json) -> plait evaluate on
 # the test split -> scripts/peers.py on the same split. A spec that fails is reported and the others go on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +53,7 @@ for spec in "${SPECS[@]}"; do
     python -m plait compose "pipeline/$spec.yml" -o "configs/$spec.cfg" \
     && python scripts/train.py "configs/$spec.cfg" "training/$spec" --corpus "corpus/$spec" \
         --gpu-id "$GPU_ID" "${extra[@]}" \
-    && python scripts/evaluate.py "training/$spec/model-best" "corpus/$spec/test" \
+    && python -m plait evaluate "training/$spec/model-best" "corpus/$spec/test" \
         --output "metrics/$spec/metrics.json" --gpu-id "$GPU_ID" \
     && python scripts/peers.py "$spec" --corpus "corpus/$spec" "${peer_model[@]}" \
         --output "metrics/$spec/peers.json" \

@@ -3,10 +3,9 @@
     python scripts/show.py training/demo/model-best            # the built-in sample documents
     python scripts/show.py en_plait_news --text "Some text."   # an installed package, your text
 
-For every document: entities with their calibrated confidence (``span._.confidence``), the document
-and per-sentence sentiment (``doc._.sentiment`` / ``span._.sentiment``), the categories
-(``doc.cats`` and the labels passing the tuned thresholds, ``doc._.categories``) and the extractive
-summary (``doc._.summary``). It uses plain ``spacy.load``: no Plait import is needed to run a pipeline.
+Every component output the pipeline has (its plugins' output contracts, as in ``plait.process``) is
+shown by its view: spans with their label and confidence, scores (best three), sentence polarity
+with each sentence, extracts, other values as JSON. ``--json`` prints the results as JSON lines.
 """
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ import json
 import sys
 import textwrap
 import time
-from typing import List, Optional
+from typing import Any, List, Optional
 
 # Made up for this demo: any resemblance to real people, companies or events is accidental.
 SAMPLES = [
@@ -41,37 +40,47 @@ def _fmt_scores(scores: dict, top: int = 3) -> str:
     return ", ".join(f"{k} {v:.2f}" for k, v in best)
 
 
-def describe(doc) -> str:
-    from spacy.tokens import Doc, Span
+def _wrap(s: str, indent: str = "    ") -> str:
+    return textwrap.fill(s, 100, initial_indent=indent, subsequent_indent=indent)
 
-    out: List[str] = []
-    wrap = lambda s, indent="    ": textwrap.fill(s, 100, initial_indent=indent,  # noqa: E731
-                                                  subsequent_indent=indent)
-    out.append(wrap(doc.text, "  "))
-    if doc.has_annotation("ENT_IOB") or doc.ents:
-        if doc.ents:
-            has_conf = Span.has_extension("confidence")
-            ents = ", ".join(f"{e.text} [{e.label_}"
-                             + (f" {e._.confidence:.2f}" if has_conf and e._.confidence is not None
-                                else "") + "]" for e in doc.ents)
-            out.append(wrap(f"entities: {ents}"))
-        else:
-            out.append("    entities: none found")
-    if Doc.has_extension("sentiment") and doc._.sentiment:
-        s = doc._.sentiment
-        out.append(f"    sentiment: {s['label']} (polarity {s['polarity']:+.2f}; "
-                   f"{_fmt_scores(s['scores'])})")
-        if Span.has_extension("sentiment") and doc.has_annotation("SENT_START"):
-            for sent in doc.sents:
-                v = sent._.sentiment
-                if v:
-                    out.append(wrap(f"{v['polarity']:+.2f} {v['label']:<9} {sent.text}", "      "))
-    if doc.cats:
-        chosen = doc._.categories if Doc.has_extension("categories") else None
-        out.append(f"    categories: {', '.join(chosen) if chosen else '(none above threshold)'}"
-                   f"  (scores: {_fmt_scores(doc.cats)})")
-    if Doc.has_extension("summary") and doc._.summary is not None:
-        out.append(wrap(f"summary: {doc._.summary}"))
+
+def show_value(field: str, value: Any, view: str, text: str) -> List[str]:
+    """Lines showing one output value, by its contract's view."""
+    if value is None:
+        return []
+    if view == "spans" and isinstance(value, list):
+        if not value:
+            return [f"    {field}: none found"]
+        items = []
+        for s in value:
+            conf = s.get("confidence")
+            items.append(f"{s.get('text', text[s['start']:s['end']])} [{s.get('label', '')}"
+                         + (f" {conf:.2f}" if isinstance(conf, (int, float)) else "") + "]")
+        return [_wrap(f"{field}: {', '.join(items)}")]
+    if view == "scores" and isinstance(value, dict):
+        return [f"    {field}: {_fmt_scores(value) if value else '(none)'}"]
+    if view == "sentence-polarity" and isinstance(value, dict):
+        lines = [f"    {field}: {value['label']} (polarity {value['polarity']:+.2f}; "
+                 f"{_fmt_scores(value.get('scores') or {})})"]
+        for s in value.get("sentences") or []:
+            lines.append(_wrap(f"{s['polarity']:+.2f} {s['label']:<9} {text[s['start']:s['end']]}",
+                               "      "))
+        return lines
+    if isinstance(value, str):
+        return [_wrap(f"{field}: {value}")]
+    return [_wrap(f"{field}: {json.dumps(value, ensure_ascii=False)}")]
+
+
+def describe(result: Any, text: str) -> str:
+    from plait.outputs import field_views, plain
+
+    out: List[str] = [_wrap(text, "  ")]
+    outputs = result.outputs
+    views = field_views(outputs)
+    for field, value in outputs.items():
+        out.extend(show_value(field, plain(value), views[field], text))
+    out.extend(f"    warning: {w}" for w in result.warnings)
+    out.extend(f"    error: {e}" for e in result.errors)
     return "\n".join(out)
 
 
@@ -83,38 +92,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the raw outputs as JSON lines")
     args = parser.parse_args(argv)
 
-    import spacy
+    import plait
 
     start = time.perf_counter()
-    nlp = spacy.load(args.model)
+    nlp = plait.load(args.model)
     print(f"ℹ Loaded {args.model} in {time.perf_counter() - start:.1f}s: pipeline "
           f"{', '.join(nlp.pipe_names)}", flush=True)
     texts = args.text or SAMPLES
     start = time.perf_counter()
-    docs = list(nlp.pipe(texts))
+    results = list(plait.process(nlp, texts))
     took = time.perf_counter() - start
-    for i, doc in enumerate(docs, 1):
+    for i, (text, result) in enumerate(zip(texts, results), 1):
         if args.json:
-            print(json.dumps(as_record(doc)))
+            print(json.dumps({"text": text, **result.model_dump(mode="json")}, ensure_ascii=False))
         else:
             print(f"\n[{i}]")
-            print(describe(doc))
-    print(f"\n✔ {len(docs)} documents in {took:.2f}s", flush=True)
+            print(describe(result, text))
+    print(f"\n✔ {len(results)} documents in {took:.2f}s", flush=True)
     return 0
-
-
-def as_record(doc) -> dict:
-    from spacy.tokens import Doc, Span
-
-    rec = {"text": doc.text,
-           "ents": [{"text": e.text, "label": e.label_, "start": e.start_char, "end": e.end_char,
-                     "confidence": e._.confidence if Span.has_extension("confidence") else None}
-                    for e in doc.ents],
-           "cats": dict(doc.cats)}
-    for ext in ("sentiment", "categories", "summary"):
-        if Doc.has_extension(ext):
-            rec[ext] = getattr(doc._, ext)
-    return rec
 
 
 if __name__ == "__main__":

@@ -94,6 +94,32 @@ def test_compose_debug_config_train_and_load_without_registry(tmp_path, plugin_s
     res = run_plait("pos-tagset", str(best), pythonpath=plugin_site)
     assert res.returncode == 0, res.stderr
     assert set(res.stdout.split()) == {"PRP", "VBP", "JJ", "NNS", "NN"}
+    # Its output contract: the tags reach `plait run`'s JSONL and CSV and the result schema, with
+    # no change to the core (a long text is segmented: offsets stay in the whole text).
+    records = tmp_path / "in.jsonl"
+    long = " ".join(["you eat red fish ."] * 30)
+    records.write_text(json.dumps({"id": "a", "text": "I like green cats"}) + "\n"
+                       + json.dumps({"id": "b", "text": long}) + "\n", encoding="utf8")
+    for suffix in ("jsonl", "csv"):
+        out = tmp_path / f"out.{suffix}"
+        res = run_plait("run", str(best), str(records), "-o", str(out), "--segment-tokens", "40",
+                        pythonpath=plugin_site, env={"HF_HUB_OFFLINE": "1"})
+        assert res.returncode == 0, res.stdout + res.stderr
+        if suffix == "jsonl":
+            first, second = [json.loads(line) for line in out.read_text().splitlines()]
+        else:
+            import csv
+
+            first, second = list(csv.DictReader(out.open(encoding="utf8")))
+            first["pos"], second["pos"] = json.loads(first["pos"]), json.loads(second["pos"])
+    assert [(t["text"], t["label"]) for t in first["pos"]] == [
+        ("I", "PRP"), ("like", "VBP"), ("green", "JJ"), ("cats", "NNS")]
+    assert int(second["segments"]) > 1 and len(second["pos"]) == 5 * 30
+    assert all(long[t["start"]:t["end"]] == t["text"] for t in second["pos"])
+    schema = subprocess.run([sys.executable, "-m", "plait.results"], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(plugin_site)})
+    prop = json.loads(schema.stdout)["properties"]["pos"]
+    assert prop["x-plait-view"] == "spans" and prop["x-plait-component"] == "pos-tagger"
 
 
 def test_unknown_encoder_fails_at_train_time_with_known_names(tmp_path, plugin_site, corpus):

@@ -85,13 +85,17 @@ def test_segmented_and_whole_results_agree_for_local_outputs(nlp):
 
 
 def test_merge_weights_by_length_and_shifts_offsets():
+    """Segments as workers send them (values read by the built-in contracts) merge through each
+    contract: spans shifted, scores and polarity weighted by length, the best-scored sentences."""
+    views = {"entities": ["spans", "ner"], "sentiment": ["sentence-polarity", "sentiment"],
+             "categories": ["scores", "textcat"], "summary": ["extract", "summarize"]}
     seg = lambda length, pol, cats, ents: {  # noqa: E731
-        "length": length, "warnings": [], "entities": ents, "categories": cats,
-        "sentiment": {"label": "x", "scores": {"pos": (1 + pol) / 2, "neg": (1 - pol) / 2},
-                      "polarity": pol},
-        "sentences": [{"start": 0, "end": 5, "label": "x", "scores": {}, "polarity": pol}],
-        "summary": "S.", "summary_sents": [(0, 2)], "sentence_scores": [(0, 2, pol)],
-        "truncated": False}
+        "length": length, "warnings": [], "truncated": False, "views": views, "outputs": {
+            "entities": ents, "categories": cats,
+            "sentiment": {"label": "x", "scores": {"pos": (1 + pol) / 2, "neg": (1 - pol) / 2},
+                          "polarity": pol, "sentences": [{"start": 0, "end": 5, "label": "x",
+                                                          "scores": {}, "polarity": pol}]},
+            "summary": {"summary": "S.", "chosen": [(0, 2)], "scored": [(0, 2, pol)]}}}
     text = "S. a." + " " * 295 + "T. b."
     merged = merge_segments([(0, seg(100, 1.0, {"A": 1.0}, [{"text": "S", "label": "L", "start": 0,
                                                               "end": 1, "confidence": None}])),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, List, Protocol, Sequence, Tuple
 
 from .batching import Unit
-from .extract import Capabilities, Segment, extract_segment
+from .extract import Outputs, Segment, extract_segment, outputs_for
 
 Output = List[Tuple[int, int, Segment]]
 
@@ -20,14 +20,14 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def process_texts(nlp: Any, caps: Capabilities, texts: Sequence[str]) -> List[Segment]:
+def process_texts(nlp: Any, outputs: Outputs, texts: Sequence[str]) -> List[Segment]:
     """Run one batch. If it fails, run its texts one by one so only the failing text is rejected."""
     try:
-        return [extract_segment(doc, caps) for doc in nlp.pipe(texts, batch_size=len(texts))]
+        return [extract_segment(doc, outputs) for doc in nlp.pipe(texts, batch_size=len(texts))]
     except Exception as exc:
         if len(texts) == 1:
             return [{"error": f"{type(exc).__name__}: {exc}"}]
-        return [process_texts(nlp, caps, [t])[0] for t in texts]
+        return [process_texts(nlp, outputs, [t])[0] for t in texts]
 
 
 class LocalEngine:
@@ -35,11 +35,11 @@ class LocalEngine:
 
     def __init__(self, nlp: Any) -> None:
         self.nlp = nlp
-        self.caps = Capabilities.from_nlp(nlp)
+        self.outputs = outputs_for(nlp)
 
     def run(self, batches: Iterable[List[Unit]]) -> Iterator[Output]:
         for batch in batches:
-            segments = process_texts(self.nlp, self.caps, [u.text for u in batch])
+            segments = process_texts(self.nlp, self.outputs, [u.text for u in batch])
             yield [(u.seq, u.part, s) for u, s in zip(batch, segments)]
 
     def close(self) -> None:

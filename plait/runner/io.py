@@ -20,8 +20,16 @@ FORMATS = ("jsonl", "csv", "parquet", "text")
 LINE_FORMATS = ("jsonl", "text")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
                ".parquet": "parquet", ".pq": "parquet", ".txt": "text", ".text": "text"}
-COLUMNS = ["id", "line", "entities", "sentiment", "categories", "summary", "truncated", "segments",
-           "warnings", "extra"]
+HEAD_COLUMNS = ["id", "line"]
+TAIL_COLUMNS = ["truncated", "segments", "warnings", "extra"]
+
+
+def columns() -> List[str]:
+    """The flat columns (CSV, Parquet): id, line, one per installed component output, then the
+    bookkeeping fields."""
+    from ..outputs import installed_fields
+
+    return HEAD_COLUMNS + list(installed_fields()) + TAIL_COLUMNS
 
 
 class FormatError(PlaitError, ValueError):
@@ -142,22 +150,29 @@ def _dump(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def flat_row(result: Result) -> Dict[str, Any]:
-    """A result as flat columns (CSV, Parquet): nested values as JSON strings."""
+def flat_row(result: Result, cols: Optional[List[str]] = None) -> Dict[str, Any]:
+    """A result as flat columns (CSV, Parquet): strings as they are, other values as JSON."""
     d = result.model_dump(mode="json")
-    return {"id": None if d["id"] is None else str(d["id"]), "line": d["line"],
-            "entities": _dump(d["entities"]), "sentiment": _dump(d["sentiment"]),
-            "categories": _dump(d["categories"]), "summary": d["summary"],
-            "truncated": d["truncated"], "segments": d["segments"],
-            "warnings": _dump(d["warnings"]), "extra": _dump(d["extra"])}
+    row: Dict[str, Any] = {}
+    for col in cols or columns():
+        value = d.get(col)
+        if col == "id":
+            row[col] = None if value is None else str(value)
+        elif col in ("line", "truncated", "segments") or isinstance(value, str):
+            row[col] = value
+        else:
+            row[col] = _dump(value)
+    return row
 
 
 def text_line(result: Result) -> str:
-    """id, entities, sentiment, top category, summary; tab-separated, one line."""
-    ents = "; ".join(f"{e.text}/{e.label}" for e in result.entities or [])
-    senti = result.sentiment.label if result.sentiment else ""
-    cat = max(result.categories, key=result.categories.get) if result.categories else ""
-    cols = [str(result.id), ents, senti, cat, result.summary or ""]
+    """id, then a short form of each output (spans as text/label, scores as the top label, ...);
+    tab-separated, one line."""
+    from ..outputs import brief, field_views
+
+    outputs = result.outputs
+    views = field_views(outputs)
+    cols = [str(result.id)] + [brief(value, views[field]) for field, value in outputs.items()]
     return "\t".join(" ".join(c.split()) for c in cols)
 
 
@@ -194,12 +209,13 @@ class CsvWriter(Writer):
     def __init__(self, f: BinaryIO) -> None:
         super().__init__(f)
         self._buf = io.StringIO()
-        self._csv = csv.DictWriter(self._buf, fieldnames=COLUMNS, lineterminator="\n")
+        self._columns = columns()
+        self._csv = csv.DictWriter(self._buf, fieldnames=self._columns, lineterminator="\n")
         if f.tell() == 0:
             self._csv.writeheader()
 
     def write(self, result: Result) -> None:
-        self._csv.writerow(flat_row(result))
+        self._csv.writerow(flat_row(result, self._columns))
         self.f.write(self._buf.getvalue().encode("utf8"))
         self._buf.seek(0)
         self._buf.truncate()
@@ -216,13 +232,15 @@ class ParquetWriter(Writer):
         import pyarrow.parquet as pq
 
         self._pa = pa
+        self._columns = columns()
         self._schema = pa.schema([(c, pa.int64() if c in ("line", "segments") else
-                                   pa.bool_() if c == "truncated" else pa.string()) for c in COLUMNS])
+                                   pa.bool_() if c == "truncated" else pa.string())
+                                  for c in self._columns])
         self._writer = pq.ParquetWriter(f, self._schema)
         self._rows: List[Dict[str, Any]] = []
 
     def write(self, result: Result) -> None:
-        self._rows.append(flat_row(result))
+        self._rows.append(flat_row(result, self._columns))
 
     def flush(self) -> int:
         if self._rows:

@@ -27,12 +27,12 @@ class WorkerError(PlaitError, RuntimeError):
 def _worker(spec: LoadSpec, tasks: Any, results: Any) -> None:
     try:
         from .engines import process_texts
-        from .extract import Capabilities
+        from .extract import outputs_for
 
         from .loading import load_in_worker
 
         nlp = load_in_worker(spec)
-        caps = Capabilities.from_nlp(nlp)
+        outputs = outputs_for(nlp)
     except BaseException:
         results.put(("init-error", -1, traceback.format_exc()))
         return
@@ -42,7 +42,7 @@ def _worker(spec: LoadSpec, tasks: Any, results: Any) -> None:
             return
         bid, texts = task
         try:
-            results.put(("ok", bid, process_texts(nlp, caps, texts)))
+            results.put(("ok", bid, process_texts(nlp, outputs, texts)))
         except BaseException:
             results.put(("error", bid, traceback.format_exc()))
             return

@@ -33,18 +33,18 @@ class PipelineActor:
     """The ``map_batches`` callable class: one pipeline per actor, loaded in ``__init__``."""
 
     def __init__(self, spec: LoadSpec) -> None:
-        from .extract import Capabilities
+        from .extract import outputs_for
         from .loading import load_in_worker
 
         self.nlp = load_in_worker(spec)
-        self.caps = Capabilities.from_nlp(self.nlp)
+        self.outputs = outputs_for(self.nlp)
 
     def __call__(self, batch: Dict[str, Any]) -> Dict[str, Any]:
         import numpy
 
         from .engines import process_texts
 
-        outs = [json.dumps(process_texts(self.nlp, self.caps, json.loads(texts)))
+        outs = [json.dumps(process_texts(self.nlp, self.outputs, json.loads(texts)))
                 for texts in batch["texts"]]
         return {"bid": batch["bid"], "out": numpy.array(outs, dtype=object)}
 

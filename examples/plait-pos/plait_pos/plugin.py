@@ -1,10 +1,14 @@
 """Hooks of the example plugin. Plait discovers this module through the ``plait`` entry point.
 
+Its component declares an output contract (outputs.py): the ``pos`` field of results.
+
 The component's factory (``tagger``) is spaCy's own, so no ``spacy_factories`` entry point is needed
 here; a plugin with its own factory declares it under ``[project.entry-points.spacy_factories]``.
 """
 from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
+
+from .outputs import output_info
 
 
 @hookimpl
@@ -19,6 +23,8 @@ def register_components(register):
         listener_path="model.tok2vec",
         needs_labels=True,
         needs_sentences=True,
+        # the output contract: tags reach plait.process results, `plait run` files and the schema
+        output=output_info(),
         description="Part-of-speech tags in token.tag_ (spaCy's tagger over the shared encoder)",
     ))
 

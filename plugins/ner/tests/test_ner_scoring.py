@@ -72,3 +72,16 @@ def test_missing_gold_and_missing_confidence_are_left_out():
 def test_scorer_is_registered():
     scorer = registry.scorers.get("plait.ner_scorer.v1")()
     assert scorer is ner_score
+
+
+def test_calibration_figures_match_the_ece_and_count_entities():
+    from plait_ner.scoring import calibration, expected_calibration_error
+
+    conf, ok = [0.95, 0.9, 0.15, 0.55], [True, False, False, True]
+    cal = calibration(conf, ok)
+    assert cal["ece"] == expected_calibration_error(conf, ok) and cal["n"] == 4
+    assert cal["brier"] == pytest.approx(((0.05) ** 2 + 0.9 ** 2 + 0.15 ** 2 + 0.45 ** 2) / 4)
+    assert cal["precision"] == 0.5 and cal["mean_confidence"] == pytest.approx(0.6375)
+    top = cal["bins"][9]
+    assert top["n"] == 2 and top["accuracy"] == 0.5 and top["mean_confidence"] == pytest.approx(0.925)
+    assert calibration([], [])["ece"] is None

@@ -5,6 +5,8 @@ from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
 from .defaults import CONFIG, FACTORY
+from .evaluation import evaluation_info
+from .outputs import output_info
 
 
 @hookimpl
@@ -18,6 +20,8 @@ def register_components(register):
         needs_labels=True,
         needs_sentences=True,
         extensions=["Doc._.sentiment", "Span._.sentiment"],
+        output=output_info(),
+        evaluation=evaluation_info(),
         description=("Document and per-sentence sentiment (exclusive classes, e.g. negative/neutral/"
                      "positive) with a polarity in [-1, 1]; gold from doc.cats."),
     ))

@@ -3,6 +3,8 @@
 Gold is ``doc.cats`` on the reference restricted to the labels (exactly one >= 0.5); the prediction is
 ``doc._.sentiment["label"]`` on the predicted doc. Examples whose reference has none of the labels are
 not scored. With no scored example every score is ``None`` (spaCy then leaves it out).
+``{prefix}_confusion`` (rows gold, columns predicted, over the labels) and ``{prefix}_n_docs`` (the
+scored examples) are what ``plait evaluate`` reports beside them.
 """
 from __future__ import annotations
 
@@ -25,9 +27,10 @@ def score_sentiment(
 ) -> Dict[str, Any]:
     """Score ``doc._.<attr>["label"]`` against the reference ``doc.cats``.
 
-    Returns ``{prefix}_acc``, ``{prefix}_macro_p``, ``{prefix}_macro_r``, ``{prefix}_macro_f`` and
-    ``{prefix}_f_per_type`` (``{label: {"p", "r", "f"}}``). ``labels`` defaults to every gold cat and
-    predicted label seen.
+    Returns ``{prefix}_acc``, ``{prefix}_macro_p``, ``{prefix}_macro_r``, ``{prefix}_macro_f``,
+    ``{prefix}_f_per_type`` (``{label: {"p", "r", "f"}}``), ``{prefix}_confusion``
+    (``{"labels", "rows": "gold", "columns": "predicted", "matrix"}``) and ``{prefix}_n_docs``.
+    ``labels`` defaults to every gold cat and predicted label seen.
     """
     from spacy.tokens import Doc
 
@@ -45,6 +48,8 @@ def score_sentiment(
         labels = seen
     labels = list(labels)
     per_label = {label: PRFScore() for label in labels}
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
     n_total = n_correct = 0
     for eg in examples:
         gold = gold_label(eg.reference.cats, labels, text=eg.reference.text)
@@ -53,6 +58,8 @@ def score_sentiment(
         pred_value = getattr(eg.predicted._, attr)
         pred = pred_value.get("label") if isinstance(pred_value, dict) else None
         n_total += 1
+        if pred in index:
+            matrix[index[gold]][index[pred]] += 1
         if pred == gold:
             n_correct += 1
             per_label[gold].tp += 1
@@ -62,7 +69,8 @@ def score_sentiment(
                 per_label[pred].fp += 1
     if n_total == 0:
         return {f"{prefix}_acc": None, f"{prefix}_macro_p": None, f"{prefix}_macro_r": None,
-                f"{prefix}_macro_f": None, f"{prefix}_f_per_type": None}
+                f"{prefix}_macro_f": None, f"{prefix}_f_per_type": None,
+                f"{prefix}_confusion": None, f"{prefix}_n_docs": 0}
     n = max(len(labels), 1)
     return {
         f"{prefix}_acc": n_correct / n_total,
@@ -70,6 +78,9 @@ def score_sentiment(
         f"{prefix}_macro_r": sum(s.recall for s in per_label.values()) / n,
         f"{prefix}_macro_f": sum(s.fscore for s in per_label.values()) / n,
         f"{prefix}_f_per_type": {label: s.to_dict() for label, s in per_label.items()},
+        f"{prefix}_confusion": {"labels": labels, "rows": "gold", "columns": "predicted",
+                                "matrix": matrix},
+        f"{prefix}_n_docs": n_total,
     }
 
 

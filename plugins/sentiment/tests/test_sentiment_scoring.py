@@ -36,6 +36,10 @@ def test_scorer_values():
     assert scores["sentiment_macro_p"] == pytest.approx(0.5)
     assert scores["sentiment_macro_r"] == pytest.approx(0.5)
     assert scores["sentiment_macro_f"] == pytest.approx(4 / 9)
+    # what plait evaluate reports beside: the scored docs and the confusion matrix (rows gold)
+    assert scores["sentiment_n_docs"] == 4
+    assert scores["sentiment_confusion"] == {"labels": LABELS, "rows": "gold", "columns": "predicted",
+                                             "matrix": [[1, 0, 0], [0, 0, 0], [1, 0, 1]]}
 
 
 def test_scorer_without_scored_examples_returns_none():

@@ -5,6 +5,8 @@ from plait.hookspecs import hookimpl
 from plait.records import ComponentInfo
 
 from .defaults import CONFIG, FACTORY
+from .evaluation import evaluation_info
+from .outputs import output_info
 
 
 @hookimpl
@@ -16,6 +18,8 @@ def register_components(register):
         needs_labels=False,
         needs_sentences=False,
         extensions=["Doc._.categories"],
+        output=output_info(),
+        evaluation=evaluation_info(),
         description=("Document classification, exclusive (softmax) or multi-label (sigmoid; "
                      "options: {exclusive: false}), with per-label thresholds tuned on dev. "
                      "Writes doc.cats and doc._.categories."),

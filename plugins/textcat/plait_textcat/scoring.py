@@ -11,7 +11,10 @@ Exclusive mode: the predicted label is the argmax over the component's labels, c
 score reaches that label's threshold (default 0.0, i.e. always). Multi-label mode: a label is
 predicted when its score is >= its threshold; a label absent from the reference cats is *missing*
 (not scored), as in spaCy. ``cats_score`` is the macro F (exclusive; the positive label's F for a binary
-task with ``positive_label``) or the macro AUC (multi-label), like spaCy.
+task with ``positive_label``) or the macro AUC (multi-label), like spaCy. Beside spaCy's keys:
+``{attr}_n_docs`` (the scored examples), ``{attr}_support`` / ``{attr}_predicted`` (gold and
+decided examples per label) and, exclusive only, ``{attr}_acc`` (share of examples whose
+decided label is the gold one) and ``{attr}_confusion`` (rows gold, columns the decided label).
 """
 from __future__ import annotations
 
@@ -52,10 +55,14 @@ def score_textcat(
     cutoff = {label: float((thresholds or {}).get(label, base)) for label in labels}
     f_per_type = {label: PRFScore() for label in labels}
     auc_per_type = {label: ROCAUCScore() for label in labels}
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    n_docs = n_right = 0
     for eg in examples:
         gold = {k: float(v) for k, v in getter(eg.reference, attr).items() if k in label_set}
         if not gold:
             continue  # not annotated for this classifier
+        n_docs += 1
         pred = {k: float(v) for k, v in getter(eg.predicted, attr).items() if k in label_set}
         if exclusive:
             for label in labels:
@@ -68,6 +75,9 @@ def score_textcat(
                 best = max(pred, key=pred.__getitem__)
                 if pred[best] >= cutoff[best]:
                     pred_label = best
+            if gold_label is not None and pred_label is not None:
+                matrix[index[gold_label]][index[pred_label]] += 1
+            n_right += int(pred_label is not None and pred_label == gold_label)
             if pred_label is not None and pred_label == gold_label:
                 f_per_type[pred_label].tp += 1
             else:
@@ -107,7 +117,14 @@ def score_textcat(
         f"{attr}_f_per_type": {k: v.to_dict() for k, v in f_per_type.items()},
         f"{attr}_auc_per_type": {k: (v.score if v.is_binary() else None)
                                  for k, v in auc_per_type.items()},
+        f"{attr}_n_docs": n_docs,
+        f"{attr}_support": {k: v.tp + v.fn for k, v in f_per_type.items()},
+        f"{attr}_predicted": {k: v.tp + v.fp for k, v in f_per_type.items()},
     }
+    if exclusive:
+        results[f"{attr}_acc"] = n_right / n_docs if n_docs else None
+        results[f"{attr}_confusion"] = {"labels": labels, "rows": "gold", "columns": "predicted",
+                                        "matrix": matrix}
     if exclusive and positive_label and len(labels) == 2 and positive_label in f_per_type:
         results[f"{attr}_score"] = results[f"{attr}_f_per_type"][positive_label]["f"]
         results[f"{attr}_score_desc"] = f"F ({positive_label})"

@@ -30,7 +30,9 @@ def test_scorer_is_registered_and_matches_spacy_when_thresholds_are_default():
     ours = scorer(_examples(rows), labels=["A", "B"], exclusive=False)
     spacys = Scorer.score_cats(_examples(rows), "cats", labels=["A", "B"], multi_label=True,
                                threshold=0.5)
-    assert set(ours) == set(spacys)
+    # spaCy's keys plus what plait evaluate reports
+    assert set(ours) == set(spacys) | {"cats_n_docs", "cats_support", "cats_predicted"}
+    assert ours["cats_n_docs"] == 4
     for key in spacys:
         assert ours[key] == (pytest.approx(spacys[key]) if isinstance(spacys[key], float)
                              else spacys[key]), key
@@ -43,6 +45,9 @@ def test_scorer_is_registered_and_matches_spacy_when_thresholds_are_default():
                 "cats_auc_per_type", "cats_score", "cats_score_desc"):
         assert ours[key] == spacys[key], key
     assert ours["cats_score_desc"] == "macro F"
+    # exclusive extras: accuracy of the decided label and its confusion matrix (rows gold)
+    assert ours["cats_acc"] == pytest.approx(2 / 3) and ours["cats_n_docs"] == 3
+    assert ours["cats_confusion"]["matrix"] == [[1, 0], [1, 1]]
     assert ours["cats_f_per_type"]["A"] == {"p": 0.5, "r": 1.0, "f": pytest.approx(2 / 3)}
 
 
