@@ -68,6 +68,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")
     E071 = ("{path}: component '{component}': plugin '{plugin}' failed to load: {error} "
             "(distribution {dist}; `plait plugins` shows every plugin's state).")
+    E080 = ("'{name}' can't name a component: use 2-41 lowercase letters, digits and underscores, "
+            "starting with a letter (it becomes the result field, doc._.{name} and plait_{name}).")
+    E081 = ("{path} exists and is not empty: choose another --output folder, or pass --force to "
+            "overwrite the files `plait new` writes.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):
@@ -99,3 +103,7 @@ class UnknownNameError(PlaitError, KeyError):
 
 class TrainingDiverged(PlaitError, RuntimeError):
     pass
+
+
+class ScaffoldError(PlaitError, ValueError):
+    """``plait new``: a name or folder it can't use."""

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import typer
 
-from . import compose_cmd, doctor_cmd, evaluate_cmd, plugins_cmd
+from . import compose_cmd, doctor_cmd, evaluate_cmd, new_cmd, plugins_cmd
 
-CORE_MODULES = (plugins_cmd, compose_cmd, doctor_cmd, evaluate_cmd)
+CORE_MODULES = (plugins_cmd, compose_cmd, doctor_cmd, new_cmd, evaluate_cmd)
 OPTIONAL_MODULES = ("plait.cli.run_cmd",)
 
 
