@@ -81,6 +81,10 @@ class Errors(metaclass=ErrorsWithCodes):
     E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")
     E071 = ("{path}: component '{component}': plugin '{plugin}' failed to load: {error} "
             "(distribution {dist}; `plait plugins` shows every plugin's state).")
+    E080 = ("'{name}' can't name a component: use 2-41 lowercase letters, digits and underscores, "
+            "starting with a letter (it becomes the result field, doc._.{name} and plait_{name}).")
+    E081 = ("{path} exists and is not empty: choose another --output folder, or pass --force to "
+            "overwrite the files `plait new` writes.")
 
     # Pre-training and distillation of encoders (plait pretrain / plait distill / plait encoders)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
@@ -216,3 +220,5 @@ class DataError(PlaitError, ValueError):
     """A user's data can't be read or imported as asked."""
 class ComponentConfigError(PlaitError, ValueError):
     """A component's configuration is invalid (issue 13: class weights)."""
+class ScaffoldError(PlaitError, ValueError):
+    """``plait new``: a name or folder it can't use."""

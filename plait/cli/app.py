@@ -4,10 +4,10 @@ from __future__ import annotations
 import typer
 
 from . import (compose_cmd, data_cmd, distill_cmd, doctor_cmd, encoders_cmd, evaluate_cmd, init_cmd,
-               plugins_cmd, pretrain_cmd, train_cmd)
+               new_cmd, plugins_cmd, pretrain_cmd, train_cmd)
 
-CORE_MODULES = (plugins_cmd, compose_cmd, encoders_cmd, doctor_cmd, data_cmd, init_cmd, train_cmd,
-                evaluate_cmd, pretrain_cmd, distill_cmd)
+CORE_MODULES = (plugins_cmd, compose_cmd, encoders_cmd, doctor_cmd, new_cmd, data_cmd, init_cmd,
+                train_cmd, evaluate_cmd, pretrain_cmd, distill_cmd)
 OPTIONAL_MODULES = ("plait.cli.run_cmd", "plait.cli.serve_cmd")
 
 
