@@ -329,3 +329,40 @@ def test_import_streams_in_bounded_memory(tmp_path):
     small, large = peak_kb(1500), peak_kb(12000)
     print("peak KB", small, large)
     assert large - small < 40_000, (small, large)
+
+
+def test_a_third_party_component_declares_its_own_gold(tmp_path):
+    """The core names no task: a plugin's component with overlapping spans in doc.spans imports
+    through the same code, with the same checks."""
+    import types
+
+    from plait.data import Gold
+    from plait.hookspecs import hookimpl
+    from plait.plugins import PluginRegistry
+    from plait.records import ComponentInfo, GoldInfo
+
+    def annotate(doc, gold):
+        from spacy.tokens import Span
+
+        doc.spans["mentions"] = [Span(doc, s, e, label=label) for s, e, label in gold.spans]
+
+    def read(doc):
+        group = doc.spans.get("mentions")
+        return None if group is None else Gold(spans=[(s.start, s.end, s.label_) for s in group])
+
+    plugin = types.SimpleNamespace(register_components=hookimpl(lambda register: register(
+        ComponentInfo(name="mentions", task="mentions", factory="spancat",
+                      gold=GoldInfo(accepts=("spans",), fields=("mentions",), annotate=annotate,
+                                    read=read, overlapping=True)))))
+    registry = PluginRegistry(entry_points=False)
+    registry.add_plugin(plugin, "mentions")
+    path = tmp_path / "m.jsonl"
+    path.write_text(json.dumps({"text": "New York City", "mentions": [[0, 8, "A"], [4, 13, "B"]]})
+                    + "\n" + json.dumps({"text": "x y", "mentions": [[0, 2, "A"]]}) + "\n")
+    report = import_data([path], tmp_path / "out", task="mentions", split="100/0/0",
+                         registry=registry)
+    _check_accounting(report)
+    doc = _docs(tmp_path / "out")[0]
+    assert [(s.text, s.label_) for s in doc.spans["mentions"]] == [("New York", "A"), ("York City", "B")]
+    assert _rejects(tmp_path / "out")[0]["kind"] == "misaligned span"
+    assert report.meta["task"] == "mentions"
