@@ -68,7 +68,7 @@ def data_stats(folder: Union[str, Path], *, registry: Any = None,
         no_gold = 0
         for doc in split_docs(folder / split):
             docs += 1
-            n = sum(1 for t in doc if not t.is_space)
+            n = len(doc)
             words += n
             lengths.append(n)
             gold = info.gold.read(doc)
