@@ -74,16 +74,22 @@ class Batcher:
         batches = self.depth / max(self._per_batch, 1.0)
         return max(1, math.ceil(batches * self._batch_s))
 
-    def submit(self, batch: Batchable) -> Job:
-        """Queue a request; a :class:`ServeError` at once when not ready or the queue is full."""
+    def admit(self) -> None:
+        """A :class:`ServeError` (503) at once when not ready or the queue is full: checked before a
+        request's body is even read, and again when it is queued."""
         if not self.ready:
             raise ServeError(503, Errors.E144.format(state=self.describe()),
                              headers={"Retry-After": "5"})
+        depth = len(self._queue)
+        if depth >= self.queue_size:
+            retry = self.retry_after()
+            raise ServeError(503, Errors.E140.format(depth=depth, retry=retry),
+                             headers={"Retry-After": str(retry)})
+
+    def submit(self, batch: Batchable) -> Job:
+        """Queue a request; a :class:`ServeError` at once when not ready or the queue is full."""
         with self._cond:
-            if len(self._queue) >= self.queue_size:
-                retry = self.retry_after()
-                raise ServeError(503, Errors.E140.format(depth=len(self._queue), retry=retry),
-                                 headers={"Retry-After": str(retry)})
+            self.admit()
             job = Job(batch)
             self._queue.append(job)
             self._cond.notify()

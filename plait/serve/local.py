@@ -158,6 +158,9 @@ class LocalBackend:
     def info(self) -> Dict[str, Any]:
         return self._info
 
+    def admit(self) -> None:
+        self.batcher.admit()
+
     async def submit(self, batch: Batchable) -> List[Dict[str, Any]]:
         job = self.batcher.submit(batch)  # raises at once: not ready, queue full
         return await asyncio.wrap_future(job.future)

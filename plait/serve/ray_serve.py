@@ -48,10 +48,13 @@ class ReplicaBackend:
     def info(self) -> Dict[str, Any]:
         return self.replica.info
 
-    async def submit(self, batch: Batchable) -> List[Dict[str, Any]]:
+    def admit(self) -> None:
         if self.pending >= self.settings.queue_size:
             raise ServeError(503, Errors.E140.format(depth=self.pending, retry=1),
                              headers={"Retry-After": "1"})
+
+    async def submit(self, batch: Batchable) -> List[Dict[str, Any]]:
+        self.admit()
         self.pending += 1
         try:
             out = await self.replica.process_batch(batch.records)
