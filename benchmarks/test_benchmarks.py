@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import long_doc, quantization_accuracy, speed  # noqa: E402
+from benchmarks import long_doc, quantization_accuracy, serve, speed  # noqa: E402
 from benchmarks._common import build_untrained, markdown_table  # noqa: E402
 from benchmarks.texts import count_words, long_document, make_docs  # noqa: E402
 
@@ -95,3 +95,16 @@ def test_quantization_accuracy_side_by_side(ci_model, tmp_path, capsys):
 def test_markdown_table_formats_missing_values():
     table = markdown_table(["a", "b"], [["x", None], ["y", 1234.5]])
     assert table.splitlines()[2] == "| x | – |" and "1,234" in table
+
+
+def test_serve_drives_a_real_server_and_an_overload(ci_model, tmp_path):
+    pytest.importorskip("fastapi", reason="plait serve is an optional extra: pip install 'plait[serve]'")
+    out = tmp_path / "serve.json"
+    assert serve.main(["--model", ci_model, "--n-docs", "6", "--clients", "1,2",
+                       "--overload-clients", "8", "--overload-queue", "1",
+                       "--overload-requests", "16", "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert [r["clients"] for r in data["runs"]] == [1, 2]
+    assert all(r["statuses"] == {"200": 6} and r["ratio_to_process"] > 0 for r in data["runs"])
+    o = data["overload"]
+    assert o["only_200_or_503"] and o["lost_or_hung"] == 0 and o["requests"] == 16

@@ -35,6 +35,9 @@ class Backend(Protocol):
 
     def describe(self) -> str: ...
 
+    def admit(self) -> None:
+        """Raise a ServeError (503) at once if a request can't be queued now."""
+
     def info(self) -> Dict[str, Any]: ...
 
     async def submit(self, batch: Batchable) -> List[Dict[str, Any]]: ...
@@ -191,7 +194,9 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
     async def process_records(request: Request) -> Any:
         """Process one record or a list of records, batched with concurrent requests."""
         started = time.perf_counter()
+        metrics.in_progress.inc()
         try:
+            backend.admit()  # queue full or not ready: 503 before reading the body
             batch = parse_body(await read_body(request), settings)
             try:
                 results = await asyncio.wait_for(backend.submit(batch), settings.timeout_s)
@@ -200,6 +205,7 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
             results = finish_results(batch, results, settings)
             return _json(results[0] if batch.single else results)
         finally:
+            metrics.in_progress.dec()
             metrics.latency.observe(time.perf_counter() - started)
             metrics.queue_depth.set(backend.depth)
 

@@ -52,6 +52,7 @@ class Batcher:
         self._thread: Optional[threading.Thread] = None
         self.state = "loading"  # loading -> ready -> stopped | failed
         self.error: Optional[str] = None
+        self.exception: Optional[BaseException] = None
         self._batch_s = 0.0  # moving average of a batch's time, for Retry-After
         self._per_batch = 1.0  # moving average of requests per batch
         self.on_failed: Optional[Callable[[str], None]] = None
@@ -74,16 +75,22 @@ class Batcher:
         batches = self.depth / max(self._per_batch, 1.0)
         return max(1, math.ceil(batches * self._batch_s))
 
-    def submit(self, batch: Batchable) -> Job:
-        """Queue a request; a :class:`ServeError` at once when not ready or the queue is full."""
+    def admit(self) -> None:
+        """A :class:`ServeError` (503) at once when not ready or the queue is full: checked before a
+        request's body is even read, and again when it is queued."""
         if not self.ready:
             raise ServeError(503, Errors.E144.format(state=self.describe()),
                              headers={"Retry-After": "5"})
+        depth = len(self._queue)
+        if depth >= self.queue_size:
+            retry = self.retry_after()
+            raise ServeError(503, Errors.E140.format(depth=depth, retry=retry),
+                             headers={"Retry-After": str(retry)})
+
+    def submit(self, batch: Batchable) -> Job:
+        """Queue a request; a :class:`ServeError` at once when not ready or the queue is full."""
         with self._cond:
-            if len(self._queue) >= self.queue_size:
-                retry = self.retry_after()
-                raise ServeError(503, Errors.E140.format(depth=len(self._queue), retry=retry),
-                                 headers={"Retry-After": str(retry)})
+            self.admit()
             job = Job(batch)
             self._queue.append(job)
             self._cond.notify()
@@ -112,6 +119,7 @@ class Batcher:
             process = self._load()
         except BaseException as exc:  # noqa: BLE001 - reported through /v1/ready and the CLI
             self.state = "failed"
+            self.exception = exc
             self.error = str(exc) if isinstance(exc, PlaitError) else f"{type(exc).__name__}: {exc}"
             log.error("plait serve: %s", self.error)
             self._fail_queued()
@@ -169,13 +177,16 @@ class Batcher:
     def _run(self, process: ProcessFn, jobs: List[Job]) -> None:
         records = [r for job in jobs for r in job.batch.records]
         start = time.perf_counter()
+        problem = None
         try:
             results = list(process(records))
             if len(results) != len(records):
-                raise RuntimeError(f"{len(results)} results for {len(records)} records")
+                problem = f"{len(results)} results for {len(records)} records"
         except Exception as exc:  # noqa: BLE001 - fails this batch's requests only
             log.exception("plait serve: a batch of %d requests failed", len(jobs))
-            error = ServeError(500, Errors.E142.format(error=f"{type(exc).__name__}: {exc}"))
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem is not None:
+            error = ServeError(500, Errors.E142.format(error=problem))
             for job in jobs:
                 job.future.set_exception(error)
             self._note(jobs, records, time.perf_counter() - start, failed=True)

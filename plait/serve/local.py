@@ -7,7 +7,7 @@ import sys
 from importlib import metadata
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..errors import Errors
+from ..errors import Errors, PlaitError
 from .batcher import Batcher
 from .errors import ServeSetupError
 from .records import Batchable
@@ -87,18 +87,18 @@ def prepare(settings: ServeSettings, nlp: Any = None, views: Optional[List[Dict[
     ``/v1/info`` tells about it."""
     import plait
 
-    if nlp is None:
-        try:
-            nlp = plait.load(settings.model, **settings.load_options)
-        except Exception as exc:  # noqa: BLE001 - reported with the model's name
-            raise ServeSetupError(Errors.E147.format(model=settings.model,
-                                                     error=f"{type(exc).__name__}: {exc}"))
     opts = settings.process_options
+    try:
+        if nlp is None:
+            nlp = plait.load(settings.model, **settings.load_options)
 
-    def process(records: List[Any]) -> List[Dict[str, Any]]:
-        return [r.model_dump(mode="json") for r in plait.process(nlp, records, **opts)]
+        def process(records: List[Any]) -> List[Dict[str, Any]]:
+            return [r.model_dump(mode="json") for r in plait.process(nlp, records, **opts)]
 
-    process([WARM_UP])
+        process([WARM_UP])
+    except Exception as exc:  # noqa: BLE001 - reported with the model's name
+        raise ServeSetupError(Errors.E147.format(model=settings.model or "(given)",
+                                                 error=f"{type(exc).__name__}: {exc}")) from exc
     info = pipeline_info(nlp, settings)
     if views is not None:
         info["outputs"] = list(views)
@@ -158,6 +158,9 @@ class LocalBackend:
     def info(self) -> Dict[str, Any]:
         return self._info
 
+    def admit(self) -> None:
+        self.batcher.admit()
+
     async def submit(self, batch: Batchable) -> List[Dict[str, Any]]:
         job = self.batcher.submit(batch)  # raises at once: not ready, queue full
         return await asyncio.wrap_future(job.future)
@@ -189,5 +192,9 @@ def serve_local(settings: ServeSettings, *, log_level: str = "info") -> None:
                             access_log=log_level == "debug")
     server.append(uvicorn.Server(config))
     server[0].run()
-    if backend.failed:
-        raise ServeSetupError(backend.failed)
+    exc = backend.batcher.exception
+    if exc is not None:
+        if isinstance(exc, PlaitError):
+            raise exc
+        raise ServeSetupError(Errors.E147.format(model=settings.model,
+                                                 error=f"{type(exc).__name__}: {exc}"))

@@ -27,6 +27,8 @@ class Metrics:
                                       registry=r)
         self.queue_depth = Gauge("plait_queue_depth", "Requests waiting for the pipeline",
                                  registry=r)
+        self.in_progress = Gauge("plait_requests_in_progress",
+                                 "/v1/process requests being answered", registry=r)
         self.words = Counter("plait_words", "Words processed (whitespace-separated)", registry=r)
         self.records = Counter("plait_records", "Records processed", registry=r)
 

@@ -48,10 +48,13 @@ class ReplicaBackend:
     def info(self) -> Dict[str, Any]:
         return self.replica.info
 
-    async def submit(self, batch: Batchable) -> List[Dict[str, Any]]:
+    def admit(self) -> None:
         if self.pending >= self.settings.queue_size:
             raise ServeError(503, Errors.E140.format(depth=self.pending, retry=1),
                              headers={"Retry-After": "1"})
+
+    async def submit(self, batch: Batchable) -> List[Dict[str, Any]]:
+        self.admit()
         self.pending += 1
         try:
             out = await self.replica.process_batch(batch.records)
@@ -125,8 +128,10 @@ def serve_ray(settings: ServeSettings, *, replicas: int = 1, address: Optional[s
     started = False
     if not ray.is_initialized():
         # a local Ray gets the CPUs the replicas ask for (its controller and proxy need none)
+        # ("local": a new one, even where another Ray runs on this machine; --address auto joins it)
         cpus = None if address else max(1, math.ceil(replicas * num_cpus))
-        ray.init(address=address, num_cpus=cpus, include_dashboard=False, log_to_driver=False)
+        ray.init(address=address or "local", num_cpus=cpus, include_dashboard=False,
+                 log_to_driver=False)
         started = True
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
