@@ -37,6 +37,11 @@ def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
             out["training.optimizer.learn_rate.warmup_steps"] = min(
                 int(lr.get("warmup_steps", 0)), max(1, args.max_steps // 10))
         out["training.patience"] = max(int(training.get("patience", 0)), args.max_steps)
+        stages = training.get("before_update")
+        if isinstance(stages, dict) and stages.get("head_steps") and training.get("max_steps"):
+            # two-stage fine-tuning: keep the share of the head-only stage
+            share = int(stages["head_steps"]) / int(training["max_steps"])
+            out["training.before_update.head_steps"] = int(round(share * args.max_steps))
     if args.eval_frequency:
         out["training.eval_frequency"] = args.eval_frequency
     if args.batch_words:
