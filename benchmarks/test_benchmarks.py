@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import long_doc, quantization_accuracy, serve, speed  # noqa: E402
+from benchmarks import long_doc, quantization_accuracy, serve, speed, train_memory  # noqa: E402
 from benchmarks._common import build_untrained, markdown_table  # noqa: E402
 from benchmarks.texts import count_words, long_document, make_docs  # noqa: E402
 
@@ -90,6 +90,24 @@ def test_quantization_accuracy_side_by_side(ci_model, tmp_path, capsys):
     assert "cats_macro_f" in data["float"][str(test)] and "cats_macro_f" in data["int8"][str(test)]
     assert set(data["agreement"]) >= {"ents", "cats", "sentiment", "summary"}
     assert "| cats_macro_f |" in capsys.readouterr().out
+
+
+def test_train_memory_records_peak_rss_per_phase(tmp_path, capsys):
+    import subprocess
+
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_ci_corpus.py"), str(corpus)],
+                   check=True, capture_output=True)
+    out = tmp_path / "tm.json"
+    assert train_memory.main([str(ROOT / "pipeline" / "ci.yml"), "--corpus", str(corpus),
+                              "--steps", "2", "--batch-words", "200", "--output", str(out)]) == 0
+    record = json.loads(out.read_text())
+    run = record["runs"][0]
+    assert run["variant"] == "default" and run["updates"] == 3  # steps 0..2
+    phases = run["peak_by_phase_mib"]
+    assert {"init", "training steps", "dev evaluation"} <= set(phases)
+    assert run["peak_rss_mib"] >= max(phases.values()) > 100
+    assert "| default |" in capsys.readouterr().out
 
 
 def test_markdown_table_formats_missing_values():

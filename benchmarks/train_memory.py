@@ -80,8 +80,9 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     if variant == "frozen":
         updates.update(freeze_encoder=True, head_steps=0, encoder_learning_rate=None)
     if payload.get("corpus"):
-        updates["train"] = str(Path(payload["corpus"]) / "train.spacy")
-        updates["dev"] = str(Path(payload["corpus"]) / "dev.spacy")
+        for split in ("train", "dev"):  # a folder of .spacy files, or {train,dev}.spacy
+            path = Path(payload["corpus"]) / split
+            updates[split] = str(path if path.is_dir() else path.with_suffix(".spacy"))
     spec = spec.model_copy(update={"training": tr.model_copy(update=updates)})
     if payload.get("encoder"):
         spec = spec.model_copy(update={"encoder": payload["encoder"]})

@@ -41,6 +41,11 @@ def schedule_overrides(config: Any, overrides: Dict[str, Any]) -> Dict[str, Any]
         out["training.optimizer.learn_rate.warmup_steps"] = min(
             int(lr.get("warmup_steps", 0)), max(1, steps // 10))
     out["training.patience"] = max(int(training.get("patience", 0) or 0), steps)
+    stages = training.get("before_update")
+    if isinstance(stages, dict) and stages.get("head_steps") and training.get("max_steps"):
+        # two-stage fine-tuning: the head-only stage keeps its share of the new step budget
+        share = int(stages["head_steps"]) / int(training["max_steps"])
+        out["training.before_update.head_steps"] = int(round(share * steps))
     return {k: v for k, v in out.items() if k not in overrides}
 
 
