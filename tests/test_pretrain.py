@@ -264,3 +264,26 @@ def test_encoders_add_list_remove_and_refusals(tmp_path, home):
         from plait.encoders import local_encoders
 
         local_encoders()
+
+
+def test_project_pretrain_command_runs_and_is_skipped_while_its_text_is_unchanged(tmp_path, home):
+    import subprocess
+    import sys
+
+    from plaittest import ROOT
+
+    work = tmp_path / "project"
+    work.mkdir()
+    shutil.copy(ROOT / "project.yml", work / "project.yml")
+    (work / "corpus" / "mine" / "train").mkdir(parents=True)
+    write_text(work / "corpus" / "mine" / "train" / "text.txt", n_docs=40)
+    args = [sys.executable, "-m", "spacy", "project", "run", "pretrain", ".", "--vars.spec", "mine",
+            "--vars.pretrain_base", "tiny-random", "--vars.pretrain_steps", "4",
+            "--vars.pretrain_window", "32"]
+    env = {**__import__("os").environ, "PLAIT_HOME": str(home)}
+    first = subprocess.run(args, cwd=work, capture_output=True, text=True, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    manifest = json.loads((work / "encoders" / "mine" / "plait-encoder.json").read_text())
+    assert manifest["steps"] == 4
+    second = subprocess.run(args, cwd=work, capture_output=True, text=True, env=env)
+    assert second.returncode == 0 and "Skipping 'pretrain'" in second.stdout

@@ -117,7 +117,7 @@ class Distillation(Objective):
             count += n
         return {"loss": total / max(1, count), "cosine": cos_total / max(1, count)}
 
-    def summary(self, metrics):
+    def describe(self, metrics):
         return f"loss {metrics['loss']:.5f}  output cosine {metrics['cosine']:.4f}"
 
     def save(self, path: Path) -> None:
@@ -185,7 +185,7 @@ def distill(output: Path, *, teacher: str, sources: Sequence[str], layers: int,
     before, after = result.before, result.after
     manifest = {
         "kind": "distilled",
-        "summary": (f"{layers}-layer student of {teacher} ({n_teacher} layers), {result.steps} "
+        "description": (f"{layers}-layer student of {teacher} ({n_teacher} layers), {result.steps} "
                     f"steps; held-out loss {before['loss']:.4g} -> {after['loss']:.4g}"),
         "teacher": base_name(teacher, base),
         "base_encoder": base_name(teacher, base),

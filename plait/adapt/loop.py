@@ -74,7 +74,7 @@ class Objective:
     def save(self, path: Path) -> None:
         raise NotImplementedError
 
-    def summary(self, metrics: Dict[str, float]) -> str:
+    def describe(self, metrics: Dict[str, float]) -> str:
         return ", ".join(f"{k} {v:.4g}" for k, v in metrics.items())
 
 
@@ -254,7 +254,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
         save_best()
         write_log({"event": "eval", "step": 0, "epoch": 0.0, "heldout": before, "best": True,
                    "elapsed_s": round(elapsed(), 3), "data_digest": state["digest"]})
-        say(f"step {0:>6}  held-out {objective.summary(before)}")
+        say(f"step {0:>6}  held-out {objective.describe(before)}")
         save_last()
 
     bar = None
@@ -318,7 +318,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                            "heldout": metrics, "best": improved,
                            "elapsed_s": round(elapsed(), 3), "data_digest": state["digest"]})
                 say(f"step {state['step']:>6}  train loss {train_loss:.4g}  held-out "
-                    f"{objective.summary(metrics)}{'  (best)' if improved else ''}")
+                    f"{objective.describe(metrics)}{'  (best)' if improved else ''}")
                 if bar is not None:
                     bar.set_postfix({objective.metric: f"{value_now:.4g}"}, refresh=True)
                 save_last()

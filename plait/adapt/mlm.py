@@ -250,7 +250,7 @@ class MaskedLM(Objective):
         return {"loss": loss, "perplexity": float(numpy.exp(min(loss, 50.0))),
                 "accuracy": correct / max(1, count), "masked_tokens": count}
 
-    def summary(self, metrics):
+    def describe(self, metrics):
         return (f"loss {metrics['loss']:.4f}  perplexity {metrics['perplexity']:.2f}  "
                 f"accuracy {metrics['accuracy']:.3f}")
 
@@ -320,7 +320,7 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
     before, after = result.before, result.after
     manifest = {
         "kind": "pretrained",
-        "summary": (f"{encoder} + MLM on {train_set.tokens:,} pieces, {result.steps} steps; "
+        "description": (f"{encoder} + MLM on {train_set.tokens:,} pieces, {result.steps} steps; "
                     f"held-out perplexity {before['perplexity']:.2f} -> {after['perplexity']:.2f}"),
         "base_encoder": base_name(encoder, base),
         "objective": {"type": "masked-lm", "masking": "whole-word", "mask_prob": mask_prob,

@@ -31,7 +31,7 @@ class Rejected:
 
 @dataclass
 class SourceRecord:
-    """What one ``--text`` source gave: for the manifest and the run's summary."""
+    """What one ``--text`` source gave: for the manifest and the run's report."""
 
     source: str
     path: str

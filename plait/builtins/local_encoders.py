@@ -35,5 +35,5 @@ def register_encoders(register):
             pass  # resolve_encoder reports the missing folder when the encoder is used
         manifest = read_manifest(path)
         register(EncoderInfo(name=name, resolve=_resolver(path), package="",
-                             description=entry.get("description") or manifest.get("summary", ""),
+                             description=entry.get("description") or manifest.get("description", ""),
                              width=width, max_length=max_length))

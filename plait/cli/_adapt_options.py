@@ -81,11 +81,11 @@ def run(work: Callable[..., dict], *, output: Path, register: Optional[str], **k
         if register:
             from ..encoders import add_local_encoder
 
-            add_local_encoder(register, output, manifest.get("summary", ""))
+            add_local_encoder(register, output, manifest.get("description", ""))
     except PlaitError as exc:
         typer.echo(f"✘ {exc}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"✔ {manifest['summary']}")
+    typer.echo(f"✔ {manifest['description']}")
     typer.echo(f"✔ Wrote {output} (name it in a spec as `encoder: {register or output}`)")
     if rejects.count:
         typer.echo(f"⚠ {rejects.count} record(s) rejected: {output / 'rejects.jsonl'}")
