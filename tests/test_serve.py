@@ -126,9 +126,12 @@ def test_malformed_json_wrong_types_and_empty_text_answer_422_naming_field_and_r
         error_of(c.post("/v1/process", json=42), 422, "E134")
         body = [{"id": "fine", "text": "Good."}, {"id": "n", "text": 7}, {"id": "e", "text": "  "},
                 {"id": "m", "body": "x"}, 3.5, {"id": {"x": 1}, "text": "ok"}]
-        error = error_of(c.post("/v1/process", json=body), 422, "E137")
+        raw = json.dumps(body)[:-1] + ', {"id": "s", "text": "bad \\udc80 text"}]'
+        error = error_of(c.post("/v1/process", content=raw.encode(),
+                                headers={"content-type": "application/json"}), 422, "E137")
         by_index = {r["index"]: r for r in error["records"]}
-        assert sorted(by_index) == [2, 3, 4, 5, 6]  # every bad record, none of the good one
+        assert sorted(by_index) == [2, 3, 4, 5, 6, 7]  # every bad record, none of the good one
+        assert by_index[7]["message"].startswith("[E149] Record 7 (id 's') holds invalid Unicode")
         assert by_index[2]["field"] == "text" and "Record 2 (id 'n')" in by_index[2]["message"]
         assert "is a number, not a string" in by_index[2]["message"]
         assert by_index[3]["message"].startswith("[E138] Record 3 (id 'e')")
