@@ -179,6 +179,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "`pip install 'plait[{extra}]'`.")
     E147 = ("Could not load the pipeline '{model}': {error}")
     E148 = ("Invalid serve option: {error}")
+    E149 = ("Record {record} holds invalid Unicode (a lone surrogate escape such as \\udc80): "
+            "send the text as valid UTF-8.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

@@ -40,7 +40,7 @@ def nlp(model):
 def server(model):
     # a long max wait and small segments: concurrent requests gather, long texts are segmented
     with Server(model, "--max-wait-ms", "300", "--segment-tokens", "120", "--max-records", "50",
-                "--max-chars", "20000", "--max-body-bytes", "200000", code=CODE) as srv:
+                "--max-chars", "20000", "--max-body-bytes", "600000", code=CODE) as srv:
         yield srv
 
 
@@ -94,6 +94,14 @@ def test_one_record_gets_one_result_and_fields_are_kept(server, nlp):
     assert text.json()["id"] == 1 and text.json() == expected(nlp, [support.TEXTS[1]])[0]
 
 
+def test_a_big_body_is_parsed_and_answered_like_a_small_one(server, nlp):
+    body = [{"id": i, "text": support.long_text(1500, seed=i)} for i in range(30)]  # ~300 KB
+    assert len(json.dumps(body)) > 256 * 1024
+    with server.client() as c:
+        response = c.post("/v1/process", json=body)
+    assert response.status_code == 200 and response.json() == expected(nlp, body)
+
+
 def error_of(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.text
     error = response.json()["error"]
@@ -104,7 +112,7 @@ def error_of(response, status: int, code: str) -> dict:
 
 def test_limits_answer_413_with_the_coded_error(server):
     with server.client() as c:
-        big = c.post("/v1/process", content=b'"' + b"x" * 200_100 + b'"',
+        big = c.post("/v1/process", content=b'"' + b"x" * 600_100 + b'"',
                      headers={"content-type": "application/json"})
         error_of(big, 413, "E130")
         many = c.post("/v1/process", json=["Some text."] * 51)
@@ -126,9 +134,12 @@ def test_malformed_json_wrong_types_and_empty_text_answer_422_naming_field_and_r
         error_of(c.post("/v1/process", json=42), 422, "E134")
         body = [{"id": "fine", "text": "Good."}, {"id": "n", "text": 7}, {"id": "e", "text": "  "},
                 {"id": "m", "body": "x"}, 3.5, {"id": {"x": 1}, "text": "ok"}]
-        error = error_of(c.post("/v1/process", json=body), 422, "E137")
+        raw = json.dumps(body)[:-1] + ', {"id": "s", "text": "bad \\udc80 text"}]'
+        error = error_of(c.post("/v1/process", content=raw.encode(),
+                                headers={"content-type": "application/json"}), 422, "E137")
         by_index = {r["index"]: r for r in error["records"]}
-        assert sorted(by_index) == [2, 3, 4, 5, 6]  # every bad record, none of the good one
+        assert sorted(by_index) == [2, 3, 4, 5, 6, 7]  # every bad record, none of the good one
+        assert by_index[7]["message"].startswith("[E149] Record 7 (id 's') holds invalid Unicode")
         assert by_index[2]["field"] == "text" and "Record 2 (id 'n')" in by_index[2]["message"]
         assert "is a number, not a string" in by_index[2]["message"]
         assert by_index[3]["message"].startswith("[E138] Record 3 (id 'e')")

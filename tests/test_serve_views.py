@@ -22,6 +22,8 @@ class Info:
 def test_contracts_are_read_in_their_possible_shapes(monkeypatch):
     fake = types.ModuleType("plait.outputs")
     shapes = {
+        "field-to-pair": lambda nlp: {"tags": ("tagger", Info("tags", "spans")),
+                                      "score": ("scorer", Info("score", "scores"))},
         "pairs": lambda nlp: [("tagger", Info("tags", "spans")), ("scorer", Info("score", "scores"))],
         "mapping": lambda nlp: {"tagger": Info("tags", "spans"), "x": {"field": "x", "view": "odd"}},
         "component-infos": lambda nlp: [("tagger", types.SimpleNamespace(output=Info("tags",

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         queue_size: int = typer.Option(256, help="Requests waiting for the pipeline (503 beyond, at once)"),
         timeout: float = typer.Option(60.0, help="Seconds to answer a request (504 beyond)"),
         batch_tokens: int = typer.Option(8192, help="Gather concurrent requests up to this many tokens per batch"),
-        max_wait_ms: float = typer.Option(10.0, help="...or this long after the first one arrived"),
+        max_wait_ms: float = typer.Option(10.0, help="...or for this long after the first of them arrived"),
         batch_size: int = typer.Option(64, help="Most texts in one nlp.pipe batch"),
         segment_tokens: int = typer.Option(2048, help="Longer texts are processed in segments (as plait run)"),
         api_key_env: Optional[str] = typer.Option(None, help="Require 'Authorization: Bearer KEY', KEY read from this environment variable"),

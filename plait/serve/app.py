@@ -19,6 +19,7 @@ from .metrics import Metrics
 from .records import Batchable, parse_body
 from .settings import ServeSettings
 
+BIG_BODY = 256 * 1024  # bytes: bodies larger than this are parsed and answered in a thread
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTES = ("/", "/v1/process", "/v1/health", "/v1/ready", "/v1/info", "/metrics", "/docs",
           "/openapi.json")
@@ -186,7 +187,7 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
                          401: {"description": "API key missing or wrong (E145)"},
                          413: {"description": "Body, records or text over a limit (E130-E132)"},
                          422: {"description": "Malformed JSON, wrong types or empty text, naming "
-                                                "the field and record (E133-E139)"},
+                                                "the field and record (E133-E139, E149)"},
                          500: {"description": "Processing failed (E142, E143)"},
                          503: {"description": "Queue full (E140, with Retry-After) or not ready "
                                                 "(E144)"},
@@ -197,12 +198,20 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
         metrics.in_progress.inc()
         try:
             backend.admit()  # queue full or not ready: 503 before reading the body
-            batch = parse_body(await read_body(request), settings)
+            body = await read_body(request)
+            if len(body) > BIG_BODY:  # parse a big body off the event loop: it keeps answering
+                batch = await asyncio.get_running_loop().run_in_executor(
+                    None, parse_body, body, settings)
+            else:
+                batch = parse_body(body, settings)
             try:
                 results = await asyncio.wait_for(backend.submit(batch), settings.timeout_s)
             except asyncio.TimeoutError:
                 raise ServeError(504, Errors.E141.format(timeout=settings.timeout_s)) from None
             results = finish_results(batch, results, settings)
+            if len(body) > BIG_BODY:
+                return await asyncio.get_running_loop().run_in_executor(
+                    None, _json, results[0] if batch.single else results)
             return _json(results[0] if batch.single else results)
         finally:
             metrics.in_progress.dec()

@@ -34,6 +34,14 @@ def _kind(value: Any) -> str:
             list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
+def _has_surrogates(record: Any) -> bool:
+    try:
+        (record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)).encode("utf8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def record_name(index: int, record: Any, id_field: Optional[str]) -> str:
     if isinstance(record, dict) and id_field and isinstance(record.get(id_field), (str, int)) \
             and not isinstance(record.get(id_field), bool) and record.get(id_field) != "":
@@ -93,6 +101,9 @@ def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
             continue
         if not text.strip():
             problem(Errors.E138.format(record=name, field=tf), tf)
+            continue
+        if _has_surrogates(record):
+            problem(Errors.E149.format(record=name), None)
             continue
         if len(text) > settings.max_chars:
             too_long.append({"index": index, "id": record.get(idf) if isinstance(record, dict)

@@ -48,9 +48,11 @@ def output_views(nlp: Any) -> List[Dict[str, Any]]:
     except Exception as exc:  # noqa: BLE001 - the page then shows the fields as JSON
         log.warning("plait serve: could not read the pipeline's output contracts: %s", exc)
         return []
-    pairs = found.items() if isinstance(found, dict) else found
+    # {field: (pipe, contract)}, {pipe: contract}, [(pipe, contract)] or [contract]
+    entries = ([v if isinstance(v, tuple) else (k, v) for k, v in found.items()]
+               if isinstance(found, dict) else list(found or ()))
     rows: List[Dict[str, Any]] = []
-    for entry in pairs or ():
+    for entry in entries:
         if isinstance(entry, tuple) and len(entry) == 2:
             pipe, info = entry
         else:
