@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, Iterator, Optional, Sequence, Tuple, Uni
 from .results import Result
 from .runner.batching import BatchOptions
 from .runner.records import RawRecord, to_item
+from .errors import Errors
 
 PathLike = Union[str, Path]
 
@@ -48,7 +49,7 @@ def load(name_or_path: PathLike, *, gpu: Union[bool, int] = False,
         if quantize:
             from .quantize import QuantizationError
 
-            raise QuantizationError("int8 quantization runs on the CPU: drop either gpu or quantize")
+            raise QuantizationError(Errors.E072)
         if runtime == "onnx":
             from .errors import Errors
             from .onnxrt import OnnxRuntimeError
@@ -108,10 +109,7 @@ def _run(nlp: Any, items: Iterable[Any], opts: BatchOptions, max_chars: int,
             if meta.get("plait_quantized") or meta.get("plait_runtime"):
                 from .quantize import QuantizationError
 
-                raise QuantizationError(
-                    "a quantized or ONNX Runtime pipeline can't be copied to worker processes: pass "
-                    "its path with quantize=True / runtime='onnx', and each worker applies them after "
-                    "loading")
+                raise QuantizationError(Errors.E073)
             tmp = tempfile.mkdtemp(prefix="plait-pipeline-")
             nlp.to_disk(tmp)
             spec = LoadSpec(tmp, code=code, modules=factory_modules(nlp))

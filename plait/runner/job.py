@@ -17,6 +17,7 @@ from .io import (LINE_FORMATS, RejectsWriter, count_records, detect_format, open
                  read_records)
 from .records import Item, to_item
 from .resume import Checkpoint, checkpoint_path, prepare_resume, save_checkpoint
+from ..errors import Errors
 
 
 @dataclass
@@ -75,7 +76,7 @@ def make_engine(cfg: RunConfig) -> Any:
         return RayEngine(spec, concurrency=max(cfg.n_process, 1), num_gpus=cfg.num_gpus,
                          address=cfg.address)
     if cfg.engine != "local":
-        raise PlaitError(f"unknown engine '{cfg.engine}'; use local or ray")
+        raise PlaitError(Errors.E086.format(engine=cfg.engine))
     if cfg.n_process > 1:
         from .pool import PoolEngine
 
@@ -87,7 +88,7 @@ def make_engine(cfg: RunConfig) -> Any:
         return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code), quantize=cfg.quantize,
                                 runtime=cfg.runtime))
     except OSError as exc:  # spaCy's "can't find model" (E050) and unreadable folders
-        raise PlaitError(f"cannot load the pipeline '{cfg.model}': {exc}") from exc
+        raise PlaitError(Errors.E087.format(model=cfg.model, exc=exc)) from exc
 
 
 def _progress(cfg: RunConfig, total: Optional[int], initial: int) -> Any:
@@ -105,15 +106,15 @@ def run_job(cfg: RunConfig, engine: Any = None,
     in_fmt = detect_format(cfg.input, cfg.input_format)
     out_fmt = detect_format(cfg.output, cfg.output_format)
     if not cfg.input.exists():
-        raise PlaitError(f"input not found: {cfg.input}")
+        raise PlaitError(Errors.E088.format(input=cfg.input))
     rejects = cfg.rejects_path
     if cfg.resume:
         if out_fmt == "parquet":
-            raise PlaitError("--resume needs a line-based output (jsonl, csv, text), not parquet")
+            raise PlaitError(Errors.E089)
         ckpt = prepare_resume(cfg.output, rejects, out_fmt)
     else:
         if cfg.output.exists() and not cfg.overwrite:
-            raise PlaitError(f"{cfg.output} exists: pass --resume to continue it or --overwrite")
+            raise PlaitError(Errors.E090.format(output=cfg.output))
         ckpt = Checkpoint()
         checkpoint_path(cfg.output).unlink(missing_ok=True)
     start = ckpt.records

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Tuple, Union
 
+from ..errors import Errors, PlaitFileNotFoundError
+
 GpuArg = Union[bool, int]
 
 
@@ -28,7 +30,7 @@ def import_code(paths: Any) -> None:
     for i, path in enumerate(paths or ()):
         path = Path(path)
         if not path.exists():
-            raise FileNotFoundError(f"--code file not found: {path}")
+            raise PlaitFileNotFoundError(Errors.E091.format(path=path))
         import_file(f"plait_user_code_{i}_{path.stem}", path)
 
 
