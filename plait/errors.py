@@ -107,6 +107,7 @@ class Errors(metaclass=ErrorsWithCodes):
             'counted by lines')
     E097 = ('cannot resume: {output} or {rejects} is shorter than its checkpoint says; was it edited?')
     E098 = ('engine returned no result for records {value}')
+    E099 = ("options= takes a plait.LoadOptions, got {got}.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

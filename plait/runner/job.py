@@ -44,6 +44,17 @@ class RunConfig:
     max_chars: int = 0
     limit: int = 0  # stop after this many records in this run (0: all)
     progress: bool = True
+    options: Any = None  # a plait.LoadOptions; when given, it replaces gpu/quantize/runtime/code
+
+    @property
+    def load_options(self) -> Any:
+        """How each copy of the pipeline is loaded (:class:`plait.LoadOptions`)."""
+        from ..options import LoadOptions
+
+        if self.options is not None:
+            return self.options
+        return LoadOptions(gpu=self.gpu, quantize=self.quantize, runtime=self.runtime,
+                           code=tuple(str(c) for c in self.code))
 
     @property
     def rejects_path(self) -> Path:
@@ -66,27 +77,11 @@ class RunSummary:
 
 
 def make_engine(cfg: RunConfig) -> Any:
-    from .loading import LoadSpec
-
-    spec = LoadSpec(str(cfg.model), gpu=cfg.gpu, code=tuple(str(c) for c in cfg.code),
-                    quantize=cfg.quantize, runtime=cfg.runtime)
-    if cfg.engine == "ray":
-        from .ray_engine import RayEngine
-
-        return RayEngine(spec, concurrency=max(cfg.n_process, 1), num_gpus=cfg.num_gpus,
-                         address=cfg.address)
-    if cfg.engine != "local":
-        raise PlaitError(Errors.E086.format(engine=cfg.engine))
-    if cfg.n_process > 1:
-        from .pool import PoolEngine
-
-        return PoolEngine(spec, cfg.n_process)
-    from ..api import load
-    from .engines import LocalEngine
+    from .engines import open_engine
 
     try:
-        return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code), quantize=cfg.quantize,
-                                runtime=cfg.runtime))
+        return open_engine(cfg.model, cfg.load_options, n_process=cfg.n_process, engine=cfg.engine,
+                           address=cfg.address, num_gpus=cfg.num_gpus)
     except OSError as exc:  # spaCy's "can't find model" (E050) and unreadable folders
         raise PlaitError(Errors.E087.format(model=cfg.model, exc=exc)) from exc
 
