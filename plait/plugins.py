@@ -290,8 +290,8 @@ class PluginRegistry:
         if owner is not None:  # registered, but its spaCy factory may have failed to import
             info = self.plugins.get(owner[1])
             dist = _norm(info.dist) if info else ""
-            for f in self.failures:
-                if f.plugin == owner[1]:
+            for f in self.failures:  # its spaCy side failed (plait plugins / doctor's child check)
+                if f.plugin == owner[1] and f.stage.startswith("import spacy_"):
                     return f
             for sf in spacy_failures():
                 if _norm(sf.dist) == dist:
