@@ -188,11 +188,13 @@ def default_merge(view: str) -> Callable[..., Any]:
     return DEFAULT_MERGES.get(view, merge_json)
 
 
-def _merge_for(field: str, view: str) -> Tuple[Callable[..., Any], str]:
+def _merge_for(field: str, view: str) -> Callable[..., Any]:
+    """The installed contract's merge for ``field``, else its view's default (the view the worker
+    reported, for a field this process has no contract for)."""
     info = installed_fields().get(field)
     if info is not None and info[1].merge is not None:
-        return info[1].merge, info[0]
-    return default_merge(info[1].view if info is not None else view), ""
+        return info[1].merge
+    return default_merge(info[1].view if info is not None else view)
 
 
 def merge_outputs(parts: Sequence[Tuple[int, Segment]], text: str,
@@ -210,7 +212,7 @@ def merge_outputs(parts: Sequence[Tuple[int, Segment]], text: str,
         if not values:
             out[field] = None
             continue
-        merge, _ = _merge_for(field, view)
+        merge = _merge_for(field, view)
         try:
             out[field] = merge(values, text, warnings)
         except Exception as exc:
@@ -283,3 +285,35 @@ def validator(info: OutputInfo) -> Optional[Any]:
 
 
 _ADAPTERS: Dict[int, Tuple[OutputInfo, Any]] = {}
+
+
+def check_value(info: OutputInfo, value: Any) -> List[str]:
+    """Problems of a final output value against its contract (empty: fine): JSON-serialisable,
+    valid for ``python_type`` and, when ``jsonschema`` is installed, for the schema fragment. For
+    plugin tests (a contract suite calls it on what ``merge`` returned)."""
+    problems: List[str] = []
+    if value is None:
+        return problems
+    data = plain(value)
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"'{info.field}' is not JSON-serialisable: {exc}")
+        return problems
+    adapter = validator(info)
+    if adapter is not None:
+        try:
+            adapter.validate_python(data)
+        except Exception as exc:
+            problems.append(f"'{info.field}' does not validate as {info.python_type}: {exc}")
+    schema = contract_schema(info)
+    if schema:
+        try:
+            import jsonschema
+        except ImportError:
+            return problems
+        try:
+            jsonschema.validate(data, schema)
+        except jsonschema.ValidationError as exc:
+            problems.append(f"'{info.field}' does not match its schema: {exc.message}")
+    return problems

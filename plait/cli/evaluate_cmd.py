@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         title: str = typer.Option("Plait evaluation report", "--title", help="Report title"),
         note: List[str] = typer.Option([], "--note", help="A note at the top of the report"),
         spacy_json: Optional[Path] = typer.Option(
-            None, "--spacy-json", help="A `spacy evaluate` JSON to summarize in the report "
+            None, "--spacy-json", help="A `spacy evaluate` JSON to include in the report "
                                        "(default: spacy-evaluate.json beside --output)"),
     ) -> None:
         """Score every component with its own scorer on a DocBin test split (a .spacy file or a
