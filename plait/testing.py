@@ -221,7 +221,9 @@ def _check_output(info: Any, doc: Any, text: str) -> Any:
     problems = check_value(output, value)  # JSON, python_type and schema (plait.outputs)
     assert not problems, (f"output of '{info.name}' breaks its contract: {'; '.join(problems)} "
                           f"(value {value!r})")
-    return json.loads(json.dumps(value))
+    from .outputs import plain
+
+    return json.loads(json.dumps(plain(value)))
 
 
 #: Modules an entry-point module must not pull in (beyond what ``import spacy`` already loaded).
