@@ -42,6 +42,7 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
     import plait
     from plait.runner.batching import BatchOptions
     from plait.runner.engines import LocalEngine
+    from plait.options import LoadOptions
     from plait.runner.loading import LoadSpec
     from plait.runner.pool import PoolEngine
     from plait.runner.stream import results as stream_results
@@ -56,7 +57,7 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
     # records first, then reused for the timed run: start-up and throughput are reported apart.
     how = {"quantize": p.get("quantize", False), "runtime": p.get("runtime", "torch")}
     engine = (LocalEngine(plait.load(p["model"], **how)) if n_process == 1
-              else PoolEngine(LoadSpec(p["model"], **how), n_process))
+              else PoolEngine(LoadSpec(p["model"], LoadOptions(**how)), n_process))
     try:
         for _ in stream_results(_items(records[:max(1, min(8, len(records)))]), engine, opts):
             pass

@@ -5,7 +5,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load", "process"]
+__all__ = ["__version__", "LoadOptions", "load", "process"]
 
 
 def __getattr__(name: str) -> Any:  # lazy: importing plait imports neither spaCy nor torch
@@ -13,4 +13,8 @@ def __getattr__(name: str) -> Any:  # lazy: importing plait imports neither spaC
         from . import api
 
         return getattr(api, name)
+    if name == "LoadOptions":
+        from .options import LoadOptions
+
+        return LoadOptions
     raise AttributeError(f"module 'plait' has no attribute {name!r}")

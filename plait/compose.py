@@ -81,7 +81,7 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
             info = registry.component(comp.component)
         except KeyError as exc:
             _raise_if_plugin_failed(registry, comp.component, source)
-            raise SpecError(f"{source}: components[{i}].component: {exc}") from None
+            raise SpecError(Errors.E074.format(source=source, i=i, exc=exc)) from None
         _raise_if_plugin_failed(registry, comp.component, source)
         infos.append((comp, info))
     needs_sents = any(info.needs_sentences for _, info in infos)

@@ -85,6 +85,42 @@ class Errors(metaclass=ErrorsWithCodes):
             "starting with a letter (it becomes the result field, doc._.{name} and plait_{name}).")
     E081 = ("{path} exists and is not empty: choose another --output folder, or pass --force to "
             "overwrite the files `plait new` writes.")
+    # Coded messages of raises that had none (issue 14, part 2)
+    E072 = ('int8 quantization runs on the CPU: drop either gpu or quantize')
+    E073 = ("a quantized or ONNX Runtime pipeline can't be copied to worker processes: pass its path "
+            "with quantize=True / runtime='onnx', and each worker applies them after loading")
+    E074 = ('{source}: components[{i}].component: {exc}')
+    E075 = ("The '{pipe_name}' transformer already runs in ONNX Runtime ({value}): load the pipeline "
+            'again to change that.')
+    E076 = ('add_plugin() must be called before the registry is first used')
+    E077 = ('pass either a record or keyword arguments, not both')
+    E078 = ('expected {expected}, got {got}')
+    E079 = ('This torch build has no quantized CPU engine (x86/fbgemm/qnnpack): supported engines: '
+            '{supported_engines}.')
+    E082 = ("unknown format '{explicit}'; use one of {join}")
+    E083 = ("cannot tell the format of '{path}' from its extension; pass "
+            '--input-format/--output-format ({join})')
+    E084 = ("Parquet needs pyarrow, which is not installed: pip install 'plait[io]' (or pip install "
+            'pyarrow)')
+    E085 = ('use reject()')
+    E086 = ("unknown engine '{engine}'; use local or ray")
+    E087 = ("cannot load the pipeline '{model}': {exc}")
+    E088 = ('input not found: {input}')
+    E089 = ('--resume needs a line-based output (jsonl, csv, text), not parquet')
+    E090 = ('{output} exists: pass --resume to continue it or --overwrite')
+    E091 = ('--code file not found: {path}')
+    E092 = ('n_process must be >= 1')
+    E093 = ('a worker process died (exit code {exitcode}) without reporting an error (see its output '
+            'above). Killed for memory? A script that starts workers needs an `if __name__ == '
+            "'__main__':` guard (spawn start method).")
+    E094 = ('worker {what}: {payload}')
+    E095 = ("--engine ray needs Ray Data, which is not installed: pip install 'plait[ray]' (or pip "
+            "install 'ray[data]')")
+    E096 = ('cannot resume: no checkpoint {checkpoint_path} and {output_format} output cannot be '
+            'counted by lines')
+    E097 = ('cannot resume: {output} or {rejects} is shorter than its checkpoint says; was it edited?')
+    E098 = ('engine returned no result for records {value}')
+    E099 = ("options= takes a plait.LoadOptions, got {got}.")
 
     # Pre-training and distillation of encoders (plait pretrain / plait distill / plait encoders)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
@@ -220,7 +256,27 @@ class AdaptError(PlaitError, ValueError):
 
 class DataError(PlaitError, ValueError):
     """A user's data can't be read or imported as asked."""
+
+
 class ComponentConfigError(PlaitError, ValueError):
     """A component's configuration is invalid (issue 13: class weights)."""
+
+
+class PlaitValueError(PlaitError, ValueError):
+    """A bad value (an argument, a record's field); still a ``ValueError`` for callers."""
+
+
+class PlaitTypeError(PlaitError, TypeError):
+    """A value of the wrong type; still a ``TypeError`` for callers."""
+
+
+class PlaitFileNotFoundError(PlaitError, FileNotFoundError):
+    """A file Plait was pointed at is missing; still a ``FileNotFoundError`` for callers."""
+
+
+class PlaitRuntimeError(PlaitError, RuntimeError):
+    """Something went wrong while running; still a ``RuntimeError`` for callers."""
+
+
 class ScaffoldError(PlaitError, ValueError):
     """``plait new``: a name or folder it can't use."""

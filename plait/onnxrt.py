@@ -260,9 +260,8 @@ def use_onnxruntime(nlp: Any, *, quantize: bool = False, threads: Optional[int] 
     for pipe_name, model in found:
         hf = model.transformer
         if isinstance(hf, OrtEncoder):
-            raise OnnxRuntimeError(
-                f"The '{pipe_name}' transformer already runs in ONNX Runtime "
-                f"({'int8' if hf.quantized else 'float'}): load the pipeline again to change that.")
+            raise OnnxRuntimeError(Errors.E075.format(pipe_name=pipe_name,
+                                                      value='int8' if hf.quantized else 'float'))
     for pipe_name, model in found:
         hf = model.transformer
         names = _export_inputs(hf)

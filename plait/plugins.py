@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from . import hookspecs
 from .errors import Errors, PluginError, UnknownNameError
 from .records import RECORD_KINDS, ComponentInfo, CorpusInfo, EncoderInfo
+from .errors import PlaitTypeError
 
 ENTRY_POINT_GROUP = "plait"
 ENV_LOAD = "PLAIT_LOAD_PLUGINS"
@@ -89,7 +90,7 @@ class PluginRegistry:
         """Register a plugin object directly (tests, notebooks). Call before first use."""
         with self._lock:
             if self._loaded:
-                raise PluginError("add_plugin() must be called before the registry is first used")
+                raise PluginError(Errors.E076)
             self.pm.register(plugin, name=name)
             self.plugins[name] = PluginInfo(name=name, dist=dist, version=version)
 
@@ -176,17 +177,19 @@ class PluginRegistry:
             if record is None:
                 record = kwargs
             elif kwargs:
-                raise TypeError("pass either a record or keyword arguments, not both")
+                raise PlaitTypeError(Errors.E077)
             if isinstance(record, dict):
                 record = record_cls(**record)
             elif not isinstance(record, record_cls):
-                raise TypeError(f"expected {record_cls.__name__}, got {type(record).__name__}")
+                raise PlaitTypeError(Errors.E078.format(expected=record_cls.__name__,
+                                                        got=type(record).__name__))
             staged.append(record)
 
         try:
             impl.function(register=register)
         except ValidationError as exc:
-            self._fail(plugin, f"run {hook}", Errors.E003.format(plugin=plugin, kind=kind, error=exc))
+            self._fail(plugin, f"run {hook}", Errors.E003.format(plugin=plugin, kind=kind,
+                                                                 error=exc))
             return
         except Exception as exc:
             self._fail(plugin, f"run {hook}", f"{type(exc).__name__}: {exc}", traceback.format_exc())
@@ -287,8 +290,8 @@ class PluginRegistry:
         if owner is not None:  # registered, but its spaCy factory may have failed to import
             info = self.plugins.get(owner[1])
             dist = _norm(info.dist) if info else ""
-            for f in self.failures:
-                if f.plugin == owner[1]:
+            for f in self.failures:  # its spaCy side failed (plait plugins / doctor's child check)
+                if f.plugin == owner[1] and f.stage.startswith("import spacy_"):
                     return f
             for sf in spacy_failures():
                 if _norm(sf.dist) == dist:

@@ -21,6 +21,7 @@ import warnings
 from typing import Any, Callable, Iterator, List, Tuple
 
 from .errors import PlaitError
+from .errors import Errors
 
 QUANTIZED_META_KEY = "plait_quantized"
 SCHEME = "int8-dynamic"
@@ -104,8 +105,7 @@ def quantize_pipeline(nlp: Any) -> Any:
     if is_quantized(nlp):
         return nlp
     if torch.backends.quantized.engine == "none":  # pragma: no cover - exotic builds
-        raise QuantizationError("This torch build has no quantized CPU engine (x86/fbgemm/qnnpack): "
-                                f"supported engines: {torch.backends.quantized.supported_engines}.")
+        raise QuantizationError(Errors.E079.format(supported_engines=torch.backends.quantized.supported_engines))
     for pipe_name, model in found:
         hf = model.transformer
         hf.eval()

@@ -216,20 +216,14 @@ def _check_output(info: Any, doc: Any, text: str) -> Any:
     merge = output.merge or default_merge(output.view)
     warnings: List[str] = []
     value = merge([Part(0, value, len(text))], text, warnings)
-    try:
-        value = json.loads(json.dumps(value))
-    except (TypeError, ValueError) as exc:
-        raise AssertionError(f"output '{output.field}' of '{info.name}' is not plain JSON: "
-                             f"{exc}") from None
-    if output.schema:
-        import jsonschema
+    from .outputs import check_value
 
-        try:
-            jsonschema.validate(value, output.schema)
-        except jsonschema.ValidationError as exc:
-            raise AssertionError(f"output '{output.field}' of '{info.name}' does not match its "
-                                 f"schema: {exc.message} (value {value!r})") from None
-    return value
+    problems = check_value(output, value)  # JSON, python_type and schema (plait.outputs)
+    assert not problems, (f"output of '{info.name}' breaks its contract: {'; '.join(problems)} "
+                          f"(value {value!r})")
+    from .outputs import plain
+
+    return json.loads(json.dumps(plain(value)))
 
 
 #: Modules an entry-point module must not pull in (beyond what ``import spacy`` already loaded).

@@ -147,6 +147,7 @@ def test_clear_errors(model, monkeypatch):
 def test_a_worker_session_runs_on_one_thread(model, monkeypatch):
     """Pool workers and Ray actors load through load_in_worker: their ONNX Runtime session gets one
     intra-op thread, as their torch does."""
+    from plait.options import LoadOptions
     from plait.runner.loading import LoadSpec, load_in_worker
 
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # load_in_worker sets them; restored after
@@ -154,7 +155,7 @@ def test_a_worker_session_runs_on_one_thread(model, monkeypatch):
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        nlp = load_in_worker(LoadSpec(str(model), runtime="onnx", quantize=True))
+        nlp = load_in_worker(LoadSpec(str(model), LoadOptions(runtime="onnx", quantize=True)))
         session = nlp.get_pipe("transformer").model.transformer.session
         assert session.get_session_options().intra_op_num_threads == 1
         assert torch.get_num_threads() == 1

@@ -124,6 +124,7 @@ def test_gpu_pipelines_are_refused():
 def test_load_and_run_quantize_a_saved_pipeline_in_process_and_in_workers(tmp_path):
     """`plait.load(..., quantize=True)`, `plait.process(path, quantize=True, n_process=2)`."""
     import plait
+    from plait.options import LoadOptions
     from plait.runner.loading import LoadSpec, load_in_worker
 
     nlp = _tiny_pipeline()
@@ -131,7 +132,7 @@ def test_load_and_run_quantize_a_saved_pipeline_in_process_and_in_workers(tmp_pa
     nlp.to_disk(tmp_path / "p")
     loaded = plait.load(tmp_path / "p", quantize=True)
     assert is_quantized(loaded) and loaded.meta["plait_quantized"] == "int8-dynamic"
-    worker = load_in_worker(LoadSpec(str(tmp_path / "p"), quantize=True))
+    worker = load_in_worker(LoadSpec(str(tmp_path / "p"), LoadOptions(quantize=True)))
     assert is_quantized(worker)
     one = [r.model_dump() for r in plait.process(tmp_path / "p", TEXTS, quantize=True)]
     assert one[0]["entities"][0]["text"] == "company"

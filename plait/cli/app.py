@@ -52,4 +52,10 @@ app = _LazyApp()
 
 
 def main() -> None:
-    build_app()(prog_name="plait")
+    from ..errors import PlaitError
+
+    try:
+        build_app()(prog_name="plait")
+    except PlaitError as exc:  # every error Plait or a built-in plugin raises on purpose
+        typer.echo(f"✘ {exc}", err=True)
+        raise SystemExit(1)

@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Process a file of records; every record is written or rejected, never lost."""
         from ..errors import PlaitError
+        from ..options import LoadOptions
         from ..runner.batching import BatchOptions
         from ..runner.job import RunConfig, run_job
 
@@ -45,9 +46,10 @@ def register(app: typer.Typer) -> None:
             model=model, input=input, output=output, input_format=input_format,
             output_format=output_format, text_field=text_field, id_field=id_field or None,
             rejects=rejects, resume=resume, overwrite=overwrite, engine=engine, n_process=n_process,
-            gpu=gpu_id if gpu_id is not None else gpu, address=address, num_gpus=num_gpus,
-            quantize=quantize, runtime=runtime,
-            code=tuple(code), max_chars=max_chars, limit=limit, progress=progress,
+            address=address, num_gpus=num_gpus,
+            options=LoadOptions(gpu=gpu_id if gpu_id is not None else gpu, quantize=quantize,
+                                runtime=runtime, code=tuple(str(c) for c in code)),
+            max_chars=max_chars, limit=limit, progress=progress,
             batch=BatchOptions(batch_size=batch_size, max_batch_tokens=max_batch_tokens,
                                segment_tokens=segment_tokens))
         try:

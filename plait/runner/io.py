@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, Dict, Iterator, List, Optional
 from ..errors import PlaitError
 from ..results import Result
 from .records import RawRecord
+from ..errors import Errors, PlaitTypeError
 
 FORMATS = ("jsonl", "csv", "parquet", "text")
 LINE_FORMATS = ("jsonl", "text")
@@ -39,12 +40,11 @@ class FormatError(PlaitError, ValueError):
 def detect_format(path: Path, explicit: Optional[str] = None) -> str:
     if explicit:
         if explicit not in FORMATS:
-            raise FormatError(f"unknown format '{explicit}'; use one of {', '.join(FORMATS)}")
+            raise FormatError(Errors.E082.format(explicit=explicit, join=', '.join(FORMATS)))
         return explicit
     fmt = _EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
-        raise FormatError(f"cannot tell the format of '{path}' from its extension; pass "
-                          f"--input-format/--output-format ({', '.join(FORMATS)})")
+        raise FormatError(Errors.E083.format(path=path, join=', '.join(FORMATS)))
     return fmt
 
 
@@ -53,8 +53,7 @@ def require_pyarrow() -> Any:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
     except ImportError:
-        raise PlaitError("Parquet needs pyarrow, which is not installed: "
-                         "pip install 'plait[io]' (or pip install pyarrow)") from None
+        raise PlaitError(Errors.E084) from None
     return pyarrow
 
 
@@ -269,7 +268,7 @@ class RejectsWriter(Writer):
     """One JSON line per rejected record: line number, id, reason and the record as read."""
 
     def write(self, result: Result) -> None:  # type: ignore[override]
-        raise TypeError("use reject()")
+        raise PlaitTypeError(Errors.E085)
 
     def reject(self, line: Optional[int], record_id: Any, reason: str, record: Any) -> None:
         row = {"line": line, "id": record_id, "reason": reason, "record": record}

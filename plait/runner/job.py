@@ -17,6 +17,7 @@ from .io import (LINE_FORMATS, RejectsWriter, count_records, detect_format, open
                  read_records)
 from .records import Item, to_item
 from .resume import Checkpoint, checkpoint_path, prepare_resume, save_checkpoint
+from ..errors import Errors
 
 
 @dataclass
@@ -43,6 +44,17 @@ class RunConfig:
     max_chars: int = 0
     limit: int = 0  # stop after this many records in this run (0: all)
     progress: bool = True
+    options: Any = None  # a plait.LoadOptions; when given, it replaces gpu/quantize/runtime/code
+
+    @property
+    def load_options(self) -> Any:
+        """How each copy of the pipeline is loaded (:class:`plait.LoadOptions`)."""
+        from ..options import LoadOptions
+
+        if self.options is not None:
+            return self.options
+        return LoadOptions(gpu=self.gpu, quantize=self.quantize, runtime=self.runtime,
+                           code=tuple(str(c) for c in self.code))
 
     @property
     def rejects_path(self) -> Path:
@@ -65,29 +77,13 @@ class RunSummary:
 
 
 def make_engine(cfg: RunConfig) -> Any:
-    from .loading import LoadSpec
-
-    spec = LoadSpec(str(cfg.model), gpu=cfg.gpu, code=tuple(str(c) for c in cfg.code),
-                    quantize=cfg.quantize, runtime=cfg.runtime)
-    if cfg.engine == "ray":
-        from .ray_engine import RayEngine
-
-        return RayEngine(spec, concurrency=max(cfg.n_process, 1), num_gpus=cfg.num_gpus,
-                         address=cfg.address)
-    if cfg.engine != "local":
-        raise PlaitError(f"unknown engine '{cfg.engine}'; use local or ray")
-    if cfg.n_process > 1:
-        from .pool import PoolEngine
-
-        return PoolEngine(spec, cfg.n_process)
-    from ..api import load
-    from .engines import LocalEngine
+    from .engines import open_engine
 
     try:
-        return LocalEngine(load(cfg.model, gpu=cfg.gpu, code=list(cfg.code), quantize=cfg.quantize,
-                                runtime=cfg.runtime))
+        return open_engine(cfg.model, cfg.load_options, n_process=cfg.n_process, engine=cfg.engine,
+                           address=cfg.address, num_gpus=cfg.num_gpus)
     except OSError as exc:  # spaCy's "can't find model" (E050) and unreadable folders
-        raise PlaitError(f"cannot load the pipeline '{cfg.model}': {exc}") from exc
+        raise PlaitError(Errors.E087.format(model=cfg.model, exc=exc)) from exc
 
 
 def _progress(cfg: RunConfig, total: Optional[int], initial: int) -> Any:
@@ -105,15 +101,15 @@ def run_job(cfg: RunConfig, engine: Any = None,
     in_fmt = detect_format(cfg.input, cfg.input_format)
     out_fmt = detect_format(cfg.output, cfg.output_format)
     if not cfg.input.exists():
-        raise PlaitError(f"input not found: {cfg.input}")
+        raise PlaitError(Errors.E088.format(input=cfg.input))
     rejects = cfg.rejects_path
     if cfg.resume:
         if out_fmt == "parquet":
-            raise PlaitError("--resume needs a line-based output (jsonl, csv, text), not parquet")
+            raise PlaitError(Errors.E089)
         ckpt = prepare_resume(cfg.output, rejects, out_fmt)
     else:
         if cfg.output.exists() and not cfg.overwrite:
-            raise PlaitError(f"{cfg.output} exists: pass --resume to continue it or --overwrite")
+            raise PlaitError(Errors.E090.format(output=cfg.output))
         ckpt = Checkpoint()
         checkpoint_path(cfg.output).unlink(missing_ok=True)
     start = ckpt.records

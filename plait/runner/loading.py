@@ -4,9 +4,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Tuple, Union
+
+from ..errors import Errors, PlaitFileNotFoundError
+from ..options import LoadOptions
 
 GpuArg = Union[bool, int]
 
@@ -14,12 +17,34 @@ GpuArg = Union[bool, int]
 @dataclass(frozen=True)
 class LoadSpec:
     model: str  # a path or an installed package name
-    gpu: GpuArg = False
-    code: Tuple[str, ...] = ()  # Python files to import first (custom components), as `spacy --code`
+    options: LoadOptions = field(default_factory=LoadOptions)  # gpu, quantize, runtime, code, ...
     modules: Tuple[Tuple[str, Optional[str]], ...] = ()  # (module, file) defining custom factories
     single_thread: bool = True  # torch.set_num_threads(1): n workers share the CPU cores
-    quantize: bool = False  # int8 dynamic quantization after loading (CPU)
-    runtime: str = "torch"  # what runs the encoder: torch | onnx (ONNX Runtime, CPU)
+
+
+def load_pipeline(name_or_path: Any, options: LoadOptions) -> Any:
+    """Load a pipeline as ``options`` say: the one place that applies them (``plait.load``, pool
+    workers, Ray actors and ``plait run`` all come here)."""
+    import spacy
+
+    from ..isolation import isolate_spacy_plugins
+
+    isolate_spacy_plugins()
+    options.check()
+    import_code(options.code)
+    if options.gpu is not False:
+        spacy.require_gpu(0 if options.gpu is True else int(options.gpu))
+    nlp = spacy.load(name_or_path, exclude=list(options.exclude), disable=list(options.disable),
+                     config=dict(options.config))
+    if options.runtime == "onnx":
+        from ..onnxrt import use_onnxruntime
+
+        nlp = use_onnxruntime(nlp, quantize=options.quantize)
+    elif options.quantize:
+        from ..quantize import quantize_pipeline
+
+        nlp = quantize_pipeline(nlp)
+    return nlp
 
 
 def import_code(paths: Any) -> None:
@@ -28,7 +53,7 @@ def import_code(paths: Any) -> None:
     for i, path in enumerate(paths or ()):
         path = Path(path)
         if not path.exists():
-            raise FileNotFoundError(f"--code file not found: {path}")
+            raise PlaitFileNotFoundError(Errors.E091.format(path=path))
         import_file(f"plait_user_code_{i}_{path.stem}", path)
 
 
@@ -71,12 +96,9 @@ def load_in_worker(spec: LoadSpec) -> Any:
             os.environ[var] = "1"
     for name, file in spec.modules:
         _import_module(name, file)
-    from ..api import load
-
     if spec.single_thread:  # before loading too: an ONNX Runtime session takes torch's thread count
         _one_torch_thread()
-    nlp = load(spec.model, gpu=spec.gpu, code=list(spec.code), quantize=spec.quantize,
-               runtime=spec.runtime)
+    nlp = load_pipeline(spec.model, spec.options)
     if spec.single_thread:  # torch imported by the pipeline itself
         _one_torch_thread()
     return nlp

@@ -16,6 +16,7 @@ from ..errors import PlaitError
 from .batching import Unit
 from .engines import Output
 from .loading import LoadSpec
+from ..errors import Errors, PlaitValueError
 
 POLL_S = 1.0
 
@@ -53,7 +54,7 @@ class PoolEngine:
 
     def __init__(self, spec: LoadSpec, n_process: int = 2, *, in_flight: int = 0) -> None:
         if n_process < 1:
-            raise ValueError("n_process must be >= 1")
+            raise PlaitValueError(Errors.E092)
         self.spec = spec
         self.n_process = n_process
         self.in_flight = in_flight or 2 * n_process
@@ -78,15 +79,12 @@ class PoolEngine:
             except queue.Empty:
                 dead = [p for p in self._procs if not p.is_alive()]
                 if dead:
-                    raise WorkerError(
-                        f"a worker process died (exit code {dead[0].exitcode}) without reporting "
-                        "an error (see its output above). Killed for memory? A script that starts "
-                        "workers needs an `if __name__ == '__main__':` guard (spawn start method).")
+                    raise WorkerError(Errors.E093.format(exitcode=dead[0].exitcode))
                 continue
             if kind == "ok":
                 return bid, payload
             what = "failed to load the pipeline" if kind == "init-error" else "failed"
-            raise WorkerError(f"worker {what}:\n{payload}")
+            raise WorkerError(Errors.E094.format(what=what, payload=payload))
 
     def run(self, batches: Iterable[List[Unit]]) -> Iterator[Output]:
         if not self._procs:

@@ -17,6 +17,7 @@ from ..errors import PlaitError
 from .batching import Unit
 from .engines import Output
 from .loading import LoadSpec
+from ..errors import Errors
 
 
 def require_ray() -> Any:
@@ -24,8 +25,7 @@ def require_ray() -> Any:
         import ray
         import ray.data  # noqa: F401
     except ImportError:
-        raise PlaitError("--engine ray needs Ray Data, which is not installed: "
-                         "pip install 'plait[ray]' (or pip install 'ray[data]')") from None
+        raise PlaitError(Errors.E095) from None
     return ray
 
 

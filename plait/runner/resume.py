@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import PlaitError
+from ..errors import Errors
 
 
 @dataclass
@@ -64,15 +65,14 @@ def prepare_resume(output: Path, rejects: Path, output_format: str) -> Checkpoin
     ckpt = load_checkpoint(output)
     if ckpt is None:
         if output_format not in ("jsonl", "text"):
-            raise PlaitError(f"cannot resume: no checkpoint {checkpoint_path(output)} and "
-                             f"{output_format} output cannot be counted by lines")
+            raise PlaitError(Errors.E096.format(checkpoint_path=checkpoint_path(output),
+                                                output_format=output_format))
         written, out_end = _complete_lines(output)
         rejected, rej_end = _complete_lines(rejects)
         ckpt = Checkpoint(written + rejected, written, rejected, out_end, rej_end)
     if output.exists() and output.stat().st_size < ckpt.output_bytes or \
             (rejects.exists() and rejects.stat().st_size < ckpt.rejects_bytes):
-        raise PlaitError(f"cannot resume: {output} or {rejects} is shorter than its checkpoint says; "
-                         "was it edited?")
+        raise PlaitError(Errors.E097.format(output=output, rejects=rejects))
     _truncate(output, ckpt.output_bytes)
     _truncate(rejects, ckpt.rejects_bytes)
     return ckpt

@@ -14,6 +14,7 @@ from .batching import BatchOptions, make_batches, split_item, Unit
 from .engines import Engine
 from .extract import Segment, merge_segments
 from .records import Item
+from ..errors import Errors, PlaitRuntimeError
 
 MAX_CUT_WARNINGS = 3
 
@@ -108,7 +109,7 @@ def result_groups(items: Iterable[Item], engine: Engine, opts: BatchOptions,
     if group:
         yield group
     if pending:  # an engine that dropped a unit: never silently lose a record
-        raise RuntimeError(f"engine returned no result for records {sorted(pending)[:10]}")
+        raise PlaitRuntimeError(Errors.E098.format(value=sorted(pending)[:10]))
 
 
 def results(items: Iterable[Item], engine: Engine, opts: Optional[BatchOptions] = None,

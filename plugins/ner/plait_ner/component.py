@@ -124,8 +124,7 @@ class PlaitNER(TrainablePipe):
     def _allow_extra_label(self) -> None:
         output = self.model.get_ref("output_layer")
         if output.has_dim("nO") and output.get_dim("nO") is not None:
-            raise PlaitNERError(f"Component '{self.name}' (plait_ner): cannot add a label after the "
-                                "model has been initialized; re-initialize it with all labels.")
+            raise PlaitNERError(Errors.NER020.format(name=self.name))
 
     # -- prediction --------------------------------------------------------------------------------
     def predict(self, docs: Iterable[Doc]) -> List[numpy.ndarray]:

@@ -23,6 +23,7 @@ from spacy.vocab import Vocab
 from plait.data.tags import TagError, tags_to_spans
 
 from .errors import ConllFormatError
+from .errors import Errors, PlaitNERError
 
 SCHEMES = ("iob1", "iob2")
 _TAG = re.compile(r"^(?:O|[BI]-\S+)$")
@@ -33,7 +34,7 @@ def iter_sentences(path: Union[str, Path], *, tag_column: int = -1
     """Yield ``(words, tags, line_numbers)`` for each sentence of a CoNLL file."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"CoNLL file not found: {path}")
+        raise PlaitNERError(Errors.NER021.format(path=path))
     words: List[str] = []
     tags: List[str] = []
     lines: List[int] = []
@@ -65,7 +66,7 @@ def iob_to_spans(tags: Sequence[str], *, scheme: str = "iob1", path: Union[str, 
                  lines: Optional[Sequence[int]] = None) -> List[Tuple[int, int, str]]:
     """Token spans ``(start, end, label)`` of an IOB1 or IOB2 tag sequence (plait.data.tags)."""
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
+        raise PlaitNERError(Errors.NER022.format(scheme=scheme, join=', '.join(SCHEMES)))
     try:
         return tags_to_spans(tags, scheme)
     except TagError as exc:
@@ -76,7 +77,7 @@ def read_conll(path: Union[str, Path], vocab: Optional[Vocab] = None, *, scheme:
                tag_column: int = -1, limit: Optional[int] = None) -> List[Doc]:
     """One Doc per sentence with gold ``doc.ents``; ``limit`` caps the number of sentences."""
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
+        raise PlaitNERError(Errors.NER023.format(scheme=scheme, join=', '.join(SCHEMES)))
     vocab = vocab if vocab is not None else Vocab()
     docs: List[Doc] = []
     for words, tags, lines in iter_sentences(path, tag_column=tag_column):

@@ -24,6 +24,8 @@ from typing import List, Sequence, Tuple
 
 import numpy
 
+from .errors import Errors, PlaitNERError
+
 NEG = -1e9  # "impossible"; finite so that log-sum-exp never sees inf - inf
 MOVES = ("B", "I", "L", "U")
 
@@ -73,7 +75,7 @@ def pad_scores(scores: Sequence[numpy.ndarray], n_labels: int) -> Tuple[numpy.nd
         if len(s):
             s = numpy.asarray(s, dtype="float64")
             if s.shape[1] != k:
-                raise ValueError(f"expected scores over {k} tags, got an array of shape {s.shape}")
+                raise PlaitNERError(Errors.NER024.format(k=k, shape=s.shape))
             out[i, : len(s)] = s
     return out, lengths
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from plait.errors import ErrorsWithCodes as _WithCodes
+from plait.errors import PlaitError
 
 
 class Errors(metaclass=_WithCodes):
@@ -25,6 +26,15 @@ class Errors(metaclass=_WithCodes):
               "are expected for {n} labels. Was the model trained with a different label set?")
     # CoNLL reader
     NER010 = ("{path}:{line}: {msg}")
+    NER020 = ("Component '{name}' (plait_ner): cannot add a label after the model has been initialized;"
+              ' re-initialize it with all labels.')
+    NER021 = ('CoNLL file not found: {path}')
+    NER022 = ('unknown scheme {scheme!r}; expected one of {join}')
+    NER023 = ('unknown scheme {scheme!r}; expected one of {join}')
+    NER024 = ('expected scores over {k} tags, got an array of shape {shape}')
+    NER025 = ('plait.ner.v1: surface_rows needs {n_SURFACE_ATTRS} values (for {join}), got {list}')
+    NER026 = ('{n_confidences} confidences but {n_correct} correctness values')
+    NER027 = ('confidence {conf} is outside [0, 1]')
 
 
 class Warnings(metaclass=_WithCodes):
@@ -34,7 +44,7 @@ class Warnings(metaclass=_WithCodes):
               "labels; those tokens are treated as missing annotation.")
 
 
-class PlaitNERError(ValueError):
+class PlaitNERError(PlaitError, ValueError):
     """An error plait-ner raises on purpose (bad data, bad configuration)."""
 
 

@@ -12,6 +12,8 @@ from spacy.util import registry
 from thinc.api import Linear, Maxout, Model, chain, with_array
 from thinc.types import Floats2d
 
+from .errors import Errors, PlaitNERError
+
 SURFACE_ATTRS = ["SHAPE", "PREFIX", "SUFFIX"]
 
 
@@ -38,8 +40,9 @@ def build_ner_model(
     nO: number of tags (``1 + 4 * n_labels``); set by the component at initialization.
     """
     if len(surface_rows) != len(SURFACE_ATTRS):
-        raise ValueError(f"plait.ner.v1: surface_rows needs {len(SURFACE_ATTRS)} values "
-                         f"(for {', '.join(SURFACE_ATTRS)}), got {list(surface_rows)}")
+        raise PlaitNERError(Errors.NER025.format(n_SURFACE_ATTRS=len(SURFACE_ATTRS),
+                                                 join=', '.join(SURFACE_ATTRS),
+                                                 list=list(surface_rows)))
     features = tok2vec
     surface = None
     if surface_features:

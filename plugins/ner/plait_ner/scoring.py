@@ -17,6 +17,8 @@ from spacy.scorer import get_ner_prf
 from spacy.training import Example
 from spacy.util import registry
 
+from .errors import Errors, PlaitNERError
+
 N_BINS = 10
 
 
@@ -24,14 +26,15 @@ def expected_calibration_error(confidences: Sequence[float], correct: Sequence[b
                                n_bins: int = N_BINS) -> Optional[float]:
     """ECE = sum over equal-width bins of (bin share) * |accuracy - mean confidence|; None if empty."""
     if len(confidences) != len(correct):
-        raise ValueError(f"{len(confidences)} confidences but {len(correct)} correctness values")
+        raise PlaitNERError(Errors.NER026.format(n_confidences=len(confidences),
+                                                 n_correct=len(correct)))
     if not len(confidences):
         return None
     bins: List[List[Tuple[float, bool]]] = [[] for _ in range(n_bins)]
     for conf, ok in zip(confidences, correct):
         conf = float(conf)
         if not 0.0 <= conf <= 1.0:
-            raise ValueError(f"confidence {conf} is outside [0, 1]")
+            raise PlaitNERError(Errors.NER027.format(conf=conf))
         bins[min(int(conf * n_bins), n_bins - 1)].append((conf, bool(ok)))
     total = len(confidences)
     ece = 0.0

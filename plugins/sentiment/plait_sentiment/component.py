@@ -28,6 +28,7 @@ from thinc.types import Floats2d
 from plait.balance import check_option, resolve_weights
 
 from .labels import gold_label, resolve_polarity_labels
+from .errors import Errors, SentimentError
 
 EXTENSION = "sentiment"
 
@@ -98,7 +99,7 @@ class SentimentClassifier(TrainablePipe):
 
     def add_label(self, label: str) -> int:
         if not isinstance(label, str):
-            raise ValueError(f"Sentiment component '{self.name}': labels must be strings, got {label!r}.")
+            raise SentimentError(Errors.SENT001.format(name=self.name, label=label))
         if label in self.labels:
             return 0
         self._allow_extra_label()
@@ -117,10 +118,7 @@ class SentimentClassifier(TrainablePipe):
 
     def _check_labels(self) -> None:
         if len(self.labels) < 2:
-            raise ValueError(f"Sentiment component '{self.name}' needs at least 2 labels, got "
-                             f"{list(self.labels)}. Pass labels to initialize "
-                             f"([initialize.components.{self.name}] labels = [...]) or train on docs "
-                             f"whose doc.cats hold at least two classes.")
+            raise SentimentError(Errors.SENT002.format(name=self.name, list=list(self.labels)))
 
     # -- prediction --------------------------------------------------------------------------------
     def _ensure_sentences(self, docs: Iterable[Doc]) -> None:
@@ -249,14 +247,14 @@ class SentimentClassifier(TrainablePipe):
                 n_gold += 1
                 counts[gold] = counts.get(gold, 0) + 1
         if n_gold == 0:
-            raise ValueError(f"Sentiment component '{self.name}': none of the training examples has "
-                             f"one of its labels {list(self.labels)} in doc.cats.")
+            raise SentimentError(Errors.SENT003.format(name=self.name, list=list(self.labels)))
         self.cfg["class_weights"] = resolve_weights(self.class_weighting, counts, self.labels,
                                                     component="Sentiment component", name=self.name)
         sample = [eg.reference for eg in islice(get_examples(), 10)]
         if self.model.has_dim("nO") and self.model.get_dim("nO") != len(self.labels):
-            raise ValueError(f"Sentiment component '{self.name}': the model was built for "
-                             f"{self.model.get_dim('nO')} labels but the component has {len(self.labels)}.")
+            raise SentimentError(Errors.SENT004.format(name=self.name,
+                                                       get_dim=self.model.get_dim('nO'),
+                                                       n_labels=len(self.labels)))
         self.model.set_dim("nO", len(self.labels))
         self.model.initialize(X=sample)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Dict, Iterable, Optional, Sequence, Tuple
 
+from .errors import Errors, SentimentError
+
 # Label names recognised (case-insensitively), in priority order: with labels ``-1/0/1`` the negative
 # label is ``-1`` and ``0`` is left as the neutral one.
 POSITIVE_NAMES = ("positive", "pos", "+1", "1", "+")
@@ -40,18 +42,16 @@ def resolve_polarity_labels(
             f"positive_label = \"...\" and negative_label = \"...\".")
     for kind, value in (("positive_label", positive_label), ("negative_label", negative_label)):
         if value is not None and value not in labels:
-            raise ValueError(f"Sentiment component '{component}': {kind} '{value}' is not one of its "
-                             f"labels {labels}. {hint}")
+            raise SentimentError(Errors.SENT005.format(component=component, kind=kind, value=value,
+                                                       labels=labels, hint=hint))
     pos = positive_label if positive_label is not None else _detect(labels, POSITIVE_NAMES)
     neg = negative_label if negative_label is not None else _detect(labels, NEGATIVE_NAMES)
     if pos is None or neg is None:
         missing = " and ".join(k for k, v in (("positive", pos), ("negative", neg)) if v is None)
-        raise ValueError(f"Sentiment component '{component}': cannot tell which of the labels {labels} "
-                         f"is the {missing} one (recognised names: positive/pos/1 and "
-                         f"negative/neg/0, any case). {hint}")
+        raise SentimentError(Errors.SENT006.format(component=component, labels=labels,
+                                                   missing=missing, hint=hint))
     if pos == neg:
-        raise ValueError(f"Sentiment component '{component}': the positive and negative label are both "
-                         f"'{pos}'. {hint}")
+        raise SentimentError(Errors.SENT007.format(component=component, pos=pos, hint=hint))
     return pos, neg
 
 
@@ -77,6 +77,5 @@ def gold_label(cats: Dict[str, float], labels: Iterable[str], *, text: str = "",
         problem = f"several labels are set ({', '.join(gold)})"
     else:
         problem = "none of its labels is set (all values < 0.5)"
-    raise ValueError(f"Sentiment component '{component}': the gold doc {doc_snippet(text)} has "
-                     f"doc.cats {own}: {problem}. Sentiment classes are exclusive: set exactly one of "
-                     f"{list(labels)} to 1.0.")
+    raise SentimentError(Errors.SENT008.format(component=component, doc_snippet=doc_snippet(text),
+                                               own=own, problem=problem, list=list(labels)))

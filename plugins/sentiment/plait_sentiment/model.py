@@ -14,6 +14,8 @@ from spacy.util import registry
 from thinc.api import Dropout, Model, Relu, Softmax_v2, chain
 from thinc.types import Floats2d
 
+from .errors import Errors, SentimentError
+
 Segments = List[Tuple[int, int]]
 
 
@@ -125,8 +127,7 @@ def init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:
     if n_labels is None and Y is not None:
         n_labels = Y.shape[1]
     if n_labels is None:
-        raise ValueError("plait.sentiment.v1: the number of labels (nO) is unknown; initialize the "
-                         "component with labels or training examples.")
+        raise SentimentError(Errors.SENT009)
     model.set_dim("nO", n_labels)
     if not output_layer.has_dim("nO"):
         output_layer.set_dim("nO", n_labels)

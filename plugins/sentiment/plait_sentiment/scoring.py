@@ -15,6 +15,7 @@ from spacy.training import Example
 from spacy.util import registry
 
 from .labels import gold_label
+from .errors import Errors, SentimentError
 
 
 def score_sentiment(
@@ -36,8 +37,7 @@ def score_sentiment(
 
     examples = list(examples)
     if examples and not Doc.has_extension(attr):
-        raise ValueError(f"score_sentiment: Doc._.{attr} is not set; run the sentiment component "
-                         f"(factory 'plait_sentiment') over the predicted docs first.")
+        raise SentimentError(Errors.SENT010.format(attr=attr))
     if labels is None or not list(labels):
         seen: List[str] = []
         for eg in examples:

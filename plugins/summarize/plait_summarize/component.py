@@ -231,8 +231,8 @@ class Summarizer(TrainablePipe):
         ops = self.model.ops
         logits = ops.to_numpy(scores).reshape(-1)
         if logits.shape[0] != len(truths):
-            raise ValueError(f"[plait_summarizer] {logits.shape[0]} sentence scores for "
-                             f"{len(truths)} sentences")
+            raise SummarizerConfigError(Errors.SUM003.format(value=logits.shape[0],
+                                                             n_truths=len(truths)))
         y = numpy.asarray(truths, dtype="f")
         m = numpy.asarray(mask, dtype="f")
         denom = max(float(m.sum()), 1.0)

@@ -1,13 +1,16 @@
 """Errors of the summarizer (codes ``SUM0xx``, in the style of ``plait.errors``)."""
 from __future__ import annotations
 
-from plait.errors import PlaitError
+from plait.errors import ErrorsWithCodes, PlaitError
 
 
-class Errors:
-    SUM001 = ("[SUM001] plait_summarizer '{name}': '{key}' must be {expected}, got {value!r}.")
-    SUM002 = ("[SUM002] plait_summarizer '{name}': the reference summary of example {index} "
+class Errors(metaclass=ErrorsWithCodes):
+    SUM001 = ("plait_summarizer '{name}': '{key}' must be {expected}, got {value!r}.")
+    SUM002 = ("plait_summarizer '{name}': the reference summary of example {index} "
               "(doc.user_data['plait.summary']) must be a string, got {type} (doc: {doc!r}).")
+    SUM003 = ('[plait_summarizer] {value} sentence scores for {n_truths} sentences')
+    SUM004 = ("[plait_summarizer] token vectors ({value} rows) do not match the doc's {n_doc} tokens "
+              '(doc: {value2!r})')
 
 
 class SummarizerConfigError(PlaitError, ValueError):

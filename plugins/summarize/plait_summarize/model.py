@@ -12,6 +12,7 @@ from thinc.api import Linear, Model, Relu, chain
 from thinc.types import Floats2d
 
 from .oracle import sentence_bounds
+from .errors import Errors, SummarizerConfigError
 
 N_FEATURES = 3
 """Extra features per sentence: relative position, is-first-sentence, length (tokens / 50, capped at 1)."""
@@ -87,8 +88,8 @@ def pool_sentences(ops, docs: List[Doc], tokvecs: List[Floats2d]) -> Tuple[Float
         if not sents:
             continue
         if sents[-1][1] - sents[0][0] != vecs.shape[0]:
-            raise ValueError(f"[plait_summarizer] token vectors ({vecs.shape[0]} rows) do not match the "
-                             f"doc's {len(doc)} tokens (doc: {doc.text[:60]!r})")
+            raise SummarizerConfigError(Errors.SUM004.format(value=vecs.shape[0], n_doc=len(doc),
+                                                             value2=doc.text[:60]))
         blocks.append(vecs)
         n = len(sents)
         for i, (start, end) in enumerate(sents):

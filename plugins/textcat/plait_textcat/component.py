@@ -22,6 +22,7 @@ from plait.balance import check_option, pos_weights, resolve_weights
 
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
 from .scoring import best_threshold, default_threshold, score_textcat
+from .errors import Errors, TextcatError
 
 CATEGORIES_EXTENSION = "categories"
 
@@ -87,8 +88,8 @@ class PlaitTextCategorizer(TrainablePipe):
     def set_thresholds(self, thresholds: Dict[str, float]) -> None:
         unknown = sorted(set(thresholds) - set(self.labels))
         if unknown:
-            raise ValueError(f"[plait_textcat] '{self.name}': thresholds given for unknown labels "
-                             f"{unknown}; its labels are {list(self.labels)}.")
+            raise TextcatError(Errors.TEXTCAT001.format(name=self.name, unknown=unknown,
+                                                        list=list(self.labels)))
         merged = dict(self.cfg.get("thresholds") or {})
         # Rounded so that the JSON written by to_disk restores exactly the same values.
         merged.update({k: round(float(v), 6) for k, v in thresholds.items()})
@@ -99,15 +100,13 @@ class PlaitTextCategorizer(TrainablePipe):
 
     def add_label(self, label: str) -> int:
         if not isinstance(label, str):
-            raise ValueError(f"[plait_textcat] '{self.name}': labels must be strings, got {label!r}.")
+            raise TextcatError(Errors.TEXTCAT002.format(name=self.name, label=label))
         if label in self.labels:
             return 0
         output = self._output_layer()
         if output.has_param("W"):
-            raise ValueError(
-                f"[plait_textcat] '{self.name}' is already initialized with labels "
-                f"{list(self.labels)}; cannot add '{label}'. Pass every label to initialize() "
-                f"(e.g. [initialize.components.{self.name}] labels = [...]) and train again.")
+            raise TextcatError(Errors.TEXTCAT003.format(name=self.name, list=list(self.labels),
+                                                        label=label))
         self.cfg["labels"].append(label)
         self.vocab.strings.add(label)
         return 1
@@ -123,28 +122,29 @@ class PlaitTextCategorizer(TrainablePipe):
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"[plait_textcat] '{self.name}': gold score of '{label}' in "
-                                 f"{_describe(eg.reference, index)} is {value!r}, not a number.")
+                raise TextcatError(Errors.TEXTCAT004.format(name=self.name, label=label,
+                                                            describe=_describe(eg.reference, index),
+                                                            value=value))
             if not 0.0 <= value <= 1.0:
-                raise ValueError(f"[plait_textcat] '{self.name}': gold score of '{label}' in "
-                                 f"{_describe(eg.reference, index)} is {value}; it must be in "
-                                 f"[0, 1].")
+                raise TextcatError(Errors.TEXTCAT005.format(name=self.name, label=label,
+                                                            describe=_describe(eg.reference, index),
+                                                            value=value))
             gold[label] = value
         if gold and self.exclusive:
             positives = [k for k, v in gold.items() if v == 1.0]
             others = [k for k, v in gold.items() if v not in (0.0, 1.0)]
             if others:
-                raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes, so gold "
-                                 f"scores must be 0.0 or 1.0, but {_describe(eg.reference, index)} "
-                                 f"has {', '.join(f'{k}={gold[k]}' for k in others)}.")
+                raise TextcatError(Errors.TEXTCAT006.format(name=self.name,
+                                                            describe=_describe(eg.reference, index),
+                                                            join=', '.join((f'{k}={gold[k]}' for k in others))))
             if len(positives) > 1:
-                raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes (one label per "
-                                 f"doc) but {_describe(eg.reference, index)} has several positive "
-                                 f"labels: {positives}. Use exclusive = false for multi-label data.")
+                raise TextcatError(Errors.TEXTCAT007.format(name=self.name,
+                                                            describe=_describe(eg.reference, index),
+                                                            positives=positives))
             if not positives:
-                raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes but "
-                                 f"{_describe(eg.reference, index)} has none of its labels set to "
-                                 f"1.0 (gold: {gold}).")
+                raise TextcatError(Errors.TEXTCAT008.format(name=self.name,
+                                                            describe=_describe(eg.reference, index),
+                                                            gold=gold))
         return gold
 
     def _examples_to_truth(self, examples: Sequence[Example]) -> Tuple[numpy.ndarray, numpy.ndarray]:
@@ -294,17 +294,14 @@ class PlaitTextCategorizer(TrainablePipe):
                     if cat not in new_labels:
                         new_labels.append(cat)
         if self.exclusive and len(new_labels) < 2:
-            raise ValueError(f"[plait_textcat] '{self.name}' has exclusive classes and needs at least "
-                             f"2 labels, got {new_labels}. Give labels in "
-                             f"[initialize.components.{self.name}] or use exclusive = false.")
+            raise TextcatError(Errors.TEXTCAT009.format(name=self.name, new_labels=new_labels))
         if not new_labels:
-            raise ValueError(f"[plait_textcat] '{self.name}' has no labels: the training examples have "
-                             f"no doc.cats and none were given to initialize().")
+            raise TextcatError(Errors.TEXTCAT010.format(name=self.name))
         if positive_label is not None and (not self.exclusive or len(new_labels) != 2
                                            or positive_label not in new_labels):
-            raise ValueError(f"[plait_textcat] '{self.name}': positive_label '{positive_label}' needs "
-                             f"exclusive classes and exactly 2 labels including it; labels are "
-                             f"{new_labels}.")
+            raise TextcatError(Errors.TEXTCAT011.format(name=self.name,
+                                                        positive_label=positive_label,
+                                                        new_labels=new_labels))
         self.cfg["positive_label"] = positive_label
         self.cfg["labels"] = []
         for label in new_labels:
@@ -314,7 +311,7 @@ class PlaitTextCategorizer(TrainablePipe):
         self.cfg["thresholds"] = {k: v for k, v in stored.items() if k in new_labels}
         sample = list(islice(get_examples(), 10))
         if not sample:
-            raise ValueError(f"[plait_textcat] '{self.name}': initialize() got no examples.")
+            raise TextcatError(Errors.TEXTCAT012.format(name=self.name))
         positives: Dict[str, int] = {}
         totals: Dict[str, int] = {}
         for i, eg in enumerate(get_examples()):
