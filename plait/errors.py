@@ -175,18 +175,19 @@ class Errors(metaclass=ErrorsWithCodes):
     E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
     E114 = ("{path}: meta.json is not readable: {error}")
     E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
-    E116 = ("Data folders {paths} hold tasks {tasks}: two folders give task '{task}' (component "
-            "'{name}'); import them as one folder, or pass the second as --data with another "
-            "task.")
+    E116 = ("Data folders {paths} are both for component '{name}' (task '{task}'): one component "
+            "trains on one folder. Import both files with one `plait data import` instead.")
     E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")
     E118 = ("Override '{arg}' is not in spaCy's form `--section.key value`.")
     E119 = ("The pipeline spec {path} names data that does not exist: {split} = {data}. Import it "
             "with `plait data import`, or fix training.{split} in the spec.")
-    E120 = ("--label-field '{field}' must hold a label, a list of labels or a {{label: 0/1}} "
-            "mapping; got {type}.")
+    E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
     E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
             "to; pass them as one of those, or drop one of the three.")
     E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
+    E123 = ("Invalid tag sequence at token {token}: {msg}")
+    E124 = ("The data folders {paths} have no dev docs: training evaluates on dev. Import with "
+            "--dev FILE, or let `plait data import` split the inputs.")
     # Serving (plait serve: HTTP service, dynamic batching, Ray Serve)
     E130 = ("The request body is {size} bytes, over the limit of {limit} bytes (--max-body-bytes). "
             "Send the records in smaller requests.")

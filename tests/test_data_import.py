@@ -366,3 +366,19 @@ def test_a_third_party_component_declares_its_own_gold(tmp_path):
     assert [(s.text, s.label_) for s in doc.spans["mentions"]] == [("New York", "A"), ("York City", "B")]
     assert _rejects(tmp_path / "out")[0]["kind"] == "misaligned span"
     assert report.meta["task"] == "mentions"
+
+
+@pytest.mark.conll
+def test_conll2003_imports_whole_with_nothing_lost(tmp_path):
+    from plaittest import SHARED_CONLL
+
+    if not (SHARED_CONLL / "eng.testb").is_file():
+        pytest.skip("CoNLL-2003 is not in ../shared/data/conll2003")
+    _need("ner")
+    report = import_data([], tmp_path / "out", task="ner", test=[SHARED_CONLL / "eng.testb"],
+                         dev=[SHARED_CONLL / "eng.testa"], sentences_per_doc=10, force=True)
+    meta = _check_accounting(report)
+    assert meta["sources"][0]["format"] == "tokens" and meta["sources"][0]["scheme"] == "iob1"
+    assert meta["labels"] == ["LOC", "MISC", "ORG", "PER"]
+    assert meta["counts"]["train"] == 0 and meta["counts"]["test"] > 300
+    assert set(meta["skipped"]) <= {"duplicate text"}  # every line of the real file reads

@@ -90,7 +90,6 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
         info = registry.component(meta["component"])
         if info.name in seen:
             raise DataError(Errors.E116.format(paths=f"{seen[info.name]} and {folder}",
-                                               tasks=", ".join(m["task"] for m in metas),
                                                task=info.task, name=info.name))
         seen[info.name] = folder
         if not meta.get("counts", {}).get("train"):
@@ -105,6 +104,8 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
         components.append(entry)
         train_docs += meta["counts"]["train"]
         train_words += meta.get("words", {}).get("train", 0)
+    if not sum(m.get("counts", {}).get("dev", 0) for m in metas):
+        raise DataError(Errors.E124.format(paths=", ".join(str(f) for f in folders)))
     if len(folders) == 1:
         paths = {split: _path(folders[0] / split) for split in SPLITS}
     else:

@@ -208,7 +208,7 @@ def _parse_sentences(row: Row, sentences: List[Sentence], gold: GoldInfo,
         try:
             local = tags_to_spans(sent.tags, scheme)
         except TagError as exc:
-            return Reject(row.source, sent.lines[exc.index], str(exc),
+            return Reject(row.source, sent.lines[exc.index], exc.msg,
                           clip(" ".join(f"{w}/{t}" for w, t in zip(sent.words, sent.tags))),
                           K_TAGS)
         offset = len(words)

@@ -253,14 +253,16 @@ def read_parquet(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
             done = now
 
 
-def read_docbin(path: Path, on_bytes: OnBytes = None, vocab: Any = None) -> Iterator[Row]:
-    """The docs of one ``.spacy`` file, numbered from 1 (a DocBin is read whole: keep shards small)."""
+def read_docbin(path: Path, on_bytes: OnBytes = None, vocab: Any = None,
+                user_data: bool = True) -> Iterator[Row]:
+    """The docs of one ``.spacy`` file, numbered from 1 (a DocBin is read whole: keep shards small).
+    ``user_data=False`` skips unpacking each doc's user data (faster when only the text is needed)."""
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
     src = str(path)
     try:
-        db = DocBin(store_user_data=True).from_disk(path)
+        db = DocBin(store_user_data=user_data).from_disk(path)
     except Exception as exc:  # noqa: BLE001 - msgpack/zlib/attribute errors: the file is not a DocBin
         yield Row(src, 1, error=f"not a readable .spacy DocBin: {exc}")
         return
@@ -345,7 +347,8 @@ def read_rows(path: PathLike, fmt: str, on_bytes: OnBytes = None, **options: Any
     if fmt == "parquet":
         return read_parquet(path, on_bytes)
     if fmt == "spacy":
-        return read_docbin(path, on_bytes, vocab=options.get("vocab"))
+        return read_docbin(path, on_bytes, vocab=options.get("vocab"),
+                           user_data=options.get("user_data", True))
     if fmt == "tokens":
         return read_tokens(path, on_bytes, sentences_per_doc=options.get("sentences_per_doc", 1),
                            tag_column=options.get("tag_column", -1))

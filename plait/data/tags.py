@@ -11,18 +11,22 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
+from ..errors import DataError, Errors
+
 SCHEMES = ("iob1", "iob2", "biluo")
 TAG = re.compile(r"^(?:O|[BIELUS]-\S+)$")
 _IOB_TAG = re.compile(r"^(?:O|[BI]-\S+)$")
 _BILUO = {"E": "L", "S": "U"}
 
 
-class TagError(ValueError):
-    """A tag or tag sequence that is not valid in the scheme; ``index`` is the offending token."""
+class TagError(DataError):
+    """A tag or tag sequence that is not valid in the scheme; ``index`` is the offending token and
+    ``msg`` the plain reason (what a reject records)."""
 
     def __init__(self, index: int, msg: str) -> None:
-        super().__init__(msg)
+        super().__init__(Errors.E123.format(token=index + 1, msg=msg))
         self.index = index
+        self.msg = msg
 
 
 def _split(tag: str, index: int, scheme: str) -> Tuple[str, Optional[str]]:
@@ -52,7 +56,7 @@ def detect_scheme(tags: Iterable[str]) -> str:
 def tags_to_spans(tags: Sequence[str], scheme: str = "iob1") -> List[Tuple[int, int, str]]:
     """Token spans ``(start, end, label)`` of one sentence's tags; raises :class:`TagError`."""
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown tag scheme {scheme!r}; expected one of {', '.join(SCHEMES)}")
+        raise DataError(Errors.E101.format(path="tags", fmt=scheme, known=", ".join(SCHEMES)))
     spans: List[Tuple[int, int, str]] = []
     start: Optional[int] = None
     label: Optional[str] = None

@@ -76,7 +76,7 @@ def read_texts(source: Union[str, Path, List[Union[str, Path]]], *, fmt: Optiona
     reject = on_reject or _raise
     for path in expand(source):
         file_fmt = detect_format(path, fmt)
-        for row in read_rows(path, file_fmt, on_bytes):
+        for row in read_rows(path, file_fmt, on_bytes, user_data=False):
             got = row_text(row, file_fmt, text_field)
             if isinstance(got, Reject):
                 reject(got)

@@ -30,14 +30,13 @@ def default_conll_dir() -> Path:
 
 
 def iob1_to_iob2(tags: List[str]) -> List[str]:
-    """IOB1 (``I-X`` starts an entity unless it continues one of type X) to IOB2."""
-    out = []
-    prev = "O"
-    for tag in tags:
-        if tag.startswith("I-") and (prev == "O" or prev[2:] != tag[2:]):
-            tag = "B-" + tag[2:]
-        out.append(tag)
-        prev = tag
+    """IOB1 (``I-X`` starts an entity unless it continues one of type X) to IOB2 (the core's tag
+    decoding, plait.data.tags)."""
+    from plait.data.tags import tags_to_spans
+
+    out = ["O"] * len(tags)
+    for start, end, label in tags_to_spans(tags, "iob1"):
+        out[start:end] = [f"B-{label}"] + [f"I-{label}"] * (end - start - 1)
     return out
 
 

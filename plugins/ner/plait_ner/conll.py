@@ -70,7 +70,7 @@ def iob_to_spans(tags: Sequence[str], *, scheme: str = "iob1", path: Union[str, 
     try:
         return tags_to_spans(tags, scheme)
     except TagError as exc:
-        raise ConllFormatError(path, lines[exc.index] if lines else exc.index + 1, str(exc)) from None
+        raise ConllFormatError(path, lines[exc.index] if lines else exc.index + 1, exc.msg) from None
 
 
 def read_conll(path: Union[str, Path], vocab: Optional[Vocab] = None, *, scheme: str = "iob1",
