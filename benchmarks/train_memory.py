@@ -90,6 +90,7 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     # A sampler thread keeps the peak RSS of each phase; hooks on the nlp object say the phase.
     peaks: Dict[str, float] = {}
     state = {"phase": "init", "steps": 0}
+    at_step: List[float] = []  # RSS as each update starts: the trend across steps
     stop = threading.Event()
 
     def sample() -> None:
@@ -127,6 +128,7 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     def tracked_update(*a, **kw):
         state["phase"] = "training steps"
         state["steps"] += 1
+        at_step.append(_rss_mib())
         return update(*a, **kw)
 
     def tracked_evaluate(*a, **kw):
@@ -142,7 +144,7 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     return {"variant": variant, "peak_rss_mib": _hwm_mib(),
             "seconds": round(time.perf_counter() - start, 1), "init_seconds": round(init_seconds, 1),
             "updates": state["steps"], "rss_initialized_mib": rss_initialized,
-            "peak_by_phase_mib": peaks}
+            "peak_by_phase_mib": peaks, "rss_at_step_mib": at_step}
 
 
 def run_one(payload: Dict[str, Any]) -> Dict[str, Any]:

@@ -19,15 +19,11 @@ parameters only. Nothing of Plait is needed to load the trained pipeline.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Optional
 
 from spacy.util import registry
 
 from .errors import Errors, SpecError
-
-#: Attributes this callback sets on the encoder component (instance attributes shadow the methods).
-_PATCHED = ("update", "finish_update")
-
 
 class ScaledOptimizer:
     """Calls a thinc ``Optimizer`` with ``lr_scale`` multiplied by ``scale`` (one parameter group)."""
@@ -102,6 +98,8 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
     state: Dict[str, Any] = {"stage": None}
 
     def before_update(nlp: Any, info: Dict[str, Any]) -> None:
+        # Instance attributes shadow the component's methods: stage 1 replaces `update`, every step
+        # sets `finish_update` to the current scale (nothing of this is saved with the pipeline).
         step = int(info.get("step", 0))
         if encoder not in nlp.pipe_names:
             raise SpecError(Errors.E151.format(name=encoder, pipes=", ".join(nlp.pipe_names)))
@@ -119,14 +117,6 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
     return before_update
 
 
-def unpatch(nlp: Any, encoder: str = "transformer") -> None:
-    """Remove what :func:`fine_tuning` set on the encoder component (e.g. before more training)."""
-    if encoder in nlp.pipe_names:
-        proc = nlp.get_pipe(encoder)
-        for attr in _PATCHED:
-            proc.__dict__.pop(attr, None)
-
-
 def callback_config(*, head_steps: int, head_rate: float, encoder_rate: float,
                     encoder_warmup_steps: int, encoder: str) -> Optional[Dict[str, Any]]:
     """The ``[training.before_update]`` block for these settings (None when it would do nothing)."""
@@ -137,4 +127,4 @@ def callback_config(*, head_steps: int, head_rate: float, encoder_rate: float,
             "encoder_lr_scale": scale, "encoder_warmup_steps": encoder_warmup_steps}
 
 
-__all__: List[str] = ["fine_tuning", "encoder_scale", "ScaledOptimizer", "callback_config", "unpatch"]
+__all__ = ["fine_tuning", "encoder_scale", "ScaledOptimizer", "callback_config"]

