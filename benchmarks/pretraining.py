@@ -76,8 +76,31 @@ def weighted_score(model: Path, test: Path) -> Dict[str, Any]:
             "parts": {k: scores.get(k) for k in weights}, "test_docs": len(examples)}
 
 
+def _encoder_record(out: Path, cpu: Optional[float]) -> Dict[str, Any]:
+    manifest = json.loads((out / "plait-encoder.json").read_text(encoding="utf8"))
+    return {"path": str(out), "cpu_minutes": round(cpu / 60, 2) if cpu is not None else None,
+            "perplexity_before": manifest["perplexity_before"],
+            "perplexity_after": manifest["perplexity_after"], "tokens": manifest["tokens"],
+            "steps": manifest["steps"], "sources": [s["source"] for s in manifest["sources"]],
+            "added_words": len(manifest.get("added_words", [])),
+            "wall_minutes": round(manifest.get("seconds", 0) / 60, 2)}
+
+
+def _pretrain_minutes(encoder: Dict[str, Any]) -> str:
+    if encoder.get("cpu_minutes") is not None:
+        return f"{encoder['cpu_minutes']:.1f}"
+    if "wall_minutes" in encoder:
+        return f"{encoder['wall_minutes']:.1f} wall (reused)"
+    return "—"
+
+
 def pretrain(out: Path, encoder: str, texts: Sequence[str], args: argparse.Namespace,
              add_words: int = 0) -> Dict[str, Any]:
+    if args.reuse_encoders and (out / "plait-encoder.json").exists():
+        record = _encoder_record(out, None)  # pre-trained by an earlier invocation: CPU not counted
+        if record["steps"] == args.pretrain_steps:
+            print(f"· reusing {out} ({record['steps']} steps)", flush=True)
+            return record
     cmd = [sys.executable, "-m", "plait", "pretrain", "-o", str(out), "--encoder", encoder,
            "--max-steps", str(args.pretrain_steps), "--eval-every",
            str(max(1, args.pretrain_steps // 4)), "--batch-size", str(args.batch_size),
@@ -92,12 +115,7 @@ def pretrain(out: Path, encoder: str, texts: Sequence[str], args: argparse.Names
     for text in texts:
         cmd += ["--text", str(text)]
     cpu = run(cmd, log=out.parent / f"{out.name}.log")
-    manifest = json.loads((out / "plait-encoder.json").read_text(encoding="utf8"))
-    return {"path": str(out), "cpu_minutes": round(cpu / 60, 2),
-            "perplexity_before": manifest["perplexity_before"],
-            "perplexity_after": manifest["perplexity_after"], "tokens": manifest["tokens"],
-            "steps": manifest["steps"], "sources": [s["source"] for s in manifest["sources"]],
-            "added_words": len(manifest.get("added_words", []))}
+    return _encoder_record(out, cpu)
 
 
 def finetune(spec: str, corpus: Path, encoder: str, seed: int, out: Path,
@@ -150,6 +168,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--gpu-id", type=int, default=-1)
     ap.add_argument("--work", default=str(ROOT / "runs" / "pretraining"))
     ap.add_argument("--name", default="full")
+    ap.add_argument("--reuse-encoders", action="store_true",
+                    help="keep encoders an earlier run of this script wrote under --work (same "
+                         "steps); their CPU minutes are then not counted again")
     args = ap.parse_args(argv)
 
     work = Path(args.work)
@@ -168,7 +189,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not (corpus / "train").exists():
             print(f"✘ {spec}: no {corpus}/train, skipped", flush=True)
             continue
-        systems: Dict[str, Dict[str, Any]] = {"stock": {"path": args.encoder, "cpu_minutes": 0.0}}
+        systems: Dict[str, Dict[str, Any]] = {"stock": {"path": args.encoder}}
         if "task" in args.systems:
             print(f"· {spec}: task-adaptive pre-training", flush=True)
             systems["task"] = pretrain(work / "encoders" / f"task-{spec}", args.encoder,
@@ -203,7 +224,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
           (f"{r['encoder']['perplexity_before']:.1f} → {r['encoder']['perplexity_after']:.1f}"
            if "perplexity_before" in r["encoder"] else "—"),
           ", ".join(f"{v:.3f}" for v in r["scores"]), f"{r['mean']:.3f} ± {r['stdev']:.3f}",
-          r["encoder"].get("cpu_minutes", 0.0), r["finetune_cpu_minutes"]] for r in rows])
+          _pretrain_minutes(r["encoder"]), r["finetune_cpu_minutes"]] for r in rows])
     md = out.with_suffix(".md")
     md.write_text(f"# Pre-training benchmark `{args.name}`\n\nCommand: `python benchmarks/"
                   f"pretraining.py {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
