@@ -106,7 +106,8 @@ def test_train_memory_records_peak_rss_per_phase(tmp_path, capsys):
     assert run["variant"] == "default" and run["updates"] == 3  # steps 0..2
     phases = run["peak_by_phase_mib"]
     assert {"init", "training steps", "dev evaluation"} <= set(phases)
-    assert run["peak_rss_mib"] >= max(phases.values()) > 100
+    # the kernel's high-water mark and the 50 ms samples agree to within rounding
+    assert run["peak_rss_mib"] >= max(phases.values()) - 1.0 and min(phases.values()) > 100
     assert "| default |" in capsys.readouterr().out
 
 
