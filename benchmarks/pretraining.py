@@ -121,6 +121,10 @@ def pretrain(out: Path, encoder: str, texts: Sequence[str], args: argparse.Names
 def finetune(spec: str, corpus: Path, encoder: str, seed: int, out: Path,
              args: argparse.Namespace) -> Dict[str, Any]:
     cfg = out / "config-composed.cfg"
+    done = out / "score.json"
+    if args.reuse_finetunes and done.exists():
+        print(f"· reusing {out}", flush=True)
+        return json.loads(done.read_text(encoding="utf8"))
     out.mkdir(parents=True, exist_ok=True)
     cpu = run([sys.executable, "-m", "plait", "compose", str(ROOT / "pipeline" / f"{spec}.yml"),
                "-o", str(cfg)], log=out / "compose.log")
@@ -136,6 +140,7 @@ def finetune(spec: str, corpus: Path, encoder: str, seed: int, out: Path,
     before = time.process_time()
     result = weighted_score(out / "training" / "model-best", corpus / "test")
     result["cpu_minutes"] = round((cpu + time.process_time() - before) / 60, 2)
+    write_json(done, result)
     return result
 
 
@@ -168,6 +173,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--gpu-id", type=int, default=-1)
     ap.add_argument("--work", default=str(ROOT / "runs" / "pretraining"))
     ap.add_argument("--name", default="full")
+    ap.add_argument("--reuse-finetunes", action="store_true",
+                    help="keep fine-tuning runs an earlier run of this script finished under --work "
+                         "(their score.json)")
     ap.add_argument("--reuse-encoders", action="store_true",
                     help="keep encoders an earlier run of this script wrote under --work (same "
                          "steps); their CPU minutes are then not counted again")
