@@ -31,8 +31,9 @@ def register(app: typer.Typer) -> None:
                                                   "{label: 0/1} mapping"),
         spans_field: Optional[str] = typer.Option(None, "--spans-field", help="Field with "
                                                   "character-offset spans"),
-        summary_field: Optional[str] = typer.Option(None, "--summary-field",
-                                                    help="Field with the target (summary) text"),
+        target_field: Optional[str] = typer.Option(None, "--target-field", "--summary-field",
+                                                   help="Field with the target text of components "
+                                                   "trained from (text, target) pairs"),
         scheme: str = typer.Option("auto", "--scheme", help="Tags of token files: auto|iob1|"
                                    "iob2|biluo"),
         align: str = typer.Option("strict", "--align", help="A span off token boundaries: strict "
@@ -52,7 +53,7 @@ def register(app: typer.Typer) -> None:
         from ..data.importer import import_data
         from ..errors import DataError, Errors, PlaitError
 
-        fields = [f for f in (label_field, spans_field, summary_field) if f]
+        fields = [f for f in (label_field, spans_field, target_field) if f]
         try:
             if not task and not component:
                 raise DataError(Errors.E105.format(task="(none given: pass --task)",

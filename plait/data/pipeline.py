@@ -18,7 +18,7 @@ import yaml
 
 from ..errors import DataError, Errors
 from .importer import SPLITS
-from .stats import read_meta, summary_for_init
+from .stats import read_meta, data_profile
 
 PathLike = Union[str, Path]
 
@@ -97,7 +97,7 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
         entry: Dict[str, Any] = {"component": info.name}
         if meta.get("labels") and (info.gold is None or "pair" not in info.gold.accepts):
             entry["labels"] = list(meta["labels"])
-        options = (info.gold.configure(summary_for_init(folder, meta))
+        options = (info.gold.configure(data_profile(folder, meta))
                    if info.gold is not None and info.gold.configure else {})
         if options:
             entry["options"] = options

@@ -130,7 +130,7 @@ def stats_lines(stats: Dict[str, Any]) -> List[str]:
     return lines
 
 
-def summary_for_init(folder: Union[str, Path], meta: Optional[Dict[str, Any]] = None
+def data_profile(folder: Union[str, Path], meta: Optional[Dict[str, Any]] = None
                      ) -> Dict[str, Any]:
     """What ``GoldInfo.configure`` and ``plait init`` are given about a data folder."""
     meta = meta or read_meta(folder)

@@ -67,14 +67,14 @@ def tags_to_spans(tags: Sequence[str], scheme: str = "iob1") -> List[Tuple[int, 
             inside = start is not None
             if prefix in ("I", "L"):
                 if not inside or typ != label:
-                    raise TagError(i, f"{tag!r} after {prev} is not valid BILUO (an entity "
+                    raise TagError(i, f"{tag!r} after {prev} is not valid BILUO (a span "
                                       f"starts with B- or is a single U-)")
                 if prefix == "L":
                     spans.append((start, i + 1, label))  # type: ignore[arg-type]
                     start, label = None, None
                 continue
             if inside:
-                raise TagError(i, f"{tag!r} after {prev} is not valid BILUO (the entity of "
+                raise TagError(i, f"{tag!r} after {prev} is not valid BILUO (the span of "
                                   f"{label} never ends with L-)")
             if prefix == "B":
                 start, label = i, typ
@@ -83,7 +83,7 @@ def tags_to_spans(tags: Sequence[str], scheme: str = "iob1") -> List[Tuple[int, 
             continue
         continues = prefix == "I" and start is not None and typ == label
         if prefix == "I" and not continues and scheme == "iob2":
-            raise TagError(i, f"{tag!r} after {prev} is not valid IOB2 (an entity must start with "
+            raise TagError(i, f"{tag!r} after {prev} is not valid IOB2 (a span must start with "
                               f"B-); if the file is IOB1 (like CoNLL-2003), use the iob1 scheme")
         if continues:
             continue
@@ -94,7 +94,7 @@ def tags_to_spans(tags: Sequence[str], scheme: str = "iob1") -> List[Tuple[int, 
             start, label = i, typ
     if start is not None:
         if scheme == "biluo":
-            raise TagError(len(tags) - 1, f"the sentence ends inside an entity of {label} (BILUO "
-                                          f"entities end with L-)")
+            raise TagError(len(tags) - 1, f"the sentence ends inside a span of {label} (BILUO "
+                                          f"spans end with L-)")
         spans.append((start, len(tags), label))  # type: ignore[arg-type]
     return spans
