@@ -104,7 +104,8 @@ def _raises(tree: ast.AST) -> Iterator[Tuple[ast.Raise, ast.AST]]:
 
 
 def uncoded_raises() -> List[str]:
-    trees = {path: ast.parse(path.read_text(encoding="utf8")) for path in _sources()}
+    sources = {path: path.read_text(encoding="utf8").splitlines() for path in _sources()}
+    trees = {path: ast.parse("\n".join(lines)) for path, lines in sources.items()}
     classes = _plait_error_classes(trees)
     self_coded = _self_coded_classes(trees)
     bad = []
@@ -129,9 +130,14 @@ def uncoded_raises() -> List[str]:
             if short not in classes:
                 bad.append(f"{where}: raise {called}(...) is not a PlaitError subclass")
                 continue
-            first = exc.args[0] if exc.args else None
-            ok = first is not None and (_from_catalogue(first) or (
-                isinstance(first, ast.Name) and first.id in _coded_names(scope)))
+            # the message is the first argument, or a later one after a status (ServeError(413, msg))
+            candidates = list(exc.args[:2]) + [k.value for k in exc.keywords if k.arg == "message"]
+            ok = any(_from_catalogue(arg) or (isinstance(arg, ast.Name)
+                                              and arg.id in _coded_names(scope))
+                     for arg in candidates)
+            # a message built earlier from the catalogue and carried in data (the first of several
+            # per-record problems) is marked on the raise line: ``# coded: <where it comes from>``
+            ok = ok or "# coded:" in sources[path][node.lineno - 1]
             if not ok:
                 bad.append(f"{where}: raise {called}(...) without a catalogue message (Errors.<CODE>)")
     return bad

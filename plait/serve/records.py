@@ -115,8 +115,10 @@ def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
         words += len(text.split())
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise ServeError(422, problems[0]["message"] + more, records=problems[:MAX_LISTED])
+        raise ServeError(422, problems[0]["message"] + more,  # coded: E135-E139, E149 above
+                         records=problems[:MAX_LISTED])
     if too_long:
         more = f" (and {len(too_long) - 1} more)" if len(too_long) > 1 else ""
-        raise ServeError(413, too_long[0]["message"] + more, records=too_long[:MAX_LISTED])
+        raise ServeError(413, too_long[0]["message"] + more,  # coded: E132 above
+                         records=too_long[:MAX_LISTED])
     return Batchable(records, single, tokens, words)
