@@ -71,9 +71,12 @@ def test_scorer_values_match_rouge_score_directly(blank_summarizer):
     # Lead-3 is the first three sentences.
     assert lead_summary(examples[0].predicted) == " ".join(
         s.text for s in list(examples[0].predicted.sents)[:3])
+    assert got["summary_n_docs"] == len(examples)
+    assert got["summary_mean_words"]["reference"] == pytest.approx(
+        numpy.mean([len(ref.split()) for _, ref in DOCS]))
     # No reference summaries at all: no scores (spaCy leaves None out of the weighted score).
-    no_refs = make_examples(nlp, [(DOCS[0][0], None)])
-    assert set(score_summaries(no_refs).values()) == {None}
+    no_refs = score_summaries(make_examples(nlp, [(DOCS[0][0], None)]))
+    assert no_refs.pop("summary_n_docs") == 0 and set(no_refs.values()) == {None}
 
 
 def test_disk_round_trip(trained_trf_nlp, tmp_path):
