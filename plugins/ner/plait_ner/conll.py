@@ -20,7 +20,7 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Union
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from .errors import ConllFormatError
+from .errors import ConllFileNotFoundError, ConllFormatError
 from .errors import Errors, PlaitNERError
 
 SCHEMES = ("iob1", "iob2")
@@ -32,7 +32,7 @@ def iter_sentences(path: Union[str, Path], *, tag_column: int = -1
     """Yield ``(words, tags, line_numbers)`` for each sentence of a CoNLL file."""
     path = Path(path)
     if not path.exists():
-        raise PlaitNERError(Errors.NER021.format(path=path))
+        raise ConllFileNotFoundError(Errors.NER021.format(path=path))
     words: List[str] = []
     tags: List[str] = []
     lines: List[int] = []
