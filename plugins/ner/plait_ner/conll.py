@@ -22,7 +22,7 @@ from spacy.vocab import Vocab
 
 from plait.data.tags import TagError, tags_to_spans
 
-from .errors import ConllFormatError
+from .errors import ConllFileNotFoundError, ConllFormatError
 from .errors import Errors, PlaitNERError
 
 SCHEMES = ("iob1", "iob2")
@@ -34,7 +34,7 @@ def iter_sentences(path: Union[str, Path], *, tag_column: int = -1
     """Yield ``(words, tags, line_numbers)`` for each sentence of a CoNLL file."""
     path = Path(path)
     if not path.exists():
-        raise PlaitNERError(Errors.NER021.format(path=path))
+        raise ConllFileNotFoundError(Errors.NER021.format(path=path))
     words: List[str] = []
     tags: List[str] = []
     lines: List[int] = []

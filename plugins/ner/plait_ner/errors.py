@@ -48,6 +48,10 @@ class PlaitNERError(PlaitError, ValueError):
     """An error plait-ner raises on purpose (bad data, bad configuration)."""
 
 
+class ConllFileNotFoundError(PlaitError, FileNotFoundError):
+    """A CoNLL file that does not exist (still a ``FileNotFoundError`` for callers)."""
+
+
 class ConllFormatError(PlaitNERError):
     """A CoNLL file is malformed; the message names the file and line."""
 

@@ -46,8 +46,8 @@ def test_spacy_finds_factory_architecture_and_scorer_through_its_entry_points():
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines() == [
         "['A'] True",
-        "['plait_textcat', 'plait_textcat.component', 'plait_textcat.defaults', 'plait_textcat.factory', "
-        "'plait_textcat.model', 'plait_textcat.scoring']"]
+        "['plait_textcat', 'plait_textcat.component', 'plait_textcat.defaults', 'plait_textcat.errors', "
+        "'plait_textcat.factory', 'plait_textcat.model', 'plait_textcat.scoring']"]
 
 
 def test_disk_round_trip_keeps_predictions_labels_and_config(trained_exclusive, tmp_path):
