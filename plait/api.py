@@ -23,7 +23,8 @@ def load(name_or_path: PathLike, options: Optional[LoadOptions] = None, *,
          gpu: Optional[Union[bool, int]] = None, code: Optional[Sequence[PathLike]] = None,
          exclude: Optional[Sequence[str]] = None, disable: Optional[Sequence[str]] = None,
          config: Optional[Dict[str, Any]] = None, quantize: Optional[bool] = None,
-         runtime: Optional[str] = None) -> Any:
+         runtime: Optional[str] = None, window: Optional[int] = None,
+         stride: Optional[int] = None) -> Any:
     """Load a trained pipeline from a folder or an installed package (``spacy.load``).
 
     ``options`` (:class:`plait.LoadOptions`) says how; the keyword arguments override its fields:
@@ -32,12 +33,15 @@ def load(name_or_path: PathLike, options: Optional[LoadOptions] = None, *,
     (CPU only; the pipeline can't then be saved); ``runtime``: what runs the encoder, ``"torch"``
     (default; ``quantize`` uses torch's dynamic int8 Linear, see ``plait.quantize``) or ``"onnx"``
     (ONNX Runtime on the CPU, the same outputs in float, ``quantize`` its int8; see ``plait.onnxrt``;
-    needs ``pip install 'plait[onnx]'``); ``exclude`` / ``disable`` / ``config`` as ``spacy.load``.
+    needs ``pip install 'plait[onnx]'``); ``exclude`` / ``disable`` / ``config`` as ``spacy.load``;
+    ``window`` / ``stride``: run the shared transformer with these windows (in tokens; the stride
+    defaults to the window, i.e. no overlap) instead of the trained pipeline's (``plait.windows``).
     """
     from .runner.loading import load_pipeline
 
     opts = LoadOptions.of(options, gpu=gpu, code=code, exclude=exclude, disable=disable,
-                          config=config, quantize=quantize, runtime=runtime)
+                          config=config, quantize=quantize, runtime=runtime, window=window,
+                          stride=stride)
     return load_pipeline(name_or_path, opts)
 
 

@@ -152,6 +152,11 @@ class Errors(metaclass=ErrorsWithCodes):
     E184 = ("--window {window} is out of range: the encoder takes at most {limit} wordpieces, and a "
             "window needs at least 8.")
     E185 = ("Text source '{source}' could not be read: {error}")
+    # Window policy at load time (plait/windows.py)
+    E190 = ("window {window} / stride {stride}: both must be positive integers and the stride at "
+            "most the window (a stride over the window would leave tokens outside every window).")
+    E191 = ("'{model}' has no transformer with strided windows to set (no pipe whose model has a "
+            "`get_spans` with a window); --window/--stride apply to Plait's shared transformer.")
     # Own data: reading, importing, stats, init, train (plait/data, plait data/init/train)
     E100 = ("No such file or folder: {path}")
     E101 = ("{path}: unknown format '{fmt}'; use one of {known}.")

@@ -27,7 +27,8 @@ class LoadOptions:
     the encoder (CPU); ``runtime``: what runs the encoder, ``"torch"`` or ``"onnx"`` (ONNX Runtime on
     the CPU); ``code``: Python files to import first, for custom components (as ``spacy --code``);
     ``exclude`` / ``disable``: pipes to leave out or disable (as ``spacy.load``); ``config``: config
-    overrides (as ``spacy.load``)."""
+    overrides (as ``spacy.load``); ``window`` / ``stride``: the shared transformer's window policy in
+    tokens instead of the trained one's (``plait.windows``; the stride defaults to the window)."""
 
     gpu: Union[bool, int] = False
     quantize: bool = False
@@ -36,6 +37,8 @@ class LoadOptions:
     exclude: Tuple[str, ...] = ()
     disable: Tuple[str, ...] = ()
     config: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    window: Optional[int] = None
+    stride: Optional[int] = None
 
     def __post_init__(self) -> None:
         for name in ("code", "exclude", "disable"):
@@ -61,6 +64,9 @@ class LoadOptions:
 
     def check(self) -> None:
         """The combinations that can't work, as coded errors, before anything is loaded."""
+        from .windows import check_windows
+
+        check_windows(self.window, self.stride)
         if self.runtime not in RUNTIMES:
             from .onnxrt import check_runtime
 

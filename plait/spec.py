@@ -20,7 +20,7 @@ class _Strict(BaseModel):
 
 
 class TransformerSpec(_Strict):
-    window: int = Field(128, gt=8, le=512, description="wordpieces per strided span")
+    window: int = Field(128, gt=8, le=512, description="tokens (spaCy's) per strided span; their wordpieces must fit the encoder's limit")
     stride: int = Field(96, gt=0, description="step between spans (< window: overlap)")
     max_batch_items: int = Field(4096, gt=0)
     grad_factor: float = 1.0

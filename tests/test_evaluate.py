@@ -187,3 +187,56 @@ def test_a_third_party_component_is_evaluated_reported_and_output_like_a_builtin
     assert result.entities is not None and result.model_dump(mode="json")["acme_tokens"] > 0
     prop = json_schema()["properties"]["acme_tokens"]
     assert prop["anyOf"][0] == {"type": "integer"} and prop["x-plait-component"] == "acme"
+
+
+# --- window policy at load time (plait.windows) ---------------------------------------------------
+
+def _spans(nlp, doc):
+    return nlp.get_pipe("transformer").model.attrs["get_spans"]([doc])[0]
+
+
+def test_a_trained_pipeline_runs_with_the_windows_asked_for(trained):
+    model, _ = trained
+    text = " ".join(f"word{i}" for i in range(30)) + "."
+    trained_policy = plait.load(model)
+    default = trained_policy.config["components"]["transformer"]["model"]["get_spans"]
+    nlp = plait.load(model, window=8)  # stride defaults to the window: no overlap
+    spans = _spans(nlp, nlp.make_doc(text))
+    assert [len(s) for s in spans] == [8, 8, 8, 7]
+    assert [s.start for s in spans] == [0, 8, 16, 24]
+    assert nlp.config["components"]["transformer"]["model"]["get_spans"]["window"] == 8
+    overlapping = plait.load(model, window=8, stride=6)
+    assert [s.start for s in _spans(overlapping, overlapping.make_doc(text))][:3] == [0, 6, 12]
+    # the trained pipeline itself is untouched
+    assert plait.load(model).config["components"]["transformer"]["model"]["get_spans"] == default
+    assert len(_spans(trained_policy, trained_policy.make_doc(text))) < len(spans)
+
+
+def test_evaluate_with_another_window_policy_records_it(trained, tmp_path):
+    from plait.evaluation import evaluate
+
+    model, test = trained
+    metrics = evaluate(model, test, window=8, stride=4, progress=None)
+    assert metrics["windows"] == {"transformer": {"window": 8, "stride": 4}}
+    assert set(metrics["components"]) >= {"ner", "sentiment"}
+    out = tmp_path / "m.json"
+    res = run_plait("evaluate", str(model), str(test), "--output", str(out), "--window", "8")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(out.read_text())["windows"] == {"transformer": {"window": 8, "stride": 8}}
+
+
+@pytest.mark.parametrize("window,stride", [(0, None), (8, 9), (None, -1)])
+def test_an_impossible_window_policy_is_a_coded_error(trained, window, stride):
+    from plait.errors import PlaitValueError
+
+    model, _ = trained
+    with pytest.raises(PlaitValueError, match="E190"):
+        plait.load(model, window=window, stride=stride)
+
+
+def test_windows_need_a_strided_transformer(tmp_path):
+    from plait.errors import PlaitValueError
+
+    spacy.blank("en").to_disk(tmp_path / "blank")
+    with pytest.raises(PlaitValueError, match="E191"):
+        plait.load(tmp_path / "blank", window=64)

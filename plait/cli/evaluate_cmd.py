@@ -27,6 +27,11 @@ def register(app: typer.Typer) -> None:
         spacy_json: Optional[Path] = typer.Option(
             None, "--spacy-json", help="A `spacy evaluate` JSON to include in the report "
                                        "(default: spacy-evaluate.json beside --output)"),
+        window: Optional[int] = typer.Option(
+            None, "--window", help="Run the shared transformer with windows of this many "
+                                   "tokens instead of the trained ones"),
+        stride: Optional[int] = typer.Option(
+            None, "--stride", help="With --window: the stride (default: the window, no overlap)"),
     ) -> None:
         """Score every component with its own scorer on a DocBin test split (a .spacy file or a
         folder of them): metrics JSON (--output), Markdown report with plots (--report)."""
@@ -35,7 +40,8 @@ def register(app: typer.Typer) -> None:
 
         try:
             metrics = run(model, data, gpu_id=gpu_id, batch_size=batch_size, limit=limit,
-                          silver=silver, progress=lambda msg: typer.echo(msg))
+                          silver=silver, progress=lambda msg: typer.echo(msg), window=window,
+                          stride=stride)
             infos = component_infos(metrics)
             for name, entry in metrics["components"].items():
                 typer.echo(f"  {name}: {headline(entry, infos.get(name))}")

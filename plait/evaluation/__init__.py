@@ -149,8 +149,12 @@ def headline(entry: Dict[str, Any], info: Any = None) -> str:
 
 def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: int = 32,
              limit: int = 0, silver: Iterable[str] = (),
-             progress: Optional[Callable[[str], None]] = print) -> Dict[str, Any]:
-    """Run ``model`` over the gold docs under ``data`` and score every component (metrics.json)."""
+             progress: Optional[Callable[[str], None]] = print, window: Optional[int] = None,
+             stride: Optional[int] = None) -> Dict[str, Any]:
+    """Run ``model`` over the gold docs under ``data`` and score every component (metrics.json).
+
+    ``window`` / ``stride``: run the shared transformer with these windows instead of the trained
+    ones (``plait.windows``), to measure what a window policy gives."""
     from spacy.training import Example
 
     from ..api import load
@@ -159,7 +163,7 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
     if not Path(data).exists():
         raise EvaluationError(Errors.E050.format(path=data))
     try:
-        nlp = load(model, gpu=gpu_id if gpu_id >= 0 else False)
+        nlp = load(model, gpu=gpu_id if gpu_id >= 0 else False, window=window, stride=stride)
     except (OSError, ValueError) as exc:
         if isinstance(exc, PlaitError):
             raise
@@ -196,9 +200,20 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "gpu_id": gpu_id},
         "files": dict(Counter(f for f, _ in gold)),
+        "windows": windows_of(nlp),
         "components": components,
         "silver": sorted(silver),
     }
+
+
+def windows_of(nlp: Any) -> Dict[str, Dict[str, Any]]:
+    """pipe -> {window, stride} of every strided transformer pipe, as the pipeline ran."""
+    out = {}
+    for name in nlp.pipe_names:
+        spans = (nlp.config["components"][name].get("model") or {}).get("get_spans")
+        if isinstance(spans, dict) and "window" in spans:
+            out[name] = {"window": spans["window"], "stride": spans.get("stride")}
+    return out
 
 
 def write_metrics(metrics: Dict[str, Any], path: PathLike) -> Path:

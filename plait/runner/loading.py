@@ -34,8 +34,13 @@ def load_pipeline(name_or_path: Any, options: LoadOptions) -> Any:
     import_code(options.code)
     if options.gpu is not False:
         spacy.require_gpu(0 if options.gpu is True else int(options.gpu))
+    config = dict(options.config)
+    if options.window is not None or options.stride is not None:
+        from ..windows import window_overrides
+
+        config.update(window_overrides(name_or_path, options.window, options.stride))
     nlp = spacy.load(name_or_path, exclude=list(options.exclude), disable=list(options.disable),
-                     config=dict(options.config))
+                     config=config)
     if options.runtime == "onnx":
         from ..onnxrt import use_onnxruntime
 
