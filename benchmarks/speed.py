@@ -19,15 +19,22 @@ Every system processes the same texts in its own fresh subprocess (so its peak R
                        feature-extraction over sentences + centroid scoring (random heads: speed only);
 - ``sm`` / ``md``      spaCy's ``en_core_web_sm`` / ``en_core_web_md`` (CNN pipelines), if installed.
 
+Texts: **real documents by default**, at three lengths, from the test splits of the project's corpora
+(``corpus/<name>/test.spacy`` if built, else converted once under ``$PLAIT_HOME/bench`` from the pinned
+data packages): ``short`` (tweets), ``headline`` (BBC headlines) and ``article`` (full news articles);
+each length is its own table with its own ratios. ``--texts generated`` uses the generated news of
+``benchmarks/texts.py`` instead, ``--corpus`` any ``.spacy`` file or folder.
+
 Usage::
 
-    python benchmarks/speed.py --n-docs 100                       # untrained demo pipeline
-    python benchmarks/speed.py --model training/demo/model-best --n-docs 300 --threads 2
-    python benchmarks/speed.py --corpus corpus/news-articles/test.spacy --systems plait,hf,sm
+    python benchmarks/speed.py --systems plait-onnx-int8-sorted,sm --threads 1   # real text, 3 lengths
+    python benchmarks/speed.py --model training/demo/model-best --lengths article --n-docs 100
+    python benchmarks/speed.py --window 256 --stride 256 --lengths article   # another window policy
+    python benchmarks/speed.py --texts generated --n-docs 200
     python benchmarks/speed.py --gpu --systems plait,hf
 
-Writes a JSON result (``--output``, default ``benchmarks/results/speed-<UTC time>.json``) and prints a
-Markdown table. Speed does not depend on training, so without ``--model`` an untrained pipeline is built
+Writes a JSON result (``--output``, default ``benchmarks/results/speed-<UTC time>.json``; one entry of
+``sets`` per document set) and prints a Markdown table per set. Speed does not depend on training, so without ``--model`` an untrained pipeline is built
 from ``--spec`` (default ``pipeline/demo.yml``) once and cached under ``$PLAIT_HOME/bench``.
 """
 from __future__ import annotations
@@ -42,10 +49,10 @@ from typing import Any, Callable, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import (ONTONOTES, current_rss_mib, emit, ensure_model,  # noqa: E402
-                                hwm_mib, load_texts, machine_info, markdown_table,
+from benchmarks._common import (ONTONOTES, REAL_TEXTS, current_rss_mib, emit,  # noqa: E402
+                                ensure_model, hwm_mib, machine_info, markdown_table,
                                 peak_rss_mib, read_payload, reset_peak_rss, run_worker, set_threads,
-                                word_count, write_json)
+                                text_sets, word_count, write_json)
 
 SCRIPT = Path(__file__).resolve()
 ALL_SYSTEMS = ["plait", "plait-sorted", "plait-int8", "plait-int8-sorted", "plait-runner",
@@ -76,8 +83,12 @@ def _plait_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
     quantize, mode, runtime = PLAIT_SYSTEMS[p["system"]]
     import plait
 
-    nlp = plait.load(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime)
+    nlp = plait.load(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime,
+                     window=p.get("window"), stride=p.get("stride"))
     bs = p["batch_size"]
+    from plait.evaluation import windows_of
+
+    p["windows"] = windows_of(nlp)  # the window policy this run used (the model's or --window's)
     if mode == "encoder":  # only the tokenizer and the transformer (+ sentencizer) run
         keep = [n for n in nlp.pipe_names if nlp.get_pipe_meta(n).factory in
                 ("transformer", "sentencizer")]
@@ -227,7 +238,7 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
             "rss_start_mib": rss_start, "rss_loaded_mib": rss_loaded, "peak_rss_mib": peak_rss_mib(),
             "peak_rss_processing_mib": hwm_mib() if can_reset else None,
             "all_seconds": [round(t, 3) for t in times], "torch_threads": threads, "gpu": p["gpu"],
-            "spacy_model": p.get("spacy_model")}
+            "spacy_model": p.get("spacy_model"), "windows": p.get("windows")}
 
 
 def _cuda_sync() -> None:
@@ -258,9 +269,13 @@ def ratios(results: List[Dict[str, Any]]) -> Dict[str, Dict[str, Optional[float]
 
 
 def report(data: Dict[str, Any]) -> str:
-    rat = data["ratios"]
+    return "\n\n".join(report_set(data, one) for one in data["sets"])
+
+
+def report_set(data: Dict[str, Any], one: Dict[str, Any]) -> str:
+    rat = one["ratios"]
     rows = []
-    for r in data["results"]:
+    for r in one["results"]:
         if "error" in r:
             rows.append([r["system"], f"ERROR: {r['error'][:120]}"] + [None] * 8)
             continue
@@ -271,9 +286,12 @@ def report(data: Dict[str, Any]) -> str:
                      rr.get("vs_md")])
     m = data["machine"]
     s = data["settings"]
-    head = (f"Speed: {s['n_docs']} docs, {s['words']} words ({s['texts']}), batch size "
+    window = (f"; windows {s['window']}/{s['stride']} (window/stride, overriding the model's)"
+              if s.get("window") else "")
+    head = (f"Speed [{one['name']}]: {one['n_docs']} docs, {one['words']} words "
+            f"({one['mean_words']} per doc; {one['source']}), batch size "
             f"{s['batch_size']}, {'GPU' if s['gpu'] else 'CPU'}, torch threads "
-            f"{s['threads'] or m.get('torch_threads_default')}; model {s['model']}\n"
+            f"{s['threads'] or m.get('torch_threads_default')}; model {s['model']}{window}\n"
             f"Machine: {m['cpu_model']}, {m['cpus_usable']} usable cores, {m['memory_gib']} GiB, "
             f"torch {m['versions']['torch']}, transformers {m['versions']['transformers']}, spaCy "
             f"{m['versions']['spacy']}; {m['date_utc']}; commit {str(m['git_commit'])[:10]}"
@@ -289,8 +307,19 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="trained Plait pipeline folder (default: untrained from --spec)")
     ap.add_argument("--spec", default="pipeline/demo.yml", help="spec for the untrained pipeline")
-    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead of generating")
-    ap.add_argument("--n-docs", type=int, default=200)
+    ap.add_argument("--texts", default="real", choices=["real", "generated"],
+                    help="real documents from the corpora at --lengths (default), or generated news")
+    ap.add_argument("--lengths", default=",".join(REAL_TEXTS),
+                    help=f"document sets of --texts real, from {', '.join(REAL_TEXTS)}")
+    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead")
+    ap.add_argument("--n-docs", type=int, default=None,
+                    help="documents per set (default: short 500, headline 1000, article 100; "
+                         "generated 200)")
+    ap.add_argument("--window", type=int, default=None,
+                    help="run the Plait systems with this transformer window (tokens) instead of "
+                         "the model's")
+    ap.add_argument("--stride", type=int, default=None,
+                    help="with --window: the stride (default: the window, i.e. no overlap)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=None, help="torch threads per system")
     ap.add_argument("--gpu", action="store_true", help="run Plait and HF on GPU 0 (spaCy CNNs stay "
@@ -312,33 +341,41 @@ def main(argv: Optional[List[str]] = None) -> int:
     unknown = [s for s in systems if s not in PLAIT_SYSTEMS and s not in ("hf", "sm", "md")]
     if unknown:
         ap.error(f"unknown system(s): {', '.join(unknown)}")
-    texts = load_texts(args.n_docs, args.corpus, args.seed)
+    sets = text_sets(args.texts, args.lengths, args.n_docs, args.corpus, args.seed)
     model = None
     if any(s in PLAIT_SYSTEMS for s in systems):
         model = ensure_model(args.model, args.spec)
-    results = []
-    for system in systems:
-        print(f"[bench] {system} ...", file=sys.stderr, flush=True)
-        res = run_worker(SCRIPT, {"system": system, "texts": texts, "model": model,
-                                  "batch_size": args.batch_size, "threads": args.threads,
-                                  "gpu": args.gpu, "repeat": args.repeat}, timeout=args.timeout)
-        res.setdefault("system", system)
-        print(f"[bench] {system}: " + (res.get("error") or f"{res['words_per_s']} words/s, peak "
-                                                           f"{res['peak_rss_mib']} MiB"),
-              file=sys.stderr, flush=True)
-        results.append(res)
+    out_sets = []
+    for one in sets:
+        texts = one["texts"]
+        results = []
+        for system in systems:
+            print(f"[bench] {one['name']}: {system} ...", file=sys.stderr, flush=True)
+            res = run_worker(SCRIPT, {"system": system, "texts": texts, "model": model,
+                                      "batch_size": args.batch_size, "threads": args.threads,
+                                      "gpu": args.gpu, "repeat": args.repeat,
+                                      "window": args.window, "stride": args.stride},
+                             timeout=args.timeout)
+            res.setdefault("system", system)
+            print(f"[bench] {one['name']}: {system}: " + (
+                res.get("error") or f"{res['words_per_s']} words/s, peak {res['peak_rss_mib']} MiB"),
+                file=sys.stderr, flush=True)
+            results.append(res)
+        words = word_count(texts)
+        out_sets.append({"name": one["name"], "source": one["source"], "n_docs": len(texts),
+                         "words": words, "mean_words": round(words / max(1, len(texts)), 1),
+                         "results": results, "ratios": ratios(results)})
     data = {
         "benchmark": "speed",
         "machine": machine_info(args.threads),
-        "settings": {"n_docs": len(texts), "words": word_count(texts), "batch_size": args.batch_size,
-                     "threads": args.threads, "gpu": args.gpu, "repeat": args.repeat,
-                     "model": model,
+        "settings": {"batch_size": args.batch_size, "threads": args.threads, "gpu": args.gpu,
+                     "repeat": args.repeat, "model": model,
                      "model_trained": bool(args.model and Path(args.model).exists()),
-                     "texts": args.corpus or f"generated news (benchmarks/texts.py, seed {args.seed})",
-                     "systems": systems},
-        "results": results,
+                     "texts": args.corpus or args.texts, "systems": systems,
+                     "window": args.window,
+                     "stride": (args.stride or args.window) if args.window else args.stride},
+        "sets": out_sets,
     }
-    data["ratios"] = ratios(results)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = write_json(Path(args.output or SCRIPT.parent / "results" / f"speed-{stamp}.json"), data)
     print(report(data))

@@ -35,16 +35,19 @@ def test_generated_texts_are_deterministic_and_sized():
 
 def test_speed_runs_each_system_and_reports_ratios(ci_model, tmp_path, capsys):
     out = tmp_path / "speed.json"
-    assert speed.main(["--model", ci_model, "--n-docs", "6", "--batch-size", "4",
-                       "--systems", "plait,plait-int8-sorted", "--output", str(out)]) == 0
+    assert speed.main(["--model", ci_model, "--texts", "generated", "--n-docs", "6",
+                       "--batch-size", "4", "--systems", "plait,plait-int8-sorted",
+                       "--output", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert [r["system"] for r in data["results"]] == ["plait", "plait-int8-sorted"]
-    for r in data["results"]:
+    (one,) = data["sets"]
+    assert one["name"] == "generated" and one["n_docs"] == 6
+    assert [r["system"] for r in one["results"]] == ["plait", "plait-int8-sorted"]
+    for r in one["results"]:
         assert "error" not in r, r
         assert r["docs"] == 6 and r["words_per_s"] > 0 and r["peak_rss_mib"] >= r["rss_loaded_mib"] > 0
-    assert data["ratios"]["plait"] == {"vs_hf": None, "vs_sm": None, "vs_md": None,
-                                       "memory_vs_hf": None, "processing_memory_vs_hf": None}
-    assert all(r["peak_rss_processing_mib"] > 0 for r in data["results"])
+    assert one["ratios"]["plait"] == {"vs_hf": None, "vs_sm": None, "vs_md": None,
+                                      "memory_vs_hf": None, "processing_memory_vs_hf": None}
+    assert all(r["peak_rss_processing_mib"] > 0 for r in one["results"])
     m = data["machine"]
     assert m["cpu_model"] and m["versions"]["torch"] and m["date_utc"]
     assert "| plait-int8-sorted |" in capsys.readouterr().out
@@ -52,9 +55,49 @@ def test_speed_runs_each_system_and_reports_ratios(ci_model, tmp_path, capsys):
 
 def test_speed_reports_a_failing_system_instead_of_crashing(ci_model, tmp_path):
     out = tmp_path / "speed.json"
-    speed.main(["--model", ci_model, "--n-docs", "2", "--systems", "plait", "--output", str(out),
-                "--timeout", "0.01"])
-    assert "error" in json.loads(out.read_text())["results"][0]
+    speed.main(["--model", ci_model, "--texts", "generated", "--n-docs", "2", "--systems", "plait",
+                "--output", str(out), "--timeout", "0.01"])
+    assert "error" in json.loads(out.read_text())["sets"][0]["results"][0]
+
+
+def _write_corpus(root: Path, name: str, docs) -> None:
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    db = DocBin(store_user_data=True)
+    for text, title in docs:
+        doc = nlp(text)
+        doc.user_data["plait.title"] = title
+        db.add(doc)
+    (root / "corpus" / name).mkdir(parents=True)
+    db.to_disk(root / "corpus" / name / "test.spacy")
+
+
+def test_speed_reads_real_documents_at_each_length_and_runs_another_window_policy(
+        ci_model, tmp_path, monkeypatch):
+    from benchmarks import _common
+
+    _write_corpus(tmp_path, "tweets-sentiment", [("so happy with the new phone", ""),
+                                                 ("worst service ever, never again", "")] * 3)
+    _write_corpus(tmp_path, "news-articles", [(make_docs(1, seed=i)[0], "t") for i in range(4)])
+    _write_corpus(tmp_path, "bbc-topics", [("Body of the article. " * 20, f"Headline number {i}")
+                                           for i in range(5)])
+    monkeypatch.setattr(_common, "ROOT", tmp_path)  # corpus/<name>/test.spacy of this "project"
+    out = tmp_path / "speed.json"
+    assert speed.main(["--model", ci_model, "--systems", "plait-sorted", "--window", "16",
+                       "--stride", "12", "--output", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert [s["name"] for s in data["sets"]] == ["short", "headline", "article"]
+    short, headline, article = data["sets"]
+    assert short["n_docs"] == 6 and headline["n_docs"] == 5 and article["n_docs"] == 4
+    assert headline["words"] == 15  # the titles only, not the article bodies
+    assert article["mean_words"] > headline["mean_words"]
+    for one in data["sets"]:
+        (r,) = one["results"]
+        assert "error" not in r, r
+        assert r["windows"] == {"transformer": {"window": 16, "stride": 12}}
+    assert data["settings"]["window"] == 16 and data["settings"]["stride"] == 12
 
 
 def test_long_doc_measures_both_sizes(ci_model, tmp_path):
@@ -119,11 +162,12 @@ def test_markdown_table_formats_missing_values():
 def test_serve_drives_a_real_server_and_an_overload(ci_model, tmp_path):
     pytest.importorskip("fastapi", reason="plait serve is an optional extra: pip install 'plait[serve]'")
     out = tmp_path / "serve.json"
-    assert serve.main(["--model", ci_model, "--n-docs", "6", "--clients", "1,2",
-                       "--overload-clients", "8", "--overload-queue", "1",
+    assert serve.main(["--model", ci_model, "--texts", "generated", "--n-docs", "6",
+                       "--clients", "1,2", "--overload-clients", "8", "--overload-queue", "1",
                        "--overload-requests", "16", "--output", str(out)]) == 0
     data = json.loads(out.read_text())
-    assert [r["clients"] for r in data["runs"]] == [1, 2]
-    assert all(r["statuses"] == {"200": 6} and r["ratio_to_process"] > 0 for r in data["runs"])
+    (one,) = data["sets"]
+    assert [r["clients"] for r in one["runs"]] == [1, 2]
+    assert all(r["statuses"] == {"200": 6} and r["ratio_to_process"] > 0 for r in one["runs"])
     o = data["overload"]
     assert o["only_200_or_503"] and o["lost_or_hung"] == 0 and o["requests"] == 16
