@@ -65,7 +65,7 @@ def test_cli_pretrain_gives_a_masked_lm_whose_heldout_perplexity_fell(tmp_path, 
         hashlib.sha256(p.read_bytes()).hexdigest() for p in (text, bad)]
     assert manifest["sources"][1]["documents"] == 2 and manifest["sources"][1]["rejected"] == 2
     evals = [r for r in log_records(out) if r["event"] == "eval"]
-    assert [r["step"] for r in evals] == [0, 10, 20, 30]
+    assert [r["step"] for r in evals] == [0, 3, 10, 20, 30]  # 3: the head warm-up's end
     assert {"loss", "perplexity", "accuracy"} <= set(evals[-1]["heldout"])
     assert not (out / "checkpoints").exists()  # removed once the run ended
     # Registered under a name, listed by `plait encoders`.
@@ -118,7 +118,8 @@ def test_resume_after_a_kill_continues_with_the_same_data_order(tmp_path, home):
     assert resumed["step"] == 5  # the last checkpoint before the kill at step 7
     evals_a = {r["step"]: r for r in a if r["event"] == "eval"}
     evals_b = {r["step"]: r for r in b if r["event"] == "eval"}
-    assert sorted(evals_a) == sorted(evals_b) == [0, 5, 10, 15, 16]
+    # (step 1: the end of the default head warm-up, a tenth of the run, of the new MLM head)
+    assert sorted(evals_a) == sorted(evals_b) == [0, 1, 5, 10, 15, 16]
     for step in evals_b:  # same batches in the same order, same masks, same held-out figures
         assert evals_a[step]["data_digest"] == evals_b[step]["data_digest"]
         assert evals_a[step]["heldout"]["loss"] == pytest.approx(evals_b[step]["heldout"]["loss"],
@@ -287,3 +288,46 @@ def test_project_pretrain_command_runs_and_is_skipped_while_its_text_is_unchange
     assert manifest["steps"] == 4
     second = subprocess.run(args, cwd=work, capture_output=True, text=True, env=env)
     assert second.returncode == 0 and "Skipping 'pretrain'" in second.stdout
+
+
+def test_head_warm_up_trains_the_new_head_alone_then_the_encoder(tmp_path, home):
+    """A new (random) MLM head first trains alone over the frozen encoder: after the warm-up the
+    encoder's weights are bit-identical to the stock encoder's and the held-out perplexity fell;
+    past it, the encoder moves."""
+    from safetensors.torch import load_file
+    from transformers import AutoModel
+
+    text = write_text(tmp_path / "news.txt")
+    stock = {k: v.clone() for k, v in AutoModel.from_pretrained(str(tiny_encoder_path()))
+             .state_dict().items()}
+
+    def run(out, steps):
+        return pretrain(out, encoder="tiny-random", sources=[str(text)], window=32,
+                        progress=False, head_steps=30,
+                        settings=LoopSettings(max_steps=steps, eval_every=steps, batch_size=8,
+                                              learning_rate=1e-2, warmup=2, patience=0))
+
+    def encoder_weights(out):
+        saved = load_file(str(out / "model.safetensors"))
+        return {k.split("bert.", 1)[1]: v for k, v in saved.items() if k.startswith("bert.")}
+
+    warm = run(tmp_path / "warm", 30)
+    assert warm["settings"]["head_steps"] == 30
+    assert warm["perplexity_after"] < warm["perplexity_before"] * 0.8
+    after_warm_up = encoder_weights(tmp_path / "warm")
+    assert after_warm_up and all(
+        k not in stock or (after_warm_up[k] == stock[k]).all() for k in after_warm_up)
+    more = run(tmp_path / "more", 40)
+    # the end of the warm-up is evaluated: the stock encoder under the trained head
+    assert [r["step"] for r in log_records(tmp_path / "more") if r["event"] == "eval"] == [0, 30, 40]
+    assert more["perplexity_head_only"] == pytest.approx(warm["perplexity_after"], rel=1e-4)
+    moved = encoder_weights(tmp_path / "more")
+    layer = next(k for k in moved if "encoder.layer.0.attention.self.query.weight" in k)
+    assert not (moved[layer] == stock[layer]).all()
+
+
+def test_the_head_warm_up_defaults_to_a_tenth_of_the_run_for_a_created_head():
+    from plait.adapt.mlm import default_head_steps
+
+    assert default_head_steps(True, 2000) == 200 and default_head_steps(True, 50000) == 500
+    assert default_head_steps(True, 5) == 1 and default_head_steps(False, 2000) == 0

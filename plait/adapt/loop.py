@@ -7,6 +7,10 @@ run restarts from its last checkpoint (weights, optimizer, schedule, scaler, cou
 same batches with the same masks. Every evaluation record in the log carries ``data_digest``, a running
 hash of the batches seen so far, so two runs can be compared.
 
+A head warm-up (``head_steps``) trains only the objective's new head for the first steps, over the
+frozen encoder: a randomly initialised head would otherwise send noise into the encoder's weights
+before it has learnt anything (the first stage of two-stage fine-tuning, applied to pre-training).
+
 Held-out evaluation runs before the first step (the "before" figures), every ``eval_every`` steps and
 at the end; the best evaluation's weights are kept (``checkpoints/best``) and written as the output
 encoder; ``patience`` evaluations without improvement stop the run early.
@@ -49,6 +53,9 @@ class LoopSettings:
     gpu_id: int = -1
     mixed_precision: bool = True  # on a GPU only
     keep_checkpoints: bool = False
+    # steps at the start that train only the objective's new head, the encoder frozen (its forward
+    # without gradients); the objective says which parameters are the encoder's
+    head_steps: int = 0
 
     def to_json(self) -> Dict[str, Any]:
         return asdict(self)
@@ -61,6 +68,11 @@ class Objective:
     metric = "loss"  # held-out metric to minimise
 
     model: Any
+    frozen_encoder = False  # set by the loop during the head warm-up (LoopSettings.head_steps)
+
+    def encoder_parameters(self) -> List[Any]:
+        """The parameters the head warm-up leaves untouched (none: no warm-up for this objective)."""
+        return []
 
     def to(self, device: Any) -> None:
         self.model.to(device)
@@ -89,6 +101,8 @@ class RunResult:
     elapsed_s: float
     data_digest: str
     log: List[Dict[str, Any]] = field(default_factory=list)
+    # held-out figures at the end of the head warm-up (None without one)
+    after_head_warm_up: Optional[Dict[str, float]] = None
 
 
 def device_for(gpu_id: int) -> Any:
@@ -179,7 +193,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
 
     state: Dict[str, Any] = {"step": 0, "best": None, "best_step": 0, "since_best": 0,
                              "digest": hashlib.sha256(b"plait").hexdigest(), "elapsed_s": 0.0,
-                             "before": None, "loss_sum": 0.0, "loss_n": 0}
+                             "before": None, "warm": None, "loss_sum": 0.0, "loss_n": 0}
     log: List[Dict[str, Any]] = []
 
     def write_log(record: Dict[str, Any]) -> None:
@@ -217,6 +231,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                    "settings": settings.to_json(), **(start_record or {})})
 
     say = echo or (lambda line: None)
+    frozen = objective.encoder_parameters() if settings.head_steps > 0 else []
 
     def evaluate() -> Dict[str, float]:
         model.eval()
@@ -224,6 +239,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                                              enabled=amp_dtype is not None):
             metrics = objective.evaluate(heldout, device, bs)
         model.train()
+        objective.frozen_encoder = False
         return {k: float(v) for k, v in metrics.items()}
 
     def save_last() -> None:
@@ -278,6 +294,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
             state["digest"] = hashlib.sha256((state["digest"] + ",".join(map(str, indices)))
                                              .encode("ascii")).hexdigest()
             torch.manual_seed(_seed_of(settings.seed, 13, step))
+            objective.frozen_encoder = step < settings.head_steps
             with torch.autocast(device.type, dtype=amp_dtype or torch.float32,
                                 enabled=amp_dtype is not None):
                 loss = objective.train_loss(train_set, indices, step, device)
@@ -289,6 +306,9 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                                                           value=value))
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(loss).backward()
+            if objective.frozen_encoder:  # no gradient: AdamW leaves them (and their moments) be
+                for param in frozen:
+                    param.grad = None
             scaler.unscale_(optimizer)
             torch.nn.utils.clip_grad_norm_(model.parameters(), settings.grad_clip)
             scaler.step(optimizer)
@@ -301,8 +321,12 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                 bar.update(1)
                 bar.set_postfix(loss=f"{value:.3f}", refresh=False)
             out_of_time = bool(settings.max_minutes) and elapsed() >= settings.max_minutes * 60
-            if state["step"] % settings.eval_every == 0 or state["step"] == total or out_of_time:
+            warmed = bool(settings.head_steps) and state["step"] == settings.head_steps
+            if (state["step"] % settings.eval_every == 0 or state["step"] == total or out_of_time
+                    or warmed):
                 metrics = evaluate()
+                if warmed:  # the stock encoder with a trained head: the fair "before" figure
+                    state["warm"] = metrics
                 value_now = metrics[objective.metric]
                 improved = value_now < state["best"]
                 if improved:
@@ -341,7 +365,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
     result = RunResult(steps=state["step"], epochs=round(state["step"] / per_epoch, 3),
                        before=state["before"], after=after, best_step=state["best_step"],
                        stopped=stopped, elapsed_s=round(elapsed(), 3), data_digest=state["digest"],
-                       log=log)
+                       log=log, after_head_warm_up=state.get("warm"))
     write_log({"event": "end", "step": state["step"], "best_step": state["best_step"],
                "stopped": stopped, "before": state["before"], "after": after,
                "elapsed_s": result.elapsed_s, "data_digest": state["digest"]})

@@ -9,6 +9,8 @@ tokenizer cuts into three or more pieces, each new embedding the mean of its pie
 """
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import tempfile
 from collections import Counter
@@ -102,7 +104,14 @@ def load_masked_lm(path: Path) -> Tuple[Any, Any, str, Dict[str, Any]]:
         note = f"Masked-LM head loaded from the encoder ({type(model).__name__})."
     keep = _pooler_tensors(path)
     keep = {(k if k.startswith(prefix) else prefix + k): v for k, v in keep.items()}
+    model.plait_head_created = bool(head_missing)
     return model, tokenizer, note, keep
+
+
+def default_head_steps(created: bool, max_steps: int) -> int:
+    """The head warm-up when none is asked for: a tenth of the run (at most 500 steps) for a head
+    created here (random), none for a head the encoder shipped."""
+    return min(500, max(1, max_steps // 10)) if created else 0
 
 
 def _head(model: Any) -> Optional[Any]:
@@ -213,10 +222,16 @@ class MaskedLM(Objective):
             out = self.model(input_ids=inputs, attention_mask=attn)
             logits = out.logits[labels != -100]
         else:
-            hidden = self.model.base_model(input_ids=inputs, attention_mask=attn)[0]
+            with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen_encoder):
+                hidden = self.model.base_model(input_ids=inputs, attention_mask=attn)[0]
             logits = head(hidden[labels != -100])
         target = labels[labels != -100]
         return logits.float(), target
+
+    def encoder_parameters(self) -> List[Any]:
+        """The base model's parameters, word embeddings included (so a decoder tied to them stays
+        put too): the head warm-up trains the head's transform and output bias only."""
+        return list(self.model.base_model.parameters())
 
     def train_loss(self, windows, indices, step, device):
         import torch
@@ -267,11 +282,15 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
              settings: Optional[LoopSettings] = None, text_field: Optional[str] = None,
              fmt: Optional[str] = None, corpus_source: Optional[Path] = None,
              window: Optional[int] = None, heldout: float = 0.05, mask_prob: float = 0.15,
-             add_words: int = 0, resume: bool = False, overwrite: bool = False,
+             add_words: int = 0, head_steps: Optional[int] = None, resume: bool = False,
+             overwrite: bool = False,
              on_step: Optional[Callable[[int], None]] = None,
              on_reject: Optional[Callable[[Rejected], None]] = None,
              echo: Optional[Callable[[str], None]] = None, progress: bool = True) -> Dict[str, Any]:
     """Continue MLM pre-training of ``encoder`` on ``sources``; write an encoder folder to ``output``.
+
+    ``head_steps``: steps that train the MLM head alone over the frozen encoder first (default:
+    :func:`default_head_steps`), so a new, random head does not push noise into the encoder.
 
     Returns the manifest written to ``output/plait-encoder.json``.
     """
@@ -288,6 +307,12 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
 
     torch.manual_seed(settings.seed)  # a new head starts from the same weights in every run
     model, tokenizer, head_note, keep = load_masked_lm(base)
+    if head_steps is None:
+        head_steps = default_head_steps(model.plait_head_created, settings.max_steps)
+    settings = dataclasses.replace(settings, head_steps=int(head_steps))
+    if head_steps:
+        head_note += (f" The first {head_steps} step(s) train the head alone over the frozen "
+                      f"encoder (--head-steps).")
     say(head_note)
     limit = encoder_limit(tokenizer, model.config)
     window = check_window(window, limit)
@@ -332,8 +357,11 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
         "tokens": train_set.tokens, "heldout_tokens": held_set.tokens,
         "steps": result.steps, "epochs": result.epochs, "best_step": result.best_step,
         "stopped": result.stopped, "seconds": result.elapsed_s,
-        "heldout": {"fraction": heldout, "before": before, "after": after},
+        "heldout": {"fraction": heldout, "before": before, "after": after,
+                    "after_head_warm_up": result.after_head_warm_up},
         "perplexity_before": before["perplexity"], "perplexity_after": after["perplexity"],
+        # the stock encoder under the trained head (the fair baseline when the head was new)
+        "perplexity_head_only": (result.after_head_warm_up or {}).get("perplexity"),
         "added_words": [{"word": w, "count": c, "pieces": p} for w, c, p in added],
         "settings": settings.to_json(),
     }

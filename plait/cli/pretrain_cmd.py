@@ -25,6 +25,10 @@ def register(app: typer.Typer) -> None:
                                         help="Share of pieces masked (whole words)"),
         add_words: int = typer.Option(0, "--add-words", min=0, help="Add the N most frequent "
                                       "words the tokenizer cuts into 3+ pieces to the vocabulary"),
+        head_steps: Optional[int] = typer.Option(
+            None, "--head-steps", min=0, help="Train the masked-LM head alone over the frozen "
+            "encoder for the first N steps (default: a tenth of --max-steps, at most 500, when the "
+            "encoder ships no head; 0 otherwise)"),
         max_steps: int = opt.MAX_STEPS, max_epochs: int = opt.MAX_EPOCHS,
         max_minutes: float = opt.MAX_MINUTES, batch_size: int = opt.BATCH_SIZE,
         lr: float = opt.LR, warmup: float = opt.WARMUP, weight_decay: float = opt.WEIGHT_DECAY,
@@ -41,4 +45,4 @@ def register(app: typer.Typer) -> None:
         opt.run(run_pretrain, output=output, register=register, encoder=encoder,
                 sources=opt.sources(text), settings=loop, text_field=text_field, fmt=fmt,
                 corpus_source=corpus_source, window=window, heldout=heldout, mask_prob=mask_prob,
-                add_words=add_words, resume=resume, overwrite=overwrite, progress=progress)
+                add_words=add_words, head_steps=head_steps, resume=resume, overwrite=overwrite, progress=progress)
