@@ -273,6 +273,18 @@ def real_texts(length: str, n_docs: Optional[int] = None) -> List[str]:
     return texts
 
 
+def add_text_options(ap: Any) -> None:
+    """The document-set options speed.py and serve.py share (read by :func:`text_sets`)."""
+    ap.add_argument("--texts", default="real", choices=["real", "generated"],
+                    help="real documents from the corpora at --lengths (default), or generated news")
+    ap.add_argument("--lengths", default=",".join(REAL_TEXTS),
+                    help=f"document sets of --texts real, from {', '.join(REAL_TEXTS)}")
+    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead")
+    ap.add_argument("--n-docs", type=int, default=None,
+                    help="documents per set (default: short 500, headline 1000, article 100; "
+                         "generated 200)")
+
+
 def text_sets(texts: str, lengths: str, n_docs: Optional[int], corpus: Optional[str],
               seed: int = 0) -> List[Dict[str, Any]]:
     """The document sets a benchmark runs over: ``[{"name", "source", "texts"}]``.

@@ -43,7 +43,7 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import (REAL_TEXTS, emit, ensure_model, machine_info, text_sets,  # noqa: E402
+from benchmarks._common import (add_text_options, emit, ensure_model, machine_info, text_sets,  # noqa: E402
                                 markdown_table, read_payload, run_worker, set_threads, word_count,
                                 write_json)
 
@@ -210,14 +210,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="trained Plait pipeline folder (default: untrained from --spec)")
     ap.add_argument("--spec", default="pipeline/demo.yml", help="spec for the untrained pipeline")
-    ap.add_argument("--texts", default="real", choices=["real", "generated"],
-                    help="real documents from the corpora at --lengths (default), or generated news")
-    ap.add_argument("--lengths", default=",".join(REAL_TEXTS),
-                    help=f"document sets of --texts real, from {', '.join(REAL_TEXTS)}")
-    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead")
-    ap.add_argument("--n-docs", type=int, default=None,
-                    help="documents per set (default: short 500, headline 1000, article 100; "
-                         "generated 200)")
+    add_text_options(ap)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None, help="torch threads, baseline and server")
     ap.add_argument("--clients", default="1,8,32", help="concurrent clients per run")

@@ -49,7 +49,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import (ONTONOTES, REAL_TEXTS, current_rss_mib, emit,  # noqa: E402
+from benchmarks._common import (ONTONOTES, add_text_options, current_rss_mib,  # noqa: E402
+                                emit,
                                 ensure_model, hwm_mib, machine_info, markdown_table,
                                 peak_rss_mib, read_payload, reset_peak_rss, run_worker, set_threads,
                                 text_sets, word_count, write_json)
@@ -307,14 +308,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", help="trained Plait pipeline folder (default: untrained from --spec)")
     ap.add_argument("--spec", default="pipeline/demo.yml", help="spec for the untrained pipeline")
-    ap.add_argument("--texts", default="real", choices=["real", "generated"],
-                    help="real documents from the corpora at --lengths (default), or generated news")
-    ap.add_argument("--lengths", default=",".join(REAL_TEXTS),
-                    help=f"document sets of --texts real, from {', '.join(REAL_TEXTS)}")
-    ap.add_argument("--corpus", help="read texts from this .spacy file/folder instead")
-    ap.add_argument("--n-docs", type=int, default=None,
-                    help="documents per set (default: short 500, headline 1000, article 100; "
-                         "generated 200)")
+    add_text_options(ap)
     ap.add_argument("--window", type=int, default=None,
                     help="run the Plait systems with this transformer window (tokens) instead of "
                          "the model's")
