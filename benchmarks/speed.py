@@ -50,8 +50,7 @@ from typing import Any, Callable, Dict, List, Optional
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import (ONTONOTES, add_text_options, current_rss_mib,  # noqa: E402
-                                emit,
-                                ensure_model, hwm_mib, machine_info, markdown_table,
+                                emit, ensure_model, hwm_mib, machine_info, markdown_table,
                                 peak_rss_mib, read_payload, reset_peak_rss, run_worker, set_threads,
                                 text_sets, word_count, write_json)
 
