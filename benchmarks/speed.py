@@ -33,8 +33,9 @@ Usage::
     python benchmarks/speed.py --texts generated --n-docs 200
     python benchmarks/speed.py --gpu --systems plait,hf
 
-Writes a JSON result (``--output``, default ``benchmarks/results/speed-<UTC time>.json``; one entry of
-``sets`` per document set) and prints a Markdown table per set. Speed does not depend on training, so without ``--model`` an untrained pipeline is built
+Writes a JSON result (``--output``, default ``benchmarks/results/speed-<UTC time>.json``; one entry
+of ``sets`` per document set) and prints a Markdown table per set. Speed does not depend on training,
+so without ``--model`` an untrained pipeline is built
 from ``--spec`` (default ``pipeline/demo.yml``) once and cached under ``$PLAIT_HOME/bench``.
 """
 from __future__ import annotations
@@ -52,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._common import (ONTONOTES, add_text_options, current_rss_mib,  # noqa: E402
                                 emit, ensure_model, hwm_mib, machine_info, markdown_table,
                                 peak_rss_mib, read_payload, reset_peak_rss, run_worker, set_threads,
-                                text_sets, word_count, write_json)
+                                set_summary, text_sets, word_count, write_json)
 
 SCRIPT = Path(__file__).resolve()
 ALL_SYSTEMS = ["plait", "plait-sorted", "plait-int8", "plait-int8-sorted", "plait-runner",
@@ -86,7 +87,7 @@ def _plait_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
     nlp = plait.load(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime,
                      window=p.get("window"), stride=p.get("stride"))
     bs = p["batch_size"]
-    from plait.evaluation import windows_of
+    from plait.windows import windows_of
 
     p["windows"] = windows_of(nlp)  # the window policy this run used (the model's or --window's)
     if mode == "encoder":  # only the tokenizer and the transformer (+ sentencizer) run
@@ -354,10 +355,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 res.get("error") or f"{res['words_per_s']} words/s, peak {res['peak_rss_mib']} MiB"),
                 file=sys.stderr, flush=True)
             results.append(res)
-        words = word_count(texts)
-        out_sets.append({"name": one["name"], "source": one["source"], "n_docs": len(texts),
-                         "words": words, "mean_words": round(words / max(1, len(texts)), 1),
-                         "results": results, "ratios": ratios(results)})
+        out_sets.append({**set_summary(one), "results": results, "ratios": ratios(results)})
     data = {
         "benchmark": "speed",
         "machine": machine_info(args.threads),

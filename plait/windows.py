@@ -38,6 +38,24 @@ def _config_of(name_or_path: Any) -> Any:
     return load_config(path / "config.cfg", interpolate=False)
 
 
+def strided_pipes(components: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """pipe -> its span getter block, for every pipe of a config's ``components`` whose model
+    cuts docs into strided windows."""
+    out = {}
+    for name, block in (components or {}).items():
+        spans = (block.get("model") or {}).get(SPAN_GETTER) if isinstance(block, dict) else None
+        if isinstance(spans, dict) and "window" in spans:
+            out[name] = spans
+    return out
+
+
+def windows_of(nlp: Any) -> Dict[str, Dict[str, Any]]:
+    """pipe -> {window, stride} of every strided transformer pipe, as the pipeline runs."""
+    return {name: {"window": spans["window"], "stride": spans.get("stride")}
+            for name, spans in strided_pipes(nlp.config["components"]).items()
+            if name in nlp.pipe_names}
+
+
 def window_overrides(name_or_path: Any, window: Optional[int] = None,
                      stride: Optional[int] = None) -> Dict[str, int]:
     """``spacy.load`` config overrides giving every strided transformer pipe of the pipeline at
@@ -46,12 +64,8 @@ def window_overrides(name_or_path: Any, window: Optional[int] = None,
     if window is None and stride is None:
         return {}
     check_windows(window, stride)
-    config = _config_of(name_or_path)
     out: Dict[str, int] = {}
-    for name, block in (config.get("components") or {}).items():
-        spans = (block.get("model") or {}).get(SPAN_GETTER) if isinstance(block, dict) else None
-        if not isinstance(spans, dict) or "window" not in spans:
-            continue
+    for name, spans in strided_pipes(_config_of(name_or_path).get("components")).items():
         key = f"components.{name}.model.{SPAN_GETTER}"
         w = int(window) if window is not None else int(spans["window"])
         s = int(stride) if stride is not None else w

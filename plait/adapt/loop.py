@@ -239,7 +239,6 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                                              enabled=amp_dtype is not None):
             metrics = objective.evaluate(heldout, device, bs)
         model.train()
-        objective.frozen_encoder = False
         return {k: float(v) for k, v in metrics.items()}
 
     def save_last() -> None:

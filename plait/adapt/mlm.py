@@ -10,7 +10,6 @@ tokenizer cuts into three or more pieces, each new embedding the mean of its pie
 from __future__ import annotations
 
 import dataclasses
-
 import json
 import tempfile
 from collections import Counter

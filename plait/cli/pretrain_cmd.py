@@ -45,4 +45,5 @@ def register(app: typer.Typer) -> None:
         opt.run(run_pretrain, output=output, register=register, encoder=encoder,
                 sources=opt.sources(text), settings=loop, text_field=text_field, fmt=fmt,
                 corpus_source=corpus_source, window=window, heldout=heldout, mask_prob=mask_prob,
-                add_words=add_words, head_steps=head_steps, resume=resume, overwrite=overwrite, progress=progress)
+                add_words=add_words, head_steps=head_steps, resume=resume, overwrite=overwrite,
+                progress=progress)

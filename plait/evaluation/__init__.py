@@ -158,6 +158,7 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
     from spacy.training import Example
 
     from ..api import load
+    from ..windows import windows_of
 
     say = progress or (lambda _msg: None)
     if not Path(data).exists():
@@ -200,20 +201,10 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
         "machine": {"python": platform.python_version(), "platform": platform.platform(),
                     "gpu_id": gpu_id},
         "files": dict(Counter(f for f, _ in gold)),
-        "windows": windows_of(nlp),
+        "windows": windows_of(nlp),  # the window policy this run used
         "components": components,
         "silver": sorted(silver),
     }
-
-
-def windows_of(nlp: Any) -> Dict[str, Dict[str, Any]]:
-    """pipe -> {window, stride} of every strided transformer pipe, as the pipeline ran."""
-    out = {}
-    for name in nlp.pipe_names:
-        spans = (nlp.config["components"][name].get("model") or {}).get("get_spans")
-        if isinstance(spans, dict) and "window" in spans:
-            out[name] = {"window": spans["window"], "stride": spans.get("stride")}
-    return out
 
 
 def write_metrics(metrics: Dict[str, Any], path: PathLike) -> Path:
