@@ -53,6 +53,9 @@ class Errors(metaclass=ErrorsWithCodes):
             "labels are {known}.")
     E155 = ("{component} '{name}': the weight of label '{label}' is {value!r}; weights must be "
             "positive finite numbers.")
+    E156 = ("{path}: {option} needs two-stage fine-tuning or per-group learning rates in the "
+            "config ([training.before_update] of plait.fine_tuning.v1), which it has not. Compose it "
+            "from a spec with training.head_steps or training.encoder_learning_rate.")
     # Inference runtimes
     E040 = ("Unknown runtime '{name}': choose one of {known}.")
     E041 = ("The 'onnx' runtime needs onnxruntime{extra}, which is not installed ({error}). "
@@ -230,6 +233,10 @@ class Warnings(metaclass=ErrorsWithCodes):
             "only sees its first {limit}: the rest of it gets no transformer features (doc starting "
             "'{start}'). Lower the transformer's `window` (a spec's `transformer.window`) so every "
             "span fits; the doc is marked doc.user_data['plait.truncated'] = True.")
+    W002 = ("training.max_steps ({steps}) is not a multiple of training.eval_frequency ({every}): "
+            "spaCy evaluates only every {every} steps, so the last {rest} steps are never scored and "
+            "model-best cannot include them. Make max_steps a multiple of eval_frequency (e.g. "
+            "{suggest}).")
     # Plugin isolation (issue 14, part 2)
     W070 = ("spaCy factory '{name}' ({value}, distribution {dist} {version}) failed to import and "
             "is left out of this process, so other pipelines still load: {error}")

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
-from .errors import DataError, Errors
+from .errors import DataError, Errors, SpecError, Warnings
 
 PathLike = Union[str, Path]
 
@@ -41,12 +41,73 @@ def schedule_overrides(config: Any, overrides: Dict[str, Any]) -> Dict[str, Any]
         out["training.optimizer.learn_rate.warmup_steps"] = min(
             int(lr.get("warmup_steps", 0)), max(1, steps // 10))
     out["training.patience"] = max(int(training.get("patience", 0) or 0), steps)
-    stages = training.get("before_update")
-    if isinstance(stages, dict) and stages.get("head_steps") and training.get("max_steps"):
-        # two-stage fine-tuning: the head-only stage keeps its share of the new step budget
-        share = int(stages["head_steps"]) / int(training["max_steps"])
-        out["training.before_update.head_steps"] = int(round(share * steps))
+    stages = fine_tuning_block(config)
+    if stages is not None:
+        head = overrides.get("training.before_update.head_steps")
+        if head is None and stages.get("head_steps") and training.get("max_steps"):
+            # two-stage fine-tuning: the head-only stage keeps its share of the new step budget
+            share = int(stages["head_steps"]) / int(training["max_steps"])
+            head = out["training.before_update.head_steps"] = int(round(share * steps))
+        if stages.get("encoder_warmup_steps"):
+            # the encoder's own warm-up stays within a tenth of its stage, as the warm-up above
+            stage2 = max(1, steps - int(head if head is not None else stages.get("head_steps", 0)))
+            out["training.before_update.encoder_warmup_steps"] = min(
+                int(stages["encoder_warmup_steps"]), max(1, stage2 // 10))
     return {k: v for k, v in out.items() if k not in overrides}
+
+
+def check_eval_schedule(max_steps: Any, eval_frequency: Any) -> bool:
+    """Warn (W002) when the last steps of a run would never be evaluated; True when they all are."""
+    try:
+        steps, every = int(max_steps or 0), int(eval_frequency or 0)
+    except (TypeError, ValueError):  # an unresolved ${...} reference: nothing to check here
+        return True
+    if steps <= 0 or every <= 0 or steps % every == 0:
+        return True
+    import warnings
+
+    warnings.warn(Warnings.W002.format(steps=steps, every=every, rest=steps % every,
+                                       suggest=max(every, steps - steps % every)), stacklevel=2)
+    return False
+
+
+def fine_tuning_block(config: Any) -> Optional[Dict[str, Any]]:
+    """The config's ``[training.before_update]`` when it is ``plait.fine_tuning.v1``, else None."""
+    block = config["training"].get("before_update")
+    if isinstance(block, dict) and block.get("@callbacks") == "plait.fine_tuning.v1":
+        return block
+    return None
+
+
+def rate_overrides(config: Any, *, head_steps: Optional[int] = None,
+                   head_rate: Optional[float] = None, encoder_rate: Optional[float] = None,
+                   where: PathLike = "config") -> Dict[str, Any]:
+    """Overrides of a two-stage config's head-only steps and its heads' and encoder's rates.
+
+    The optimizer's rate is the heads' (``learn_rate.initial_rate``); the encoder's is that times
+    the callback's ``encoder_lr_scale``, so either rate given alone keeps the other one as it was.
+    """
+    if head_steps is None and head_rate is None and encoder_rate is None:
+        return {}
+    block = fine_tuning_block(config)
+    if block is None:
+        option = ("--head-steps" if head_steps is not None else
+                  "--head-learning-rate" if head_rate is not None else "--encoder-learning-rate")
+        raise SpecError(Errors.E156.format(path=where, option=option))
+    out: Dict[str, Any] = {}
+    if head_steps is not None:
+        out["training.before_update.head_steps"] = int(head_steps)
+    lr = config["training"]["optimizer"]["learn_rate"]
+    old_head = float(lr["initial_rate"] if isinstance(lr, dict) else lr)
+    old_encoder = old_head * float(block.get("encoder_lr_scale", 1.0))
+    new_head = old_head if head_rate is None else float(head_rate)
+    new_encoder = old_encoder if encoder_rate is None else float(encoder_rate)
+    if head_rate is not None:
+        key = ("training.optimizer.learn_rate.initial_rate" if isinstance(lr, dict)
+               else "training.optimizer.learn_rate")
+        out[key] = new_head
+    out["training.before_update.encoder_lr_scale"] = new_encoder / new_head
+    return out
 
 
 def hardware(gpu_id: int) -> Dict[str, Any]:
@@ -113,6 +174,7 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
         "eval_frequency": effective["eval_frequency"],
         "batch_words": size.get("start") if isinstance(size, dict) else size,
         "learning_rate": lr.get("initial_rate") if isinstance(lr, dict) else lr,
+        **_stages_record(effective, lr.get("initial_rate") if isinstance(lr, dict) else lr),
         "gpu_id": gpu_id,
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
@@ -121,6 +183,16 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
         "commit": git_commit(),
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
     }
+
+
+def _stages_record(training: Any, head_rate: float) -> Dict[str, Any]:
+    """run.json's record of two-stage fine-tuning: head-only steps and the two groups' rates."""
+    block = training.get("before_update")
+    if not isinstance(block, dict) or "encoder_lr_scale" not in block:
+        return {}
+    return {"head_steps": int(block.get("head_steps", 0)), "head_learning_rate": head_rate,
+            "encoder_learning_rate": float(head_rate) * float(block["encoder_lr_scale"]),
+            "encoder_warmup_steps": int(block.get("encoder_warmup_steps", 0))}
 
 
 def _check_corpora(config: Any, overrides: Dict[str, Any], where: PathLike) -> None:
@@ -156,6 +228,9 @@ def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Option
         gpu = -1 if gpu_id is None else gpu_id
     _check_corpora(config, overrides, source)
     overrides.update(schedule_overrides(config, overrides))
+    check_eval_schedule(overrides.get("training.max_steps", config["training"].get("max_steps")),
+                        overrides.get("training.eval_frequency",
+                                      config["training"].get("eval_frequency")))
     output.mkdir(parents=True, exist_ok=True)
     config_path = output / "config.cfg"
     config_path.write_text(text, encoding="utf8")

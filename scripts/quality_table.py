@@ -138,7 +138,15 @@ def training_line(run: Optional[Dict[str, Any]]) -> str:
     where = hw.get("gpu") or (f"CPU ×{hw.get('torch_threads') or hw.get('cpu_count')}")
     mins = run.get("wall_seconds", 0) / 60
     encoder = (run.get("overrides") or {}).get("components.transformer.model.encoder")
-    return (f"{run.get('max_steps')} steps × {run.get('batch_words')} words, lr {run.get('learning_rate')}; "
+    if run.get("head_steps"):  # two-stage: the heads alone first, then everything
+        steps = f"{run['head_steps']} head-only + {run['max_steps'] - run['head_steps']} steps"
+    else:
+        steps = f"{run.get('max_steps')} steps"
+    if run.get("encoder_learning_rate") is not None and run.get("head_learning_rate") is not None:
+        rate = f"lr heads {run['head_learning_rate']:g} / encoder {run['encoder_learning_rate']:g}"
+    else:
+        rate = f"lr {run.get('learning_rate')}"
+    return (f"{steps} × {run.get('batch_words')} words, {rate}; "
             f"{mins:.0f} min on {where}; commit {run.get('commit', '?')}"
             + (f"; encoder {encoder}" if encoder else ""))
 

@@ -4,7 +4,10 @@
         --gpu-id 0 [--max-steps 1800 --eval-frequency 300 --batch-words 1000]
 
 The step, evaluation and batch options override the spec's values (0: keep the spec's); the learning-rate
-schedule is stretched to the new step count, so a shorter CPU budget still decays to zero. Next to
+schedule is stretched to the new step count, so a shorter CPU budget still decays to zero. A two-stage
+spec (``training.head_steps``, ``head_learning_rate``, ``encoder_learning_rate``) takes
+``--head-steps``, ``--head-learning-rate`` and ``--encoder-learning-rate``; its ``--learning-rate`` is
+the heads' rate, the encoder's keeping its ratio to it. Next to
 ``model-best``/``model-last`` it writes ``run.json``: the effective settings, wall time, hardware (CPU,
 threads, GPU name), library versions and the git commit, which ``scripts/quality_table.py`` prints with
 every figure. The composing, training and run record live in :mod:`plait.trainer` (``plait train``).
@@ -17,7 +20,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-from plait.trainer import git_commit, hardware, schedule_overrides, train, versions  # noqa: F401
+from plait.trainer import (git_commit, hardware, rate_overrides, schedule_overrides,  # noqa: F401
+                           train, versions)
 
 
 def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
@@ -28,7 +32,6 @@ def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
     training = config["training"]
     if args.max_steps:
         out["training.max_steps"] = args.max_steps
-        out.update(schedule_overrides(config, out))  # the schedule stretched to the new steps
     if args.eval_frequency:
         out["training.eval_frequency"] = args.eval_frequency
     if args.batch_words:
@@ -38,10 +41,19 @@ def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
             out["training.batcher.size.stop"] = args.batch_words
         else:
             out["training.batcher.size"] = args.batch_words
-    if args.learning_rate:
+    head_rate = getattr(args, "head_learning_rate", 0.0) or args.learning_rate or None
+    encoder_rate = getattr(args, "encoder_learning_rate", 0.0) or None
+    head_steps = getattr(args, "head_steps", None)
+    if head_steps is not None or encoder_rate or getattr(args, "head_learning_rate", 0.0):
+        # two-stage configs: the heads' rate, the encoder's rate and the head-only steps
+        out.update(rate_overrides(config, head_steps=head_steps, head_rate=head_rate,
+                                  encoder_rate=encoder_rate, where=getattr(args, "config", "config")))
+    elif args.learning_rate:
         out["training.optimizer.learn_rate.initial_rate"] = args.learning_rate
     if args.encoder:
         out["components.transformer.model.encoder"] = args.encoder
+    if args.max_steps:
+        out.update(schedule_overrides(config, out))  # the schedule stretched to the new steps
     return out
 
 
@@ -56,6 +68,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--eval-frequency", type=int, default=0, help="0: the spec's")
     ap.add_argument("--batch-words", type=int, default=0, help="0: the spec's")
     ap.add_argument("--learning-rate", type=float, default=0.0, help="0: the spec's")
+    ap.add_argument("--head-steps", type=int, default=None,
+                    help="two-stage configs: steps of the heads alone over the frozen encoder "
+                         "(default: the spec's share of the steps)")
+    ap.add_argument("--head-learning-rate", type=float, default=0.0,
+                    help="two-stage configs: the heads' rate (0: --learning-rate, else the spec's)")
+    ap.add_argument("--encoder-learning-rate", type=float, default=0.0,
+                    help="two-stage configs: the encoder's rate (0: the spec's ratio to the heads')")
     ap.add_argument("--encoder", default="", help="named encoder (empty: the spec's)")
     return ap.parse_args(argv)
 
@@ -64,8 +83,14 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     from spacy import util
 
+    from plait.errors import PlaitError
+
     config = util.load_config(args.config, interpolate=False)
-    overrides = overrides_for(args, config)
+    try:
+        overrides = overrides_for(args, config)
+    except PlaitError as exc:
+        print(f"✘ {exc}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     train(args.config, args.output, gpu_id=args.gpu_id, overrides=overrides, corpus=str(args.corpus))
     wall = time.perf_counter() - t0

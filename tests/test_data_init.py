@@ -51,3 +51,12 @@ def test_training_settings_grow_with_the_data():
     assert large["batch_words"] == 2000 and large["max_steps"] == 10_000
     assert large["eval_frequency"] == 1000 and large["warmup_steps"] == 1000
     assert small["eval_frequency"] == 20
+
+
+def test_training_settings_are_evaluated_at_their_last_step():
+    """spaCy scores only every eval_frequency steps: max_steps is a multiple of it, so model-best
+    can be the end of the run (a plain rounding gave 250 steps scored every 20 for 44,868 words)."""
+    for words in (1_000, 5_200, 44_868, 47_859, 123_456, 600_000, 2_000_000, 9_000_000):
+        settings = training_settings(100, words)
+        assert settings["max_steps"] % settings["eval_frequency"] == 0, settings
+        assert 200 <= settings["max_steps"] <= 20_000

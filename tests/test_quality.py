@@ -109,6 +109,60 @@ def test_train_overrides_the_budget_and_records_the_run(project):
     assert cfg["training"]["max_steps"] == 6
 
 
+TWO_STAGE = "  head_steps: 10\n  head_learning_rate: 0.02\n  encoder_learning_rate: 0.001\n"
+
+
+@pytest.mark.skipif(not _component_installed("sentiment"), reason="plait-sentiment is not installed")
+def test_train_overrides_a_two_stage_budget(project):
+    """--head-steps and the two groups' rates reach the plait.fine_tuning.v1 callback and run.json."""
+    name = "sentiment-2s"
+    for split in ("train", "dev", "test"):
+        dest = project / "corpus" / name / split
+        dest.mkdir(parents=True, exist_ok=True)
+        shutil.copy(project / "corpus" / "sentiment-q" / split / "sentiment.spacy", dest)
+    (project / "pipeline" / f"{name}.yml").write_text(
+        SPEC.format(name=name, component="sentiment",
+                    extra="    labels: [negative, neutral, positive]\n") + TWO_STAGE,
+        encoding="utf8")
+    out = _train(project, name, "--max-steps", "8", "--eval-frequency", "4", "--head-steps", "3",
+                 "--head-learning-rate", "0.005", "--encoder-learning-rate", "0.0005")
+    run = json.loads((out / "run.json").read_text())
+    assert run["max_steps"] == 8 and run["head_steps"] == 3
+    assert run["head_learning_rate"] == pytest.approx(0.005)
+    assert run["encoder_learning_rate"] == pytest.approx(0.0005)
+    # the encoder's warm-up (the spec's 4 steps) is kept within a tenth of its 5-step stage
+    assert run["encoder_warmup_steps"] == 1
+    from spacy import util
+
+    block = util.load_config(out / "model-best" / "config.cfg")["training"]["before_update"]
+    assert block["head_steps"] == 3 and block["encoder_lr_scale"] == pytest.approx(0.1)
+    line = qt.training_line(run)
+    assert line.startswith("3 head-only + 5 steps × 300 words, lr heads 0.005 / encoder 0.0005")
+
+    # --learning-rate alone is the heads' rate; the encoder keeps the spec's ratio (0.001 / 0.02)
+    import argparse
+
+    import train as train_mod
+
+    config = util.load_config(project / "configs" / f"{name}.cfg", interpolate=False)
+    args = argparse.Namespace(corpus="c", seed=0, max_steps=0, eval_frequency=0, batch_words=0,
+                              learning_rate=0.01, encoder="", head_steps=None,
+                              head_learning_rate=0.0, encoder_learning_rate=0.0)
+    assert train_mod.overrides_for(args, config)["training.optimizer.learn_rate.initial_rate"] == 0.01
+    args.encoder_learning_rate = 0.002  # with the encoder's rate too: the ratio follows
+    over = train_mod.overrides_for(args, config)
+    assert over["training.before_update.encoder_lr_scale"] == pytest.approx(0.2)
+
+
+def test_train_refuses_two_stage_options_on_a_single_stage_config(project):
+    _run(["-m", "plait", "compose", "pipeline/sentiment-q.yml", "-o", "configs/sentiment-q.cfg"],
+         cwd=project)
+    proc = _run([str(SCRIPTS / "train.py"), "configs/sentiment-q.cfg", "training/never",
+                 "--corpus", "corpus/sentiment-q", "--head-steps", "5"], cwd=project, ok=False)
+    assert proc.returncode == 2 and "E156" in proc.stderr and "--head-steps" in proc.stderr
+    assert not (project / "training" / "never").exists()
+
+
 def test_train_without_budget_options_keeps_the_spec(project):
     import argparse
 
@@ -119,7 +173,8 @@ def test_train_without_budget_options_keeps_the_spec(project):
          cwd=project)
     config = util.load_config(project / "configs" / "sentiment-q.cfg", interpolate=False)
     args = argparse.Namespace(corpus="corpus/x", seed=0, max_steps=0, eval_frequency=0, batch_words=0,
-                              learning_rate=0.0, encoder="")
+                              learning_rate=0.0, encoder="", head_steps=None, head_learning_rate=0.0,
+                              encoder_learning_rate=0.0)
     assert train_mod.overrides_for(args, config) == {
         "paths.train": "corpus/x/train", "paths.dev": "corpus/x/dev", "system.seed": 0}
 
@@ -276,3 +331,12 @@ def test_quality_table_rewrites_only_the_marked_block(tmp_path):
 def test_quality_sh_rejects_an_unknown_budget():
     proc = _run(["bash", str(SCRIPTS / "quality.sh"), "--budget", "tiny"], cwd=ROOT, ok=False)
     assert proc.returncode == 2 and "--budget is full or short" in proc.stderr
+
+
+def test_a_run_whose_last_steps_are_never_scored_is_warned_about():
+    from plait.trainer import check_eval_schedule
+
+    with pytest.warns(UserWarning, match=r"W002.*last 50 steps are never scored.*e\.g\. 600"):
+        assert not check_eval_schedule(650, 100)
+    assert check_eval_schedule(600, 100) and check_eval_schedule("${x}", 100)
+    assert check_eval_schedule(600, 0)

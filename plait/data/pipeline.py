@@ -35,11 +35,14 @@ def training_settings(train_docs: int, train_words: int) -> Dict[str, Any]:
     """Batch, steps, evaluation and warm-up sized to the training data.
 
     About 20+ batches an epoch (``batch_words`` between 100 and 2000 words), ~10 epochs (200 to
-    20,000 steps), ten evaluations a run (every 20 to 1,000 steps), 10% warm-up."""
+    20,000 steps), ten evaluations a run (every 20 to 1,000 steps), 10% warm-up. The steps are a
+    multiple of the evaluation frequency, so the last steps are scored too (spaCy evaluates only
+    every ``eval_frequency`` steps)."""
     batch = _round(_clamp(train_words / 20, 100, 2000), 50)
     per_epoch = max(1, math.ceil(train_words / batch))
     steps = _round(_clamp(per_epoch * 10, 200, 20000), 50)
     evals = _round(_clamp(steps / 10, 20, 1000), 10)
+    steps = max(evals, round(steps / evals) * evals)
     return {"max_steps": steps, "eval_frequency": evals, "patience": 0,
             "warmup_steps": max(1, steps // 10), "batch_words": batch}
 
