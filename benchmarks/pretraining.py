@@ -138,6 +138,20 @@ def pretrain(out: Path, encoder: str, texts: Sequence[str], args: argparse.Names
     return _encoder_record(out, cpu)
 
 
+TWO_STAGE_KEYS = ("head_steps", "head_learning_rate", "encoder_learning_rate", "encoder_warmup_steps")
+
+
+def single_stage_spec(source: Path, dest: Path) -> Path:
+    """A copy of the spec without its head-only stage and per-group rates (one rate for all)."""
+    import yaml
+
+    data = yaml.safe_load(source.read_text(encoding="utf8"))
+    for key in TWO_STAGE_KEYS:
+        (data.get("training") or {}).pop(key, None)
+    dest.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf8")
+    return dest
+
+
 def finetune(spec: str, corpus: Path, encoder: str, seed: int, out: Path,
              args: argparse.Namespace) -> Dict[str, Any]:
     cfg = out / "config-composed.cfg"
@@ -146,8 +160,11 @@ def finetune(spec: str, corpus: Path, encoder: str, seed: int, out: Path,
         print(f"· reusing {out}", flush=True)
         return json.loads(done.read_text(encoding="utf8"))
     out.mkdir(parents=True, exist_ok=True)
-    cpu = run([sys.executable, "-m", "plait", "compose", str(ROOT / "pipeline" / f"{spec}.yml"),
-               "-o", str(cfg)], log=out / "compose.log")
+    source = ROOT / "pipeline" / f"{spec}.yml"
+    if args.single_stage:
+        source = single_stage_spec(source, out / f"{spec}-single-stage.yml")
+    cpu = run([sys.executable, "-m", "plait", "compose", str(source), "-o", str(cfg)],
+              log=out / "compose.log")
     cmd = [sys.executable, str(ROOT / "scripts" / "train.py"), str(cfg), str(out / "training"),
            "--corpus", str(corpus), "--gpu-id", str(args.gpu_id), "--seed", str(seed),
            "--encoder", encoder]
@@ -197,6 +214,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--finetune-lr", type=float, default=0.0, help="0: each spec's own")
     ap.add_argument("--head-steps", type=int, default=None,
                     help="MLM head warm-up steps of plait pretrain (default: its own)")
+    ap.add_argument("--single-stage", action="store_true",
+                    help="fine-tune without the specs' head-only stage and per-group learning "
+                         "rates (one rate for everything, --finetune-lr): how the CPU measurement "
+                         "in the README was made")
     ap.add_argument("--gpu-id", type=int, default=-1)
     ap.add_argument("--work", default=str(ROOT / "runs" / "pretraining"))
     ap.add_argument("--name", default="full")

@@ -171,3 +171,23 @@ def test_serve_drives_a_real_server_and_an_overload(ci_model, tmp_path):
     assert all(r["statuses"] == {"200": 6} and r["ratio_to_process"] > 0 for r in one["runs"])
     o = data["overload"]
     assert o["only_200_or_503"] and o["lost_or_hung"] == 0 and o["requests"] == 16
+
+
+def test_pretraining_single_stage_fine_tunes_without_the_specs_two_stages(tmp_path):
+    """--single-stage: the spec's head-only stage and per-group rates are dropped, nothing else."""
+    import yaml
+
+    from benchmarks import pretraining
+    from plait.compose import compose
+
+    source = ROOT / "pipeline" / "ner-conll.yml"
+    two_stage = yaml.safe_load(source.read_text(encoding="utf8"))
+    assert two_stage["training"]["head_steps"] > 0  # the spec trains its heads alone first
+    path = pretraining.single_stage_spec(source, tmp_path / "ner-conll.yml")
+    single = yaml.safe_load(path.read_text(encoding="utf8"))
+    assert not set(pretraining.TWO_STAGE_KEYS) & set(single["training"])
+    for key in (k for k in two_stage["training"] if k not in pretraining.TWO_STAGE_KEYS):
+        assert single["training"][key] == two_stage["training"][key]
+    assert single["components"] == two_stage["components"]
+    assert compose(path)["training"].get("before_update") is None
+    assert compose(source)["training"]["before_update"]["head_steps"] > 0

@@ -6,8 +6,8 @@
 The step, evaluation and batch options override the spec's values (0: keep the spec's); the learning-rate
 schedule is stretched to the new step count, so a shorter CPU budget still decays to zero. A two-stage
 spec (``training.head_steps``, ``head_learning_rate``, ``encoder_learning_rate``) takes
-``--head-steps``, ``--head-learning-rate`` and ``--encoder-learning-rate``; its ``--learning-rate`` is
-the heads' rate, the encoder's keeping its ratio to it. Next to
+``--head-steps``, ``--head-learning-rate`` and ``--encoder-learning-rate``; there ``--learning-rate`` is
+the spec's ``learning_rate``, the encoder's rate (the heads keep their own). Next to
 ``model-best``/``model-last`` it writes ``run.json``: the effective settings, wall time, hardware (CPU,
 threads, GPU name), library versions and the git commit, which ``scripts/quality_table.py`` prints with
 every figure. The composing, training and run record live in :mod:`plait.trainer` (``plait train``).
@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-from plait.trainer import (git_commit, hardware, rate_overrides, schedule_overrides,  # noqa: F401
-                           train, versions)
+from plait.trainer import (fine_tuning_block, git_commit, hardware, rate_overrides,  # noqa: F401
+                           schedule_overrides, train, versions)
 
 
 def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
@@ -41,11 +41,16 @@ def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
             out["training.batcher.size.stop"] = args.batch_words
         else:
             out["training.batcher.size"] = args.batch_words
-    head_rate = getattr(args, "head_learning_rate", 0.0) or args.learning_rate or None
+    head_rate = getattr(args, "head_learning_rate", 0.0) or None
     encoder_rate = getattr(args, "encoder_learning_rate", 0.0) or None
     head_steps = getattr(args, "head_steps", None)
-    if head_steps is not None or encoder_rate or getattr(args, "head_learning_rate", 0.0):
-        # two-stage configs: the heads' rate, the encoder's rate and the head-only steps
+    if fine_tuning_block(config) is not None:
+        # per-group rates: --learning-rate is the spec's learning_rate, i.e. the encoder's (the
+        # heads keep their own head_learning_rate unless --head-learning-rate is given)
+        out.update(rate_overrides(config, head_steps=head_steps, head_rate=head_rate,
+                                  encoder_rate=encoder_rate or args.learning_rate or None,
+                                  where=getattr(args, "config", "config")))
+    elif head_steps is not None or head_rate or encoder_rate:
         out.update(rate_overrides(config, head_steps=head_steps, head_rate=head_rate,
                                   encoder_rate=encoder_rate, where=getattr(args, "config", "config")))
     elif args.learning_rate:

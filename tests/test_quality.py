@@ -139,19 +139,22 @@ def test_train_overrides_a_two_stage_budget(project):
     line = qt.training_line(run)
     assert line.startswith("3 head-only + 5 steps × 300 words, lr heads 0.005 / encoder 0.0005")
 
-    # --learning-rate alone is the heads' rate; the encoder keeps the spec's ratio (0.001 / 0.02)
+    # --learning-rate alone is the spec's learning_rate, the encoder's: the heads keep their 0.02
     import argparse
 
     import train as train_mod
 
     config = util.load_config(project / "configs" / f"{name}.cfg", interpolate=False)
     args = argparse.Namespace(corpus="c", seed=0, max_steps=0, eval_frequency=0, batch_words=0,
-                              learning_rate=0.01, encoder="", head_steps=None,
+                              learning_rate=0.004, encoder="", head_steps=None,
                               head_learning_rate=0.0, encoder_learning_rate=0.0)
-    assert train_mod.overrides_for(args, config)["training.optimizer.learn_rate.initial_rate"] == 0.01
-    args.encoder_learning_rate = 0.002  # with the encoder's rate too: the ratio follows
     over = train_mod.overrides_for(args, config)
+    assert "training.optimizer.learn_rate.initial_rate" not in over
     assert over["training.before_update.encoder_lr_scale"] == pytest.approx(0.2)
+    args.head_learning_rate = 0.01  # with the heads' rate too: the scale follows both
+    over = train_mod.overrides_for(args, config)
+    assert over["training.optimizer.learn_rate.initial_rate"] == 0.01
+    assert over["training.before_update.encoder_lr_scale"] == pytest.approx(0.4)
 
 
 def test_train_refuses_two_stage_options_on_a_single_stage_config(project):
