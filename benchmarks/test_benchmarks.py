@@ -180,9 +180,11 @@ def test_pretraining_single_stage_fine_tunes_without_the_specs_two_stages(tmp_pa
     from benchmarks import pretraining
     from plait.compose import compose
 
-    source = ROOT / "pipeline" / "ner-conll.yml"
-    two_stage = yaml.safe_load(source.read_text(encoding="utf8"))
-    assert two_stage["training"]["head_steps"] > 0  # the spec trains its heads alone first
+    two_stage = yaml.safe_load((ROOT / "pipeline" / "ner-conll.yml").read_text(encoding="utf8"))
+    two_stage["training"].update(head_steps=1000, head_learning_rate=1e-3,
+                                 encoder_learning_rate=5e-5, encoder_warmup_steps=100)
+    source = tmp_path / "two-stage.yml"
+    source.write_text(yaml.safe_dump(two_stage), encoding="utf8")
     path = pretraining.single_stage_spec(source, tmp_path / "ner-conll.yml")
     single = yaml.safe_load(path.read_text(encoding="utf8"))
     assert not set(pretraining.TWO_STAGE_KEYS) & set(single["training"])
