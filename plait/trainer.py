@@ -163,7 +163,8 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
     """What run.json holds: the effective settings, time, hardware, versions and commit."""
     from spacy import util
 
-    effective = util.load_config(config_path, overrides=overrides, interpolate=True)["training"]
+    config = util.load_config(config_path, overrides=overrides, interpolate=True)
+    effective = config["training"]
     lr = effective["optimizer"]["learn_rate"]
     size = effective["batcher"].get("size")
     return {
@@ -174,7 +175,7 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
         "eval_frequency": effective["eval_frequency"],
         "batch_words": size.get("start") if isinstance(size, dict) else size,
         "learning_rate": lr.get("initial_rate") if isinstance(lr, dict) else lr,
-        **_stages_record(effective, lr.get("initial_rate") if isinstance(lr, dict) else lr),
+        **_stages_record(config, lr.get("initial_rate") if isinstance(lr, dict) else lr),
         "gpu_id": gpu_id,
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
@@ -185,13 +186,13 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
     }
 
 
-def _stages_record(training: Any, head_rate: float) -> Dict[str, Any]:
+def _stages_record(config: Any, head_rate: float) -> Dict[str, Any]:
     """run.json's record of two-stage fine-tuning: head-only steps and the two groups' rates."""
-    block = training.get("before_update")
-    if not isinstance(block, dict) or "encoder_lr_scale" not in block:
+    block = fine_tuning_block(config)
+    if block is None:
         return {}
     return {"head_steps": int(block.get("head_steps", 0)), "head_learning_rate": head_rate,
-            "encoder_learning_rate": float(head_rate) * float(block["encoder_lr_scale"]),
+            "encoder_learning_rate": float(head_rate) * float(block.get("encoder_lr_scale", 1.0)),
             "encoder_warmup_steps": int(block.get("encoder_warmup_steps", 0))}
 
 

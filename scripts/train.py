@@ -41,18 +41,15 @@ def overrides_for(args: argparse.Namespace, config) -> Dict[str, Any]:
             out["training.batcher.size.stop"] = args.batch_words
         else:
             out["training.batcher.size"] = args.batch_words
-    head_rate = getattr(args, "head_learning_rate", 0.0) or None
-    encoder_rate = getattr(args, "encoder_learning_rate", 0.0) or None
-    head_steps = getattr(args, "head_steps", None)
-    if fine_tuning_block(config) is not None:
-        # per-group rates: --learning-rate is the spec's learning_rate, i.e. the encoder's (the
-        # heads keep their own head_learning_rate unless --head-learning-rate is given)
-        out.update(rate_overrides(config, head_steps=head_steps, head_rate=head_rate,
-                                  encoder_rate=encoder_rate or args.learning_rate or None,
-                                  where=getattr(args, "config", "config")))
-    elif head_steps is not None or head_rate or encoder_rate:
-        out.update(rate_overrides(config, head_steps=head_steps, head_rate=head_rate,
-                                  encoder_rate=encoder_rate, where=getattr(args, "config", "config")))
+    two_stage = (args.head_steps is not None or args.head_learning_rate
+                 or args.encoder_learning_rate)
+    if two_stage or fine_tuning_block(config) is not None:
+        # per-group rates (a single-stage config refuses them: E156); --learning-rate is the spec's
+        # learning_rate, i.e. the encoder's: the heads keep theirs unless --head-learning-rate
+        out.update(rate_overrides(
+            config, head_steps=args.head_steps, head_rate=args.head_learning_rate or None,
+            encoder_rate=args.encoder_learning_rate or args.learning_rate or None,
+            where=args.config))
     elif args.learning_rate:
         out["training.optimizer.learn_rate.initial_rate"] = args.learning_rate
     if args.encoder:
@@ -77,9 +74,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="two-stage configs: steps of the heads alone over the frozen encoder "
                          "(default: the spec's share of the steps)")
     ap.add_argument("--head-learning-rate", type=float, default=0.0,
-                    help="two-stage configs: the heads' rate (0: --learning-rate, else the spec's)")
+                    help="two-stage configs: the heads' rate (0: the spec's)")
     ap.add_argument("--encoder-learning-rate", type=float, default=0.0,
-                    help="two-stage configs: the encoder's rate (0: the spec's ratio to the heads')")
+                    help="two-stage configs: the encoder's rate (0: --learning-rate, else the "
+                         "spec's)")
     ap.add_argument("--encoder", default="", help="named encoder (empty: the spec's)")
     return ap.parse_args(argv)
 

@@ -145,9 +145,9 @@ def test_train_overrides_a_two_stage_budget(project):
     import train as train_mod
 
     config = util.load_config(project / "configs" / f"{name}.cfg", interpolate=False)
-    args = argparse.Namespace(corpus="c", seed=0, max_steps=0, eval_frequency=0, batch_words=0,
-                              learning_rate=0.004, encoder="", head_steps=None,
-                              head_learning_rate=0.0, encoder_learning_rate=0.0)
+    args = argparse.Namespace(config=f"configs/{name}.cfg", corpus="c", seed=0, max_steps=0,
+                              eval_frequency=0, batch_words=0, learning_rate=0.004, encoder="",
+                              head_steps=None, head_learning_rate=0.0, encoder_learning_rate=0.0)
     over = train_mod.overrides_for(args, config)
     assert "training.optimizer.learn_rate.initial_rate" not in over
     assert over["training.before_update.encoder_lr_scale"] == pytest.approx(0.2)
@@ -175,8 +175,9 @@ def test_train_without_budget_options_keeps_the_spec(project):
     _run(["-m", "plait", "compose", "pipeline/sentiment-q.yml", "-o", "configs/sentiment-q.cfg"],
          cwd=project)
     config = util.load_config(project / "configs" / "sentiment-q.cfg", interpolate=False)
-    args = argparse.Namespace(corpus="corpus/x", seed=0, max_steps=0, eval_frequency=0, batch_words=0,
-                              learning_rate=0.0, encoder="", head_steps=None, head_learning_rate=0.0,
+    args = argparse.Namespace(config="configs/sentiment-q.cfg", corpus="corpus/x", seed=0,
+                              max_steps=0, eval_frequency=0, batch_words=0, learning_rate=0.0,
+                              encoder="", head_steps=None, head_learning_rate=0.0,
                               encoder_learning_rate=0.0)
     assert train_mod.overrides_for(args, config) == {
         "paths.train": "corpus/x/train", "paths.dev": "corpus/x/dev", "system.seed": 0}
