@@ -166,6 +166,7 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
     config = util.load_config(config_path, overrides=overrides, interpolate=True)
     effective = config["training"]
     lr = effective["optimizer"]["learn_rate"]
+    rate = lr.get("initial_rate") if isinstance(lr, dict) else lr
     size = effective["batcher"].get("size")
     return {
         "config": str(config_path),
@@ -174,8 +175,8 @@ def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
         "max_steps": effective["max_steps"],
         "eval_frequency": effective["eval_frequency"],
         "batch_words": size.get("start") if isinstance(size, dict) else size,
-        "learning_rate": lr.get("initial_rate") if isinstance(lr, dict) else lr,
-        **_stages_record(config, lr.get("initial_rate") if isinstance(lr, dict) else lr),
+        "learning_rate": rate,
+        **_stages_record(config, rate),
         "gpu_id": gpu_id,
         "started": started.isoformat(timespec="seconds"),
         "wall_seconds": round(wall, 1),
