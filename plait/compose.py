@@ -186,7 +186,7 @@ def _fine_tuning(tr: Any, source: str) -> Optional[Dict[str, Any]]:
         warmup = tr.warmup_steps if tr.head_steps else 0
     return callback_config(head_steps=tr.head_steps, head_rate=tr.heads_rate,
                            encoder_rate=tr.encoder_rate, encoder_warmup_steps=warmup,
-                           encoder=TRANSFORMER)
+                           encoder=TRANSFORMER, feature_cache_mb=tr.head_cache_mb)
 
 
 def fill(config: Config) -> Config:

@@ -41,8 +41,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "Lower the learning rate, raise warm-up, or check the training data for broken "
             "examples.")
     # Fine-tuning recipe: two stages, per-group learning rates, class balance (issue 13)
-    E150 = ("plait.fine_tuning.v1: head_steps ({head_steps}), encoder_lr_scale ({scale}) and "
-            "encoder_warmup_steps ({warmup}) must not be negative.")
+    E150 = ("plait.fine_tuning.v1: head_steps ({head_steps}), encoder_lr_scale ({scale}), "
+            "encoder_warmup_steps ({warmup}) and feature_cache_mb ({cache}) must not be negative.")
     E151 = ("plait.fine_tuning.v1: the pipeline has no component '{name}' to fine-tune (its "
             "components: {pipes}). Set the callback's `encoder` to the shared transformer's name.")
     E152 = ("{path}: training.{key} needs the encoder to train, but training.freeze_encoder is true "

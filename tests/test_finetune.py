@@ -16,7 +16,7 @@ from spacy.util import registry
 
 from plait.compose import compose, config_to_str
 from plait.errors import SpecError
-from plait.finetune import encoder_scale
+from plait.finetune import FeatureCache, _frozen_update, encoder_scale
 from plait.plugins import get_registry
 from plait.spec import PipelineSpec
 
@@ -68,7 +68,8 @@ def test_composer_writes_the_callback_and_the_heads_rate(corpus):
     training = compose(spec)["training"]
     assert training["before_update"] == {
         "@callbacks": "plait.fine_tuning.v1", "encoder": "transformer", "head_steps": 3,
-        "encoder_lr_scale": pytest.approx(0.02), "encoder_warmup_steps": 2}
+        "encoder_lr_scale": pytest.approx(0.02), "encoder_warmup_steps": 2,
+        "feature_cache_mb": 1024}
     assert training["optimizer"]["learn_rate"]["initial_rate"] == 1e-3
     # No recipe asked for: no callback (a plain spaCy config, as before).
     assert compose(_spec(corpus))["training"]["before_update"] is None
@@ -153,3 +154,85 @@ def test_composed_config_passes_debug_config_and_spacy_train(tmp_path, corpus):
     assert train.returncode == 0, train.stdout + train.stderr
     nlp = spacy.load(tmp_path / "out" / "model-last")
     assert set(nlp("the team won the match").cats) == {"SPORTS", "TECH"}
+
+
+def _listener_features(nlp, doc_data) -> list:
+    """What a component sees: spacy-transformers' own pooling of each document's wordpieces."""
+    from spacy_transformers.layers import trfs2arrays
+    from thinc.api import reduce_mean
+
+    pool = trfs2arrays(reduce_mean(), 1.0)
+    return pool.predict(doc_data)
+
+
+def test_stage_one_cache_gives_the_encoders_features_and_skips_seen_documents(corpus):
+    """Cached features (trimmed of padding, float16) pool to what the encoder gives, token by token,
+    for short documents and for one longer than a window, batched with each other."""
+    nlp = spacy.util.load_model_from_config(compose(_spec(corpus)), auto_fill=True)
+    nlp.initialize()
+    long_text = " ".join(text for text, _ in TEXTS)  # ~90 tokens: several 32-wordpiece windows
+    docs = [nlp.make_doc(t) for t in ["goal", TEXTS[1][0], long_text, TEXTS[2][0]]]
+    trf = nlp.get_pipe("transformer")
+    fresh = trf.model.predict(docs).doc_data
+    assert fresh[2].model_output["last_hidden_state"].shape[0] > 1  # the long one has windows
+    cache = FeatureCache(max_bytes=2 ** 30)
+    for doc, data in zip(docs, fresh):
+        cache.put(cache.key(doc), data)
+    cached = [cache.get(cache.key(doc)) for doc in docs]
+    assert cache.hits == len(docs) and cache.misses == 0
+    # padding trimmed: the one-word document keeps its own 3 wordpieces, not the batch's width
+    assert cached[0].model_output["last_hidden_state"].shape[1] < \
+        fresh[0].model_output["last_hidden_state"].shape[1]
+    for want, got, doc in zip(_listener_features(nlp, fresh), _listener_features(nlp, cached), docs):
+        assert want.shape == got.shape == (len(doc), want.shape[1])
+        numpy.testing.assert_allclose(got, want, rtol=1e-2, atol=1e-2)
+    # a different tokenization of the same text is a different document
+    other = nlp.make_doc("goal")
+    assert cache.key(other) == cache.key(docs[0])
+    assert cache.get(("goal", (0, 2))) is None
+
+    # The frozen update encodes only documents it has not seen; listeners get every document.
+    received = []
+
+    class Listener:
+        def receive(self, batch_id, doc_data, backprop):
+            received.append(doc_data)
+
+    trf.listener_map = {"probe": [Listener()]}
+    cache = FeatureCache(max_bytes=2 ** 30)
+    update = _frozen_update(trf, cache)
+    examples = [Example(doc, doc) for doc in docs]
+    update(examples[:2])
+    update(examples)
+    assert (cache.hits, cache.misses, len(cache)) == (2, 4, 4)
+    assert [len(data) for data in received] == [2, 4]
+    for want, got in zip(_listener_features(nlp, fresh), _listener_features(nlp, received[-1])):
+        numpy.testing.assert_allclose(got, want, rtol=1e-2, atol=1e-2)
+
+
+def test_stage_one_cache_stays_within_its_budget(corpus):
+    nlp = spacy.util.load_model_from_config(compose(_spec(corpus)), auto_fill=True)
+    nlp.initialize()
+    docs = [nlp.make_doc(text) for text, _ in TEXTS[:4]]
+    data = nlp.get_pipe("transformer").model.predict(docs).doc_data
+    cache = FeatureCache(max_bytes=1)  # room for the first document only
+    for doc, d in zip(docs, data):
+        cache.put(cache.key(doc), d)
+    assert len(cache) == 1 and cache.nbytes > 0
+    assert cache.get(cache.key(docs[0])) is not None and cache.get(cache.key(docs[1])) is None
+
+
+def test_stage_one_with_and_without_cache_trains_the_same_heads(corpus):
+    """The cache changes the cost of stage 1, not what it learns (float16 rounding aside), and the
+    encoder stays bit-identical with it."""
+    heads = []
+    for mb in (0, 64):
+        spec = _spec(corpus, head_steps=8, head_learning_rate=1e-2, encoder_learning_rate=1e-3,
+                     head_cache_mb=mb)
+        assert compose(spec)["training"]["before_update"]["feature_cache_mb"] == mb
+        nlp, before = _train_in_process(spec, steps=7)  # 8 steps of stage 1: several epochs
+        after = _encoder_weights(nlp)
+        assert all(numpy.array_equal(before[k], after[k]) for k in before)
+        heads.append(_head_W(nlp))
+    assert numpy.abs(heads[0]).max() > 0
+    numpy.testing.assert_allclose(heads[1], heads[0], rtol=0.05, atol=1e-3)
