@@ -181,18 +181,21 @@ def parse_limit(value: Optional[str]) -> Limit:
     if value is None or not str(value).strip():
         return None
     text = str(value).strip()
-    try:
-        if "=" not in text:
-            return int(text)
-        out: Dict[str, int] = {}
-        for part in text.split(","):
-            split, n = (s.strip() for s in part.split("=", 1))
-            if split not in ("train", "dev", "test") or split in out:
-                raise ValueError(split)
-            out[split] = int(n)
-        return out
-    except ValueError:
-        raise CorpusError(Errors.CORPUS015.format(value=value)) from None
+    if "=" not in text:
+        return _limit_number(text, value)
+    out: Dict[str, int] = {}
+    for part in text.split(","):
+        split, _, n = (s.strip() for s in part.partition("="))
+        if split not in ("train", "dev", "test") or split in out:
+            raise CorpusError(Errors.CORPUS015.format(value=value))
+        out[split] = _limit_number(n, value)
+    return out
+
+
+def _limit_number(text: str, value: str) -> int:
+    if not text.lstrip("-").isdigit():
+        raise CorpusError(Errors.CORPUS015.format(value=value))
+    return int(text)
 
 
 def write_splits(output_dir: Union[str, Path], docs: Dict[str, Iterable[Any]], *,
