@@ -254,8 +254,8 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
             proc.update = _frozen_update(proc, state["cache"])
         elif stage == 2 and state["stage"] == 1:
             del proc.update  # back to the class's update: the encoder trains again
-            _report(state.pop("cache", None))
-            state["cache"] = None
+            cache, state["cache"] = state["cache"], None
+            _report(cache)
             _release_memory()
         state["stage"] = stage
         proc.finish_update = _scaled_finish_update(proc, scale)
