@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from .assets import ASSETS, default_assets_dir, find_asset, sha256_file, verify
-from .base import (Limit, Archive, Skips, apply_limit, blank_en, dedupe, logger, resolve_source,
+from .base import (Archive, Limit, Skips, apply_limit, blank_en, dedupe, logger, resolve_source,
                    shuffle_split, write_splits)
 from .errors import CorpusError
 from .textcats import read_bbc

