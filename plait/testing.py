@@ -120,6 +120,10 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     - initializes from ``data`` (``labels``, when given, as a composed config's initialize block),
     - overfits a handful of examples: its loss falls, and (behind the listener) the shared
       transformer's weights move, so gradients flow through the listener;
+    - (behind the listener) completes the listener's backward pass on a batch that has none of its
+      annotations, as another task's batch of a multi-task corpus has: the last listener's
+      backward is what backpropagates every component's gradient into the shared encoder, so a
+      component that skips such batches silently stops the others' fine-tuning there;
     - survives an empty doc and a very long one (``long_tokens``);
     - gives, through its output contract (``ComponentInfo.output``), a value that is plain JSON and
       valid against the contract's schema, after ``read`` and after ``merge``;
@@ -149,6 +153,8 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
             f"component '{name}' trained, but the shared transformer did not change: no gradient "
             f"reaches it through the listener at '{info.listener_path}'")
     texts = [ex.reference.text for ex in examples]
+    if info.listener_path and before is not None:
+        _check_unannotated_batch(nlp, name, texts)
     long_text = " ".join([LONG_SENTENCE] * max(1, long_tokens // 14))
     outputs = {}
     for label, text in [("example", texts[0]), ("empty", ""), ("long", long_text)]:
@@ -166,6 +172,23 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     return {"losses": history, "outputs": outputs, "values": values}
 
 
+def _check_unannotated_batch(nlp: Any, name: str, texts: Sequence[str]) -> None:
+    """An update on examples without annotations must still call the listener's backward."""
+    from spacy.training import Example
+
+    listeners = getattr(nlp.get_pipe("transformer"), "listeners", [])
+    if not listeners:
+        return
+    blank = [Example(nlp.make_doc(text), nlp.make_doc(text)) for text in texts]
+    nlp.update(blank, sgd=None, losses={})
+    pending = [listener for listener in listeners if listener._outputs is not None]
+    assert not pending, (
+        f"component '{name}' skipped the shared transformer's backward pass on a batch without its "
+        "annotations: in update(), run the model forward and call its backprop (a zero gradient is "
+        "fine) on every batch with tokens; the last listener's backward carries every component's "
+        "gradient into the encoder")
+
+
 def _info(component: Union[str, Any], registry: Any) -> Any:
     if not isinstance(component, str):
         return component
@@ -179,12 +202,15 @@ def _info(component: Union[str, Any], registry: Any) -> Any:
 def _transformer_weights(nlp: Any) -> Optional[List[float]]:
     if "transformer" not in nlp.pipe_names:
         return None
+    # The Hugging Face model sits in the PyTorch shim of a node inside the transformer's model.
+    shims = [node.shims[0] for node in nlp.get_pipe("transformer").model.walk() if node.shims]
     try:
-        shim = nlp.get_pipe("transformer").model.get_ref("transformer").shims[0]
-        first = next(iter(shim._model.parameters()))
-    except Exception:
+        params = list(shims[0]._model.parameters())
+    except (IndexError, AttributeError):
         return None
-    return first.detach().flatten()[:64].tolist()
+    # One number per parameter tensor (its sum, in float64): a step moves some of each layer's
+    # weights, while any single slice (the padding token's embedding, an unused pooler) may stay.
+    return [float(param.detach().double().sum()) for param in params] or None
 
 
 def _same(a: Sequence[float], b: Sequence[float]) -> bool:

@@ -236,3 +236,31 @@ def test_stage_one_with_and_without_cache_trains_the_same_heads(corpus):
         heads.append(_head_W(nlp))
     assert numpy.abs(heads[0]).max() > 0
     numpy.testing.assert_allclose(heads[1], heads[0], rtol=0.05, atol=1e-3)
+
+
+def test_a_batch_without_summaries_still_fine_tunes_the_encoder_for_the_others(corpus):
+    """Behind one shared transformer, the last listener's backward carries every component's
+    gradient into the encoder: the summarizer last, batches of topic documents alone (no reference
+    summaries, as most batches of a multi-task corpus) must still move the encoder."""
+    if "summarize" not in get_registry().components():
+        pytest.skip("plait-summarize is not installed")
+    spec = _spec(corpus).model_copy(deep=True)
+    spec = PipelineSpec.model_validate({**spec.model_dump(), "components": [
+        {"component": "textcat", "labels": ["SPORTS", "TECH"]}, {"component": "summarize"}]})
+    nlp = spacy.util.load_model_from_config(compose(spec), auto_fill=True)
+    assert nlp.pipe_names[-1] == "summarize"
+    examples = [Example.from_dict(nlp.make_doc(text), {"cats": {
+        "SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}}) for text, label in TEXTS]
+    optimizer = registry.resolve({"o": {"@optimizers": "Adam.v1", "learn_rate": 1e-3, "L2": 0.0,
+                                        "grad_clip": 0.0, "use_averages": False}})["o"]
+    nlp.initialize(lambda: examples, sgd=optimizer)
+    nlp.update(examples, sgd=optimizer, drop=0.0)  # the zero-initialized textcat output layer moves
+    before = _encoder_weights(nlp)
+    losses: dict = {}
+    for _ in range(2):
+        nlp.update(examples, sgd=optimizer, drop=0.0, losses=losses)
+    after = _encoder_weights(nlp)
+    assert losses["textcat"] > 0 and losses["summarize"] == 0.0
+    moved = max(float(numpy.abs(after[k] - before[k]).max()) for k in before)
+    assert moved > 1e-6, "the encoder got no gradient from textcat's batches"
+    assert not nlp.get_pipe("summarize").cfg.get("trained"), "no summary seen: still untrained"

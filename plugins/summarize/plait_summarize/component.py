@@ -248,7 +248,11 @@ class Summarizer(TrainablePipe):
                ) -> Dict[str, float]:
         """Learn from a batch; examples without a reference summary give no loss.
 
-        Marks the component as trained, so predictions stop using the fallback.
+        A batch with no reference summary at all still runs forward and backward (with a zero
+        gradient): behind the shared transformer's listener, the last listener's backward is what
+        backpropagates every component's gradient into the encoder, so skipping it would drop the
+        other components' learning for that batch. Marks the component as trained (predictions
+        stop using the fallback) once it has seen a reference summary.
         """
         if losses is None:
             losses = {}
@@ -256,7 +260,7 @@ class Summarizer(TrainablePipe):
         validate_examples(examples, "Summarizer.update")
         examples = list(examples)
         has_ref = [reference_summary(eg, i, self.name) is not None for i, eg in enumerate(examples)]
-        if not any(has_ref) or not any(len(eg.predicted) for eg in examples):
+        if not any(len(eg.predicted) for eg in examples):
             return losses
         set_dropout_rate(self.model, drop)
         docs = [eg.predicted for eg in examples]
@@ -266,7 +270,8 @@ class Summarizer(TrainablePipe):
         if sgd is not None:
             self.finish_update(sgd)
         losses[self.name] += loss
-        self.cfg["trained"] = True
+        if any(has_ref):
+            self.cfg["trained"] = True
         return losses
 
     def add_label(self, label: str) -> int:
