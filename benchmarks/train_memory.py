@@ -10,10 +10,14 @@ set size (VmRSS) is sampled every 50 ms and its peak kept per phase, so the figu
 say *when* memory grows: at init (the encoder, the corpus), during the steps (activations, allocator),
 or at evaluation / dev tuning (a sampler thread keeps each phase's peak). Variants isolate the suspects:
 
-- ``default``: the composed config as is;
+- ``default``: the composed config as is (``training.trim_memory`` on: freed memory handed back
+  before every step);
+- ``no-trim``: ``training.trim_memory`` off;
 - ``no-dev-tuning``: ``training.tune_on_dev`` off;
 - ``frozen``: the encoder frozen (no backward through it);
-- ``arena2``: glibc's ``MALLOC_ARENA_MAX=2`` (fragmentation across malloc arenas).
+- ``arena2``: glibc's ``MALLOC_ARENA_MAX=2`` (fragmentation across malloc arenas);
+- ``mmap``: glibc's ``MALLOC_MMAP_THRESHOLD_=65536``, a fixed threshold (large blocks, i.e. tensors,
+  are mmapped and handed back when freed, instead of the heap's high-water mark growing).
 
 Writes ``benchmarks/results/train_memory-<spec>.json`` and prints a markdown table. Keep runs short:
 tens of steps show the trend.
@@ -35,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
 
-VARIANTS = ("default", "no-dev-tuning", "frozen", "arena2")
+VARIANTS = ("default", "no-trim", "no-dev-tuning", "frozen", "arena2", "mmap")
 
 
 def _rss_mib() -> float:
@@ -77,6 +81,8 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     variant = payload["variant"]
     if variant == "no-dev-tuning":
         updates["tune_on_dev"] = False
+    if variant == "no-trim":
+        updates["trim_memory"] = False
     if variant == "frozen":
         updates.update(freeze_encoder=True, head_steps=0, encoder_learning_rate=None)
     if payload.get("corpus"):
@@ -151,6 +157,8 @@ def run_one(payload: Dict[str, Any]) -> Dict[str, Any]:
     env = dict(os.environ)
     if payload["variant"] == "arena2":
         env["MALLOC_ARENA_MAX"] = "2"
+    if payload["variant"] == "mmap":
+        env["MALLOC_MMAP_THRESHOLD_"] = "65536"
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(payload, f)
     proc = subprocess.run([sys.executable, __file__, "--worker", f.name], capture_output=True,

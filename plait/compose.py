@@ -148,11 +148,7 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
             "before_update": fine_tuning,
             "logger": {"@loggers": "plait.ConsoleLogger.v1",
                        "progress_bar": "train" if tr.max_steps else "eval"},
-            "batcher": {"@batchers": "spacy.batch_by_words.v1", "discard_oversize": False,
-                        "tolerance": 0.2, "get_length": None,
-                        "size": {"@schedules": "compounding.v1", "start": tr.batch_words,
-                                 "stop": tr.batch_words_max or tr.batch_words,
-                                 "compound": 1.001, "t": 0.0}},
+            "batcher": _batcher(tr),
             "optimizer": {"@optimizers": "Adam.v1", "beta1": 0.9, "beta2": 0.999,
                           "L2_is_weight_decay": True, "L2": 0.01, "grad_clip": tr.grad_clip,
                           "use_averages": False, "eps": 1e-8,
@@ -174,19 +170,33 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
     return fill(config) if auto_fill else config
 
 
+def _batcher(tr: Any) -> Dict[str, Any]:
+    """``[training.batcher]``: spaCy's batch_by_words, or batch_by_padded (documents binned by length
+    within a buffer, so a batch of short texts is not padded to a long one's windows)."""
+    size = {"@schedules": "compounding.v1", "start": tr.batch_words,
+            "stop": tr.batch_words_max or tr.batch_words, "compound": 1.001, "t": 0.0}
+    if tr.batch_by == "padded":
+        return {"@batchers": "spacy.batch_by_padded.v1", "discard_oversize": False, "buffer": 256,
+                "get_length": None, "size": size}
+    return {"@batchers": "spacy.batch_by_words.v1", "discard_oversize": False, "tolerance": 0.2,
+            "get_length": None, "size": size}
+
+
 def _fine_tuning(tr: Any, source: str) -> Optional[Dict[str, Any]]:
-    """The ``[training.before_update]`` of two-stage fine-tuning / per-group rates, if any."""
+    """The ``[training.before_update]`` of two-stage fine-tuning / per-group rates / memory trimming."""
     if tr.freeze_encoder:
         for key in ("head_steps", "encoder_learning_rate"):
             if getattr(tr, key):
                 raise SpecError(Errors.E152.format(path=source, key=key))
-        return None
+        return callback_config(head_steps=0, head_rate=1.0, encoder_rate=1.0, encoder_warmup_steps=0,
+                               encoder=TRANSFORMER, trim_memory=tr.trim_memory)
     warmup = tr.encoder_warmup_steps
     if warmup is None:
         warmup = tr.warmup_steps if tr.head_steps else 0
     return callback_config(head_steps=tr.head_steps, head_rate=tr.heads_rate,
                            encoder_rate=tr.encoder_rate, encoder_warmup_steps=warmup,
-                           encoder=TRANSFORMER, feature_cache_mb=tr.head_cache_mb)
+                           encoder=TRANSFORMER, feature_cache_mb=tr.head_cache_mb,
+                           trim_memory=tr.trim_memory)
 
 
 def fill(config: Config) -> Config:

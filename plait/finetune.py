@@ -1,4 +1,5 @@
-"""Two-stage fine-tuning and per-group learning rates, as a ``[training.before_update]`` callback.
+"""Two-stage fine-tuning, per-group learning rates and bounded memory, as a
+``[training.before_update]`` callback.
 
 ``plait.fine_tuning.v1`` (``spacy_callbacks`` entry point) is what the composer writes for a spec's
 ``training.head_steps`` / ``head_learning_rate`` / ``encoder_learning_rate``:
@@ -15,6 +16,12 @@
   ``encoder_lr_scale`` (its learning rate over the heads'), with a linear warm-up of its own over
   ``encoder_warmup_steps`` from the start of stage 2, so the encoder is not hit by full-size updates the
   moment it is unfrozen.
+
+- **Memory** (``trim_memory``): before every step, the memory the previous step freed is handed back
+  to the system (glibc's ``malloc_trim``). A step's activations are freed when it ends, but glibc
+  keeps the freed heap pages, so without it the resident size follows the largest batch so far and
+  grows over a run (``benchmarks/train_memory.py``: the demo's 120 steps, 3.9 GB without, 2.9 GB
+  with, the same speed).
 
 The optimizer stays spaCy's ``Adam.v1`` (its schedule is the heads' rate). thinc's ``Optimizer`` keys
 every parameter by ``(model or shim id, name)`` and takes an ``lr_scale``: the encoder's
@@ -223,22 +230,29 @@ def _scaled_finish_update(proc: Any, scale: float) -> Callable:
 
 @registry.callbacks("plait.fine_tuning.v1")
 def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_scale: float = 1.0,
-                encoder_warmup_steps: int = 0, feature_cache_mb: int = 1024
-                ) -> Callable[[Any, Dict[str, Any]], None]:
-    """``[training.before_update]``: two-stage fine-tuning and the encoder's own learning rate.
+                encoder_warmup_steps: int = 0, feature_cache_mb: int = 1024,
+                trim_memory: bool = False) -> Callable[[Any, Dict[str, Any]], None]:
+    """``[training.before_update]``: two-stage fine-tuning, the encoder's own learning rate and
+    memory handed back after every step.
 
     encoder: the shared transformer component's name.
     head_steps: steps of stage 1 (heads only, the encoder frozen); 0: no first stage.
     encoder_lr_scale: the encoder's learning rate over the optimizer's (the heads') rate.
     encoder_warmup_steps: linear warm-up of the encoder's rate from the start of stage 2 (0: none).
     feature_cache_mb: memory for stage 1's cache of the frozen encoder's outputs (0: no cache).
+    trim_memory: before every step, hand what the previous step freed back to the system.
     """
     if head_steps < 0 or encoder_lr_scale < 0 or encoder_warmup_steps < 0 or feature_cache_mb < 0:
         raise SpecError(Errors.E150.format(head_steps=head_steps, scale=encoder_lr_scale,
                                            warmup=encoder_warmup_steps, cache=feature_cache_mb))
     state: Dict[str, Any] = {"stage": None, "cache": None}
+    trim = _malloc_trim() if trim_memory else None
 
     def before_update(nlp: Any, info: Dict[str, Any]) -> None:
+        if trim is not None:
+            trim(0)
+        if not (head_steps or encoder_warmup_steps) and encoder_lr_scale == 1.0:
+            return  # memory only: the encoder trains as spaCy's loop has it
         # Instance attributes shadow the component's methods: stage 1 replaces `update`, every step
         # sets `finish_update` to the current scale (nothing of this is saved with the pipeline).
         step = int(info.get("step", 0))
@@ -263,19 +277,26 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
     return before_update
 
 
+def _malloc_trim() -> Optional[Callable[[int], int]]:
+    """glibc's ``malloc_trim`` (None where there is none: other C libraries, other systems)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def _release_memory() -> None:
     """Hand memory freed with the cache back to the system (glibc keeps freed heap pages otherwise;
     elsewhere this is a no-op)."""
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _report(cache: Optional[FeatureCache]) -> None:
@@ -288,16 +309,18 @@ def _report(cache: Optional[FeatureCache]) -> None:
 
 
 def callback_config(*, head_steps: int, head_rate: float, encoder_rate: float,
-                    encoder_warmup_steps: int, encoder: str, feature_cache_mb: int = 1024
-                    ) -> Optional[Dict[str, Any]]:
+                    encoder_warmup_steps: int, encoder: str, feature_cache_mb: int = 1024,
+                    trim_memory: bool = False) -> Optional[Dict[str, Any]]:
     """The ``[training.before_update]`` block for these settings (None when it would do nothing)."""
     scale = encoder_rate / head_rate
-    if head_steps == 0 and scale == 1.0:
+    if head_steps == 0 and scale == 1.0 and not trim_memory:
         return None
     block = {"@callbacks": "plait.fine_tuning.v1", "encoder": encoder, "head_steps": head_steps,
              "encoder_lr_scale": scale, "encoder_warmup_steps": encoder_warmup_steps}
     if head_steps:
         block["feature_cache_mb"] = feature_cache_mb
+    if trim_memory:
+        block["trim_memory"] = True
     return block
 
 

@@ -7,7 +7,7 @@ that names the file, the key path, what was expected, and the nearest installed 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Literal, Optional, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -59,6 +59,11 @@ class TrainingSpec(_Strict):
     dropout: float = Field(0.1, ge=0, lt=1)
     batch_words: int = Field(2000, gt=0, description="words per batch (compounding start)")
     batch_words_max: Optional[int] = None
+    batch_by: Literal["words", "padded"] = Field(
+        "words", description="words: batches of about batch_words words, documents in corpus order "
+        "(spaCy's batch_by_words); padded: documents binned by length, batches of at most "
+        "batch_words padded words (spaCy's batch_by_padded, its transformer recipe) — far less "
+        "padding when short and long documents are mixed")
     accumulate_gradient: int = Field(1, ge=1)
     max_length: int = Field(0, ge=0, description="skip training docs longer than this (0: keep)")
     tune_on_dev: bool = True
@@ -78,6 +83,10 @@ class TrainingSpec(_Strict):
     head_cache_mb: int = Field(1024, ge=0, description="stage 1 keeps the frozen encoder's output "
                                "for each training document (float16, at most this many MiB) and "
                                "encodes only documents it has not seen; 0: encode every step")
+    trim_memory: bool = Field(True, description="before every training step, hand the memory the "
+                              "previous step freed back to the system (glibc's malloc_trim): "
+                              "otherwise resident memory follows the largest batch so far and grows "
+                              "over a run")
 
     @property
     def heads_rate(self) -> float:

@@ -72,11 +72,16 @@ def check_eval_schedule(max_steps: Any, eval_frequency: Any) -> bool:
 
 
 def fine_tuning_block(config: Any) -> Optional[Dict[str, Any]]:
-    """The config's ``[training.before_update]`` when it is ``plait.fine_tuning.v1``, else None."""
+    """The config's ``[training.before_update]`` when it is ``plait.fine_tuning.v1`` with a recipe
+    (a head-only stage or per-group rates), else None: a block that only hands memory back
+    (``trim_memory``) belongs to a single-stage config."""
     block = config["training"].get("before_update")
-    if isinstance(block, dict) and block.get("@callbacks") == "plait.fine_tuning.v1":
-        return block
-    return None
+    if not (isinstance(block, dict) and block.get("@callbacks") == "plait.fine_tuning.v1"):
+        return None
+    if not (block.get("head_steps") or block.get("encoder_warmup_steps")
+            or float(block.get("encoder_lr_scale", 1.0)) != 1.0):
+        return None
+    return block
 
 
 def rate_overrides(config: Any, *, head_steps: Optional[int] = None,

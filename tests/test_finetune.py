@@ -69,10 +69,16 @@ def test_composer_writes_the_callback_and_the_heads_rate(corpus):
     assert training["before_update"] == {
         "@callbacks": "plait.fine_tuning.v1", "encoder": "transformer", "head_steps": 3,
         "encoder_lr_scale": pytest.approx(0.02), "encoder_warmup_steps": 2,
-        "feature_cache_mb": 1024}
+        "feature_cache_mb": 1024, "trim_memory": True}
     assert training["optimizer"]["learn_rate"]["initial_rate"] == 1e-3
-    # No recipe asked for: no callback (a plain spaCy config, as before).
-    assert compose(_spec(corpus))["training"]["before_update"] is None
+    # No recipe asked for: the callback only hands memory back; without that either, no callback
+    # (a plain spaCy config). A frozen encoder gets the memory trimming too.
+    assert compose(_spec(corpus))["training"]["before_update"] == {
+        "@callbacks": "plait.fine_tuning.v1", "encoder": "transformer", "head_steps": 0,
+        "encoder_lr_scale": 1.0, "encoder_warmup_steps": 0, "trim_memory": True,
+        "feature_cache_mb": 1024}  # (filled in from the callback's signature)
+    assert compose(_spec(corpus, trim_memory=False))["training"]["before_update"] is None
+    assert compose(_spec(corpus, freeze_encoder=True))["training"]["before_update"]["trim_memory"]
     with pytest.raises(SpecError, match="E152"):
         compose(_spec(corpus, freeze_encoder=True, head_steps=3))
     assert [encoder_scale(s, head_steps=2, encoder_lr_scale=0.5, encoder_warmup_steps=2)
@@ -105,6 +111,15 @@ def test_stage_one_leaves_the_encoder_bit_identical_and_stage_two_moves_it(corpu
     after = _encoder_weights(nlp)
     moved = [name for name in before if not numpy.array_equal(before[name], after[name])]
     assert len(moved) > len(before) // 2, moved
+
+
+def test_trimming_memory_every_step_trains_the_same_weights(corpus):
+    """Handing freed pages back is invisible to training: same steps, bit-identical weights."""
+    trimmed, _ = _train_in_process(_spec(corpus, head_steps=2, trim_memory=True), 5)
+    kept, _ = _train_in_process(_spec(corpus, head_steps=2, trim_memory=False), 5)
+    a, b = _encoder_weights(trimmed), _encoder_weights(kept)
+    assert all(numpy.array_equal(a[k], b[k]) for k in a)
+    assert numpy.array_equal(_head_W(trimmed), _head_W(kept))
 
 
 def test_per_group_learning_rates_are_applied(corpus):
@@ -264,3 +279,25 @@ def test_a_batch_without_summaries_still_fine_tunes_the_encoder_for_the_others(c
     moved = max(float(numpy.abs(after[k] - before[k]).max()) for k in before)
     assert moved > 1e-6, "the encoder got no gradient from textcat's batches"
     assert not nlp.get_pipe("summarize").cfg.get("trained"), "no summary seen: still untrained"
+
+
+def test_padded_batching_bins_short_documents_apart_from_long_ones(corpus):
+    """``batch_by: padded`` writes spaCy's batch_by_padded: a mixed corpus's batches hold documents
+    of similar length, each within the padded budget (a longer document alone), and none is lost."""
+    assert compose(_spec(corpus))["training"]["batcher"]["@batchers"] == "spacy.batch_by_words.v1"
+    config = compose(_spec(corpus, batch_by="padded", batch_words=60))
+    block = config["training"]["batcher"]
+    assert block["@batchers"] == "spacy.batch_by_padded.v1" and block["discard_oversize"] is False
+    batcher = registry.resolve({"b": block})["b"]
+    nlp = spacy.blank("en")
+    short = [nlp.make_doc(f"a short post number {i}") for i in range(40)]  # 4 tokens each
+    long = [nlp.make_doc(" ".join(["word"] * n)) for n in (30, 35, 80)]  # 80 > the budget of 60
+    docs = [d for pair in zip(short[:3], long) for d in pair] + short[3:]
+    batches = list(batcher(docs))
+    assert sorted(id(d) for b in batches for d in b) == sorted(id(d) for d in docs)
+    for batch in batches:
+        lengths = [len(d) for d in batch]
+        assert len(batch) == 1 or max(lengths) * len(batch) <= 60
+        assert len(set(lengths)) == 1 or max(lengths) <= 2 * min(lengths), lengths
+    with pytest.raises(ValueError, match="batch_by"):  # pydantic's ValidationError
+        _spec(corpus, batch_by="tokens")
