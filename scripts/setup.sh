@@ -81,7 +81,7 @@ have() { grep -qi "^$1 " <<<"$HAVE"; }
 
 # 2. Plait and the plugins, editable. A stamp holds the hash of each pyproject.toml, so a changed
 # pyproject (new entry points, new dependencies) triggers a reinstall.
-todo=(); stamps=()
+todo=(); stamps=(); dirs=()
 for dir in "${editable[@]}"; do
     dist="$(dist_name "$dir")"
     hash="$(sha256sum "$dir/pyproject.toml" | cut -c1-16)"
@@ -90,11 +90,11 @@ for dir in "${editable[@]}"; do
         && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ]; then
         say "$dist ($dir): already installed"
     else
-        todo+=(-e "$dir"); stamps+=("$hash>$stamp")
+        todo+=(-e "$dir"); dirs+=("$dir"); stamps+=("$hash>$stamp")
     fi
 done
 if [ ${#todo[@]} -gt 0 ]; then
-    say "installing (editable): ${todo[*]//-e /}"
+    say "installing (editable): ${dirs[*]}"
     "${PIP[@]}" "${todo[@]}"
     for entry in "${stamps[@]}"; do echo "${entry%%>*}" > "${entry#*>}"; done
 fi
