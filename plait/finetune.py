@@ -233,7 +233,7 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
                 encoder_warmup_steps: int = 0, feature_cache_mb: int = 1024,
                 trim_memory: bool = False) -> Callable[[Any, Dict[str, Any]], None]:
     """``[training.before_update]``: two-stage fine-tuning, the encoder's own learning rate and
-    memory handed back after every step.
+    memory handed back before every step.
 
     encoder: the shared transformer component's name.
     head_steps: steps of stage 1 (heads only, the encoder frozen); 0: no first stage.
@@ -251,7 +251,7 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
     def before_update(nlp: Any, info: Dict[str, Any]) -> None:
         if trim is not None:
             trim(0)
-        if not (head_steps or encoder_warmup_steps) and encoder_lr_scale == 1.0:
+        if not is_recipe(head_steps, encoder_lr_scale, encoder_warmup_steps):
             return  # memory only: the encoder trains as spaCy's loop has it
         # Instance attributes shadow the component's methods: stage 1 replaces `update`, every step
         # sets `finish_update` to the current scale (nothing of this is saved with the pipeline).
@@ -275,6 +275,12 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
         proc.finish_update = _scaled_finish_update(proc, scale)
 
     return before_update
+
+
+def is_recipe(head_steps: Any = 0, encoder_lr_scale: Any = 1.0, encoder_warmup_steps: Any = 0) -> bool:
+    """Whether these settings ask for more than memory trimming: a head-only stage, the encoder's
+    own rate or its own warm-up (a callback without any belongs to a single-stage config)."""
+    return bool(head_steps or encoder_warmup_steps) or float(encoder_lr_scale) != 1.0
 
 
 def _malloc_trim() -> Optional[Callable[[int], int]]:
@@ -324,4 +330,5 @@ def callback_config(*, head_steps: int, head_rate: float, encoder_rate: float,
     return block
 
 
-__all__ = ["fine_tuning", "encoder_scale", "ScaledOptimizer", "callback_config", "FeatureCache"]
+__all__ = ["fine_tuning", "encoder_scale", "ScaledOptimizer", "callback_config", "FeatureCache",
+           "is_recipe"]

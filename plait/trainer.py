@@ -78,8 +78,10 @@ def fine_tuning_block(config: Any) -> Optional[Dict[str, Any]]:
     block = config["training"].get("before_update")
     if not (isinstance(block, dict) and block.get("@callbacks") == "plait.fine_tuning.v1"):
         return None
-    if not (block.get("head_steps") or block.get("encoder_warmup_steps")
-            or float(block.get("encoder_lr_scale", 1.0)) != 1.0):
+    from .finetune import is_recipe
+
+    if not is_recipe(block.get("head_steps", 0), block.get("encoder_lr_scale", 1.0),
+                     block.get("encoder_warmup_steps", 0)):
         return None
     return block
 
