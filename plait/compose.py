@@ -173,13 +173,12 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
 def _batcher(tr: Any) -> Dict[str, Any]:
     """``[training.batcher]``: spaCy's batch_by_words, or batch_by_padded (documents binned by length
     within a buffer, so a batch of short texts is not padded to a long one's windows)."""
-    size = {"@schedules": "compounding.v1", "start": tr.batch_words,
-            "stop": tr.batch_words_max or tr.batch_words, "compound": 1.001, "t": 0.0}
+    common = {"discard_oversize": False, "get_length": None,
+              "size": {"@schedules": "compounding.v1", "start": tr.batch_words,
+                       "stop": tr.batch_words_max or tr.batch_words, "compound": 1.001, "t": 0.0}}
     if tr.batch_by == "padded":
-        return {"@batchers": "spacy.batch_by_padded.v1", "discard_oversize": False, "buffer": 256,
-                "get_length": None, "size": size}
-    return {"@batchers": "spacy.batch_by_words.v1", "discard_oversize": False, "tolerance": 0.2,
-            "get_length": None, "size": size}
+        return {"@batchers": "spacy.batch_by_padded.v1", "buffer": 256, **common}
+    return {"@batchers": "spacy.batch_by_words.v1", "tolerance": 0.2, **common}
 
 
 def _fine_tuning(tr: Any, source: str) -> Optional[Dict[str, Any]]:

@@ -152,9 +152,8 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
         assert after is not None and not _same(before, after), (
             f"component '{name}' trained, but the shared transformer did not change: no gradient "
             f"reaches it through the listener at '{info.listener_path}'")
+        _check_unannotated_batch(nlp, name, [ex.reference.text for ex in examples])
     texts = [ex.reference.text for ex in examples]
-    if info.listener_path and before is not None:
-        _check_unannotated_batch(nlp, name, texts)
     long_text = " ".join([LONG_SENTENCE] * max(1, long_tokens // 14))
     outputs = {}
     for label, text in [("example", texts[0]), ("empty", ""), ("long", long_text)]:
@@ -202,10 +201,8 @@ def _info(component: Union[str, Any], registry: Any) -> Any:
 def _transformer_weights(nlp: Any) -> Optional[List[float]]:
     if "transformer" not in nlp.pipe_names:
         return None
-    # The Hugging Face model sits in the PyTorch shim of a node inside the transformer's model.
-    shims = [node.shims[0] for node in nlp.get_pipe("transformer").model.walk() if node.shims]
-    try:
-        params = list(shims[0]._model.parameters())
+    try:  # spacy-transformers' TransformerModel.transformer: the Hugging Face model
+        params = list(nlp.get_pipe("transformer").model.transformer.parameters())
     except (IndexError, AttributeError):
         return None
     # One number per parameter tensor (its sum, in float64): a step moves some of each layer's

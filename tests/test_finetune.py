@@ -26,6 +26,14 @@ TEXTS = [("the match was won in the final minute", "SPORTS"),
          ("the app runs on every laptop", "TECH")] * 3
 
 
+def _cats(label: str) -> dict:
+    return {"SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}
+
+
+def _examples(nlp) -> list:
+    return [Example.from_dict(nlp.make_doc(text), {"cats": _cats(label)}) for text, label in TEXTS]
+
+
 @pytest.fixture(autouse=True)
 def _needs_textcat():
     if "textcat" not in get_registry().components():
@@ -46,7 +54,7 @@ def corpus(tmp_path_factory) -> Path:
     db = DocBin()
     for text, label in TEXTS:
         doc = nlp.make_doc(text)
-        doc.cats = {"SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}
+        doc.cats = _cats(label)
         db.add(doc)
     path = tmp_path_factory.mktemp("ft") / "train.spacy"
     db.to_disk(path)
@@ -127,10 +135,7 @@ def test_per_group_learning_rates_are_applied(corpus):
     spec = _spec(corpus, head_learning_rate=1e-2, encoder_learning_rate=1e-4)
     config = compose(spec)
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    examples = []
-    for text, label in TEXTS:
-        examples.append(Example.from_dict(nlp.make_doc(text), {"cats": {
-            "SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}}))
+    examples = _examples(nlp)
     optimizer = registry.resolve({"o": {"@optimizers": "Adam.v1", "learn_rate": 1e-2,
                                         "L2": 0.0, "grad_clip": 0.0, "use_averages": False}})["o"]
     nlp.initialize(lambda: examples, sgd=optimizer)
@@ -264,8 +269,7 @@ def test_a_batch_without_summaries_still_fine_tunes_the_encoder_for_the_others(c
         {"component": "textcat", "labels": ["SPORTS", "TECH"]}, {"component": "summarize"}]})
     nlp = spacy.util.load_model_from_config(compose(spec), auto_fill=True)
     assert nlp.pipe_names[-1] == "summarize"
-    examples = [Example.from_dict(nlp.make_doc(text), {"cats": {
-        "SPORTS": float(label == "SPORTS"), "TECH": float(label == "TECH")}}) for text, label in TEXTS]
+    examples = _examples(nlp)
     optimizer = registry.resolve({"o": {"@optimizers": "Adam.v1", "learn_rate": 1e-3, "L2": 0.0,
                                         "grad_clip": 0.0, "use_averages": False}})["o"]
     nlp.initialize(lambda: examples, sgd=optimizer)

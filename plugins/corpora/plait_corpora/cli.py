@@ -6,9 +6,12 @@ import logging
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 import typer
+
+if TYPE_CHECKING:  # the converters' module is imported only when a command runs
+    from .base import Limit
 
 from .errors import CorpusError
 
@@ -46,7 +49,7 @@ def run_fetch(name: str, dest: Optional[Path]) -> List[Path]:
 
 
 def run_corpus(name: str, output_dir: Path, *, source: Optional[Path] = None, seed: int = 0,
-               limit: Any = None, fetch: bool = False) -> Dict[str, int]:
+               limit: "Limit" = None, fetch: bool = False) -> Dict[str, int]:
     """Fetch (if asked and missing) and convert one named corpus; return split -> doc count."""
     from plait.plugins import get_registry
 
