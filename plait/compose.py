@@ -184,7 +184,7 @@ def _batcher(tr: Any) -> Dict[str, Any]:
 def _fine_tuning(tr: Any, source: str) -> Optional[Dict[str, Any]]:
     """The ``[training.before_update]`` of two-stage fine-tuning / per-group rates / memory trimming."""
     if tr.freeze_encoder:
-        for key in ("head_steps", "encoder_learning_rate"):
+        for key in ("head_steps", "encoder_learning_rate", "encoder_trainable_layers"):
             if getattr(tr, key):
                 raise SpecError(Errors.E152.format(path=source, key=key))
         return callback_config(head_steps=0, head_rate=1.0, encoder_rate=1.0, encoder_warmup_steps=0,
@@ -195,7 +195,8 @@ def _fine_tuning(tr: Any, source: str) -> Optional[Dict[str, Any]]:
     return callback_config(head_steps=tr.head_steps, head_rate=tr.heads_rate,
                            encoder_rate=tr.encoder_rate, encoder_warmup_steps=warmup,
                            encoder=TRANSFORMER, feature_cache_mb=tr.head_cache_mb,
-                           trim_memory=tr.trim_memory)
+                           trim_memory=tr.trim_memory,
+                           trainable_layers=tr.encoder_trainable_layers or 0)
 
 
 def fill(config: Config) -> Config:

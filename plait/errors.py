@@ -42,7 +42,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "examples.")
     # Fine-tuning recipe: two stages, per-group learning rates, class balance (issue 13)
     E150 = ("plait.fine_tuning.v1: head_steps ({head_steps}), encoder_lr_scale ({scale}), "
-            "encoder_warmup_steps ({warmup}) and feature_cache_mb ({cache}) must not be negative.")
+            "encoder_warmup_steps ({warmup}), feature_cache_mb ({cache}) and trainable_layers "
+            "({layers}) must not be negative.")
     E151 = ("plait.fine_tuning.v1: the pipeline has no component '{name}' to fine-tune (its "
             "components: {pipes}). Set the callback's `encoder` to the shared transformer's name.")
     E152 = ("{path}: training.{key} needs the encoder to train, but training.freeze_encoder is true "
@@ -56,6 +57,9 @@ class Errors(metaclass=ErrorsWithCodes):
     E156 = ("{path}: {option} needs two-stage fine-tuning or per-group learning rates in the "
             "config ([training.before_update] of plait.fine_tuning.v1), which it has not. Compose it "
             "from a spec with training.head_steps or training.encoder_learning_rate.")
+    E157 = ("plait.fine_tuning.v1: trainable_layers is {layers}, but the encoder '{name}' has "
+            "{count} transformer layers (found as the longest layer list of its Hugging Face "
+            "model{where}). Use 1 to {count}, or 0 to train them all.")
     # Inference runtimes
     E040 = ("Unknown runtime '{name}': choose one of {known}.")
     E041 = ("The 'onnx' runtime needs onnxruntime{extra}, which is not installed ({error}). "

@@ -17,6 +17,12 @@
   ``encoder_warmup_steps`` from the start of stage 2, so the encoder is not hit by full-size updates the
   moment it is unfrozen.
 
+- **Partial fine-tuning** (``trainable_layers``): once the encoder trains, only its top
+  ``trainable_layers`` transformer layers (and what sits above them, e.g. a pooler) do; the
+  embeddings and the layers below are frozen (``requires_grad`` off), so the backward pass stops at
+  the lowest trainable layer and keeps no activations below it: a full step costs about what the
+  encoder's forward pass and the top layers' backward cost. The frozen weights stay bit-identical.
+
 - **Memory** (``trim_memory``): before every step, the memory the previous step freed is handed back
   to the system (glibc's ``malloc_trim``). A step's activations are freed when it ends, but glibc
   keeps the freed heap pages, so without it the resident size follows the largest batch so far and
@@ -217,6 +223,43 @@ def _frozen_update(proc: Any, cache: Optional[FeatureCache] = None) -> Callable:
     return update
 
 
+def encoder_layers(hf_model: Any) -> List[Any]:
+    """The transformer layers of a Hugging Face encoder, bottom first: its longest
+    ``torch.nn.ModuleList`` (``encoder.layer`` of BERT / RoBERTa, ``transformer.layer`` of
+    DistilBERT, ``layers`` of others); [] when it has none."""
+    import torch
+
+    lists = [m for m in hf_model.modules() if isinstance(m, torch.nn.ModuleList)]
+    return list(max(lists, key=len)) if lists else []
+
+
+def freeze_below(hf_model: Any, trainable_layers: int, *, name: str = "transformer") -> int:
+    """Freeze every parameter below the top ``trainable_layers`` layers (embeddings included);
+    return how many parameter tensors were frozen. Parameters registered after the lowest trainable
+    layer (the layers above it, a pooler) keep training."""
+    layers = encoder_layers(hf_model)
+    if not 0 < trainable_layers <= len(layers):
+        raise SpecError(Errors.E157.format(layers=trainable_layers, name=name, count=len(layers),
+                                           where="" if layers else ": none found"))
+    first = {id(p) for p in layers[len(layers) - trainable_layers].parameters()}
+    frozen = 0
+    for param in hf_model.parameters():  # registration order: embeddings, layers bottom-up, pooler
+        if id(param) in first:
+            break
+        param.requires_grad_(False)
+        param.grad = None  # thinc's shim updates every parameter that has a gradient
+        frozen += 1
+    return frozen
+
+
+def _hf_model(proc: Any) -> Any:
+    """The Hugging Face model inside a spacy-transformers Transformer component."""
+    try:
+        return proc.model.transformer  # TransformerModel.transformer
+    except (AttributeError, IndexError):
+        return None
+
+
 def _scaled_finish_update(proc: Any, scale: float) -> Callable:
     cls_finish = type(proc).finish_update
 
@@ -231,7 +274,8 @@ def _scaled_finish_update(proc: Any, scale: float) -> Callable:
 @registry.callbacks("plait.fine_tuning.v1")
 def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_scale: float = 1.0,
                 encoder_warmup_steps: int = 0, feature_cache_mb: int = 1024,
-                trim_memory: bool = False) -> Callable[[Any, Dict[str, Any]], None]:
+                trim_memory: bool = False,
+                trainable_layers: int = 0) -> Callable[[Any, Dict[str, Any]], None]:
     """``[training.before_update]``: two-stage fine-tuning, the encoder's own learning rate and
     memory handed back before every step.
 
@@ -241,17 +285,21 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
     encoder_warmup_steps: linear warm-up of the encoder's rate from the start of stage 2 (0: none).
     feature_cache_mb: memory for stage 1's cache of the frozen encoder's outputs (0: no cache).
     trim_memory: before every step, hand what the previous step freed back to the system.
+    trainable_layers: when the encoder trains, only its top this many transformer layers do (the
+        embeddings and lower layers stay frozen); 0: all of them.
     """
-    if head_steps < 0 or encoder_lr_scale < 0 or encoder_warmup_steps < 0 or feature_cache_mb < 0:
+    if min(head_steps, encoder_lr_scale, encoder_warmup_steps, feature_cache_mb,
+           trainable_layers) < 0:
         raise SpecError(Errors.E150.format(head_steps=head_steps, scale=encoder_lr_scale,
-                                           warmup=encoder_warmup_steps, cache=feature_cache_mb))
+                                           warmup=encoder_warmup_steps, cache=feature_cache_mb,
+                                           layers=trainable_layers))
     state: Dict[str, Any] = {"stage": None, "cache": None}
     trim = _malloc_trim() if trim_memory else None
 
     def before_update(nlp: Any, info: Dict[str, Any]) -> None:
         if trim is not None:
             trim(0)
-        if not is_recipe(head_steps, encoder_lr_scale, encoder_warmup_steps):
+        if not is_recipe(head_steps, encoder_lr_scale, encoder_warmup_steps, trainable_layers):
             return  # memory only: the encoder trains as spaCy's loop has it
         # Instance attributes shadow the component's methods: stage 1 replaces `update`, every step
         # sets `finish_update` to the current scale (nothing of this is saved with the pipeline).
@@ -271,16 +319,25 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
             cache, state["cache"] = state["cache"], None
             _report(cache)
             _release_memory()
+        if stage == 2 and trainable_layers and not state.get("partial"):
+            hf_model = _hf_model(proc)
+            if hf_model is None:
+                raise SpecError(Errors.E157.format(layers=trainable_layers, name=encoder,
+                                                   count=0, where=": none found"))
+            state["partial"] = freeze_below(hf_model, trainable_layers, name=encoder)
         state["stage"] = stage
         proc.finish_update = _scaled_finish_update(proc, scale)
 
     return before_update
 
 
-def is_recipe(head_steps: Any = 0, encoder_lr_scale: Any = 1.0, encoder_warmup_steps: Any = 0) -> bool:
+def is_recipe(head_steps: Any = 0, encoder_lr_scale: Any = 1.0, encoder_warmup_steps: Any = 0,
+              trainable_layers: Any = 0) -> bool:
     """Whether these settings ask for more than memory trimming: a head-only stage, the encoder's
-    own rate or its own warm-up (a callback without any belongs to a single-stage config)."""
-    return bool(head_steps or encoder_warmup_steps) or float(encoder_lr_scale) != 1.0
+    own rate or its own warm-up, or partial fine-tuning (a callback without any belongs to a
+    single-stage config)."""
+    return (bool(head_steps or encoder_warmup_steps or trainable_layers)
+            or float(encoder_lr_scale) != 1.0)
 
 
 def _malloc_trim() -> Optional[Callable[[int], int]]:
@@ -316,10 +373,11 @@ def _report(cache: Optional[FeatureCache]) -> None:
 
 def callback_config(*, head_steps: int, head_rate: float, encoder_rate: float,
                     encoder_warmup_steps: int, encoder: str, feature_cache_mb: int = 1024,
-                    trim_memory: bool = False) -> Optional[Dict[str, Any]]:
+                    trim_memory: bool = False,
+                    trainable_layers: int = 0) -> Optional[Dict[str, Any]]:
     """The ``[training.before_update]`` block for these settings (None when it would do nothing)."""
     scale = encoder_rate / head_rate
-    if head_steps == 0 and scale == 1.0 and not trim_memory:
+    if not trim_memory and not is_recipe(head_steps, scale, encoder_warmup_steps, trainable_layers):
         return None
     block = {"@callbacks": "plait.fine_tuning.v1", "encoder": encoder, "head_steps": head_steps,
              "encoder_lr_scale": scale, "encoder_warmup_steps": encoder_warmup_steps}
@@ -327,8 +385,10 @@ def callback_config(*, head_steps: int, head_rate: float, encoder_rate: float,
         block["feature_cache_mb"] = feature_cache_mb
     if trim_memory:
         block["trim_memory"] = True
+    if trainable_layers:
+        block["trainable_layers"] = int(trainable_layers)
     return block
 
 
 __all__ = ["fine_tuning", "encoder_scale", "ScaledOptimizer", "callback_config", "FeatureCache",
-           "is_recipe"]
+           "is_recipe", "encoder_layers", "freeze_below"]

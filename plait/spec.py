@@ -80,6 +80,10 @@ class TrainingSpec(_Strict):
     encoder_warmup_steps: Optional[int] = Field(None, ge=0, description="linear warm-up of the "
                                                 "encoder's rate once it trains (default: "
                                                 "warmup_steps when head_steps > 0, else 0)")
+    encoder_trainable_layers: Optional[int] = Field(
+        None, ge=1, description="partial fine-tuning: when the encoder trains, only its top this "
+        "many transformer layers do (embeddings and lower layers frozen, so the backward pass "
+        "stops there: cheaper steps); default: all layers")
     head_cache_mb: int = Field(1024, ge=0, description="stage 1 keeps the frozen encoder's output "
                                "for each training document (float16, at most this many MiB) and "
                                "encodes only documents it has not seen; 0: encode every step")

@@ -81,7 +81,7 @@ def fine_tuning_block(config: Any) -> Optional[Dict[str, Any]]:
     from .finetune import is_recipe
 
     if not is_recipe(block.get("head_steps", 0), block.get("encoder_lr_scale", 1.0),
-                     block.get("encoder_warmup_steps", 0)):
+                     block.get("encoder_warmup_steps", 0), block.get("trainable_layers", 0)):
         return None
     return block
 
@@ -201,7 +201,9 @@ def _stages_record(config: Any, head_rate: float) -> Dict[str, Any]:
         return {}
     return {"head_steps": int(block.get("head_steps", 0)), "head_learning_rate": head_rate,
             "encoder_learning_rate": float(head_rate) * float(block.get("encoder_lr_scale", 1.0)),
-            "encoder_warmup_steps": int(block.get("encoder_warmup_steps", 0))}
+            "encoder_warmup_steps": int(block.get("encoder_warmup_steps", 0)),
+            **({"encoder_trainable_layers": int(block["trainable_layers"])}
+               if block.get("trainable_layers") else {})}
 
 
 def _check_corpora(config: Any, overrides: Dict[str, Any], where: PathLike) -> None:

@@ -77,15 +77,18 @@ def test_composer_writes_the_callback_and_the_heads_rate(corpus):
     assert training["before_update"] == {
         "@callbacks": "plait.fine_tuning.v1", "encoder": "transformer", "head_steps": 3,
         "encoder_lr_scale": pytest.approx(0.02), "encoder_warmup_steps": 2,
-        "feature_cache_mb": 1024, "trim_memory": True}
+        "feature_cache_mb": 1024, "trim_memory": True, "trainable_layers": 0}
     assert training["optimizer"]["learn_rate"]["initial_rate"] == 1e-3
     # No recipe asked for: the callback only hands memory back; without that either, no callback
     # (a plain spaCy config). A frozen encoder gets the memory trimming too.
     assert compose(_spec(corpus))["training"]["before_update"] == {
         "@callbacks": "plait.fine_tuning.v1", "encoder": "transformer", "head_steps": 0,
         "encoder_lr_scale": 1.0, "encoder_warmup_steps": 0, "trim_memory": True,
-        "feature_cache_mb": 1024}  # (filled in from the callback's signature)
+        "feature_cache_mb": 1024, "trainable_layers": 0}  # (filled from the callback's signature)
     assert compose(_spec(corpus, trim_memory=False))["training"]["before_update"] is None
+    # an encoder warm-up of its own is a recipe on its own (single-stage, no trimming)
+    assert compose(_spec(corpus, trim_memory=False, encoder_warmup_steps=3))[
+        "training"]["before_update"]["encoder_warmup_steps"] == 3
     assert compose(_spec(corpus, freeze_encoder=True))["training"]["before_update"]["trim_memory"]
     with pytest.raises(SpecError, match="E152"):
         compose(_spec(corpus, freeze_encoder=True, head_steps=3))
@@ -119,6 +122,54 @@ def test_stage_one_leaves_the_encoder_bit_identical_and_stage_two_moves_it(corpu
     after = _encoder_weights(nlp)
     moved = [name for name in before if not numpy.array_equal(before[name], after[name])]
     assert len(moved) > len(before) // 2, moved
+
+
+def _moved(before: dict, after: dict) -> set:
+    return {name for name in before if not numpy.array_equal(before[name], after[name])}
+
+
+@pytest.mark.parametrize("head_steps", [0, 2])
+def test_partial_fine_tuning_trains_only_the_top_layers(corpus, head_steps):
+    """encoder_trainable_layers = 1 of the tiny encoder's 2: the embeddings and layer 0 stay
+    bit-identical, layer 1 moves (single-stage, or in stage 2 after a head-only stage)."""
+    spec = _spec(corpus, head_steps=head_steps, encoder_trainable_layers=1,
+                 head_learning_rate=1e-2, encoder_learning_rate=1e-3)
+    block = compose(spec)["training"]["before_update"]
+    assert block["trainable_layers"] == 1
+    nlp, before = _train_in_process(spec, steps=6)
+    moved = _moved(before, _encoder_weights(nlp))
+    lower = {n for n in before if n.startswith("embeddings.") or n.startswith("encoder.layer.0.")}
+    top = {n for n in before if n.startswith("encoder.layer.1.")}
+    assert lower and not moved & lower, sorted(moved & lower)
+    assert len(moved & top) > len(top) // 2, sorted(top - moved)
+    assert numpy.abs(_head_W(nlp)).max() > 0
+    # all layers trainable: the embeddings move too (the partial run above is not a no-op check)
+    full, before = _train_in_process(_spec(corpus, head_steps=head_steps, head_learning_rate=1e-2,
+                                           encoder_learning_rate=1e-3), steps=6)
+    assert _moved(before, _encoder_weights(full)) & lower
+
+
+def test_partial_fine_tuning_names_a_layer_count_the_encoder_has(corpus):
+    with pytest.raises(SpecError, match="E157.*has 2 transformer layers"):
+        _train_in_process(_spec(corpus, encoder_trainable_layers=3), steps=2)
+    with pytest.raises(ValueError, match="encoder_trainable_layers"):  # null means all layers
+        _spec(corpus, encoder_trainable_layers=0)
+    with pytest.raises(SpecError, match="E152"):
+        compose(_spec(corpus, freeze_encoder=True, encoder_trainable_layers=1))
+
+
+def test_freeze_below_finds_the_layers_of_other_encoder_families():
+    """DistilBERT keeps its layers in transformer.layer, not encoder.layer."""
+    from transformers import DistilBertConfig, DistilBertModel
+
+    from plait.finetune import encoder_layers, freeze_below
+
+    model = DistilBertModel(DistilBertConfig(vocab_size=50, dim=16, hidden_dim=32, n_layers=3,
+                                             n_heads=2, max_position_embeddings=32))
+    assert len(encoder_layers(model)) == 3
+    freeze_below(model, 1)
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    assert trainable and all(n.startswith("transformer.layer.2.") for n in trainable)
 
 
 def test_trimming_memory_every_step_trains_the_same_weights(corpus):
