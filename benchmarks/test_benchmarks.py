@@ -143,10 +143,13 @@ def test_train_memory_records_peak_rss_per_phase(tmp_path, capsys):
                    check=True, capture_output=True)
     out = tmp_path / "tm.json"
     assert train_memory.main([str(ROOT / "pipeline" / "ci.yml"), "--corpus", str(corpus),
-                              "--steps", "2", "--batch-words", "200", "--output", str(out)]) == 0
+                              "--steps", "2", "--batch-words", "200", "--output", str(out),
+                              "--variant", "default", "--variant", "top2"]) == 0
     record = json.loads(out.read_text())
-    run = record["runs"][0]
+    run, top2 = record["runs"]
     assert run["variant"] == "default" and run["updates"] == 3  # steps 0..2
+    assert top2["variant"] == "top2" and top2["updates"] == 3
+    assert run["step_seconds"] > 0 and top2["step_seconds"] > 0
     phases = run["peak_by_phase_mib"]
     assert {"init", "training steps", "dev evaluation"} <= set(phases)
     # the kernel's high-water mark and the 50 ms samples agree to within rounding

@@ -15,12 +15,16 @@ or at evaluation / dev tuning (a sampler thread keeps each phase's peak). Varian
 - ``no-trim``: ``training.trim_memory`` off;
 - ``no-dev-tuning``: ``training.tune_on_dev`` off;
 - ``frozen``: the encoder frozen (no backward through it);
+- ``top2``: partial fine-tuning, only the encoder's top 2 layers train (``encoder_trainable_layers``:
+  the backward pass stops there);
 - ``arena2``: glibc's ``MALLOC_ARENA_MAX=2`` (fragmentation across malloc arenas);
 - ``mmap``: glibc's ``MALLOC_MMAP_THRESHOLD_=65536``, a fixed threshold (large blocks, i.e. tensors,
   are mmapped and handed back when freed, instead of the heap's high-water mark growing).
 
 Writes ``benchmarks/results/train_memory-<spec>.json`` and prints a markdown table. Keep runs short:
-tens of steps show the trend.
+tens of steps show the trend. Each run also times its updates: ``step_seconds`` is the mean time of
+the steps after the head-only stage (the ones that train the encoder, or every step when there is no
+such stage), so ``frozen`` / ``top2`` / ``default`` compare the cost of an encoder step.
 """
 from __future__ import annotations
 
@@ -39,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
 
-VARIANTS = ("default", "no-trim", "no-dev-tuning", "frozen", "arena2", "mmap")
+VARIANTS = ("default", "no-trim", "no-dev-tuning", "frozen", "top2", "arena2", "mmap")
 
 
 def _rss_mib() -> float:
@@ -85,6 +89,8 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
         updates["trim_memory"] = False
     if variant == "frozen":
         updates.update(freeze_encoder=True, head_steps=0, encoder_learning_rate=None)
+    if variant == "top2":
+        updates["encoder_trainable_layers"] = 2
     if payload.get("corpus"):
         for split in ("train", "dev"):  # a folder of .spacy files, or {train,dev}.spacy
             path = Path(payload["corpus"]) / split
@@ -97,6 +103,7 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     peaks: Dict[str, float] = {}
     state = {"phase": "init", "steps": 0}
     at_step: List[float] = []  # RSS as each update starts: the trend across steps
+    step_times: List[float] = []
     stop = threading.Event()
 
     def sample() -> None:
@@ -135,7 +142,11 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
         state["phase"] = "training steps"
         state["steps"] += 1
         at_step.append(_rss_mib())
-        return update(*a, **kw)
+        began = time.perf_counter()
+        try:
+            return update(*a, **kw)
+        finally:
+            step_times.append(time.perf_counter() - began)
 
     def tracked_evaluate(*a, **kw):
         state["phase"] = "dev evaluation"
@@ -147,7 +158,10 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
         train(nlp, Path(out), stdout=open(os.devnull, "w"), stderr=sys.stderr)
     stop.set()
     thread.join()
-    return {"variant": variant, "peak_rss_mib": _hwm_mib(),
+    head_steps = int(updates.get("head_steps") or 0)
+    encoder_steps = step_times[head_steps:] or step_times
+    return {"step_seconds": round(sum(encoder_steps) / max(len(encoder_steps), 1), 3),
+            "head_steps": head_steps, "variant": variant, "peak_rss_mib": _hwm_mib(),
             "seconds": round(time.perf_counter() - start, 1), "init_seconds": round(init_seconds, 1),
             "updates": state["steps"], "rss_initialized_mib": rss_initialized,
             "peak_by_phase_mib": peaks, "rss_at_step_mib": at_step}
@@ -206,9 +220,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     output = args.output or ROOT / "benchmarks" / "results" / f"train_memory-{name}.json"
     write_json(output, record)
     phases = ["init", "training steps", "dev evaluation", "dev tuning + save"]
-    print(markdown_table(["variant", "peak RSS MiB", *[f"{p} (peak)" for p in phases], "seconds"],
+    print(markdown_table(["variant", "peak RSS MiB", *[f"{p} (peak)" for p in phases], "seconds",
+                          "s / encoder step"],
                          [[r["variant"], r["peak_rss_mib"],
-                           *[r["peak_by_phase_mib"].get(p) for p in phases], r["seconds"]]
+                           *[r["peak_by_phase_mib"].get(p) for p in phases], r["seconds"],
+                           r["step_seconds"]]
                           for r in runs]))
     print(f"✔ Wrote {output}")
     return 0

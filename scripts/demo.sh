@@ -10,8 +10,8 @@
 #              labelled by en_core_web_md
 #    compose   pipeline/demo.yml -> configs/demo.cfg (one shared all-MiniLM-L6-v2 transformer)
 #    train     two-stage fine-tuning: 1,500 steps of the heads over the frozen encoder (its features
-#              cached after the first epoch), then 120 steps
-#              of everything (docs/fine-tuning.md) -> training/demo/model-best
+#              cached after the first epoch), then 200 steps
+#              with the encoder's top 2 layers training (docs/fine-tuning.md) -> training/demo/model-best
 #    evaluate  metrics/demo/metrics.json and metrics/demo/report.md (with plots)
 #    show      the trained pipeline on a few made-up documents, then which of the demo's targets
 #              were reached (scripts/demo_targets.py)

@@ -24,6 +24,7 @@ CONFIG: Dict[str, Any] = {
         "hidden_width": 0,
         "dropout": 0.1,
         "nO": None,
+        "context_window": 0,
         "tok2vec": {
             "@architectures": "spacy.HashEmbedCNN.v2",
             "pretrained_vectors": None,

@@ -35,6 +35,8 @@ class Errors(metaclass=_WithCodes):
     NER025 = ('plait.ner.v1: surface_rows needs {n_SURFACE_ATTRS} values (for {join}), got {list}')
     NER026 = ('{n_confidences} confidences but {n_correct} correctness values')
     NER027 = ('confidence {conf} is outside [0, 1]')
+    NER028 = ("plait.ner.v1: context_window is {value}; it is the number of neighbouring tokens on "
+              "each side a tag is scored from (0: the token alone), so it cannot be negative.")
 
 
 class Warnings(metaclass=_WithCodes):

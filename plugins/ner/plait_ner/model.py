@@ -9,7 +9,7 @@ from typing import Any, List, Optional
 from spacy.ml.models.tok2vec import MultiHashEmbed
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Linear, Maxout, Model, chain, with_array
+from thinc.api import Linear, Maxout, Model, chain, expand_window, with_array
 from thinc.types import Floats2d
 
 from .errors import Errors, PlaitNERError
@@ -26,6 +26,7 @@ def build_ner_model(
     hidden_width: int = 0,
     dropout: float = 0.1,
     nO: Optional[int] = None,
+    context_window: int = 0,
 ) -> Model[List[Doc], List[Floats2d]]:
     """Map docs to unnormalised scores (logits) over the BILUO tags, one row per token.
 
@@ -38,7 +39,13 @@ def build_ner_model(
     hidden_width: if > 0, a Maxout hidden layer of this width before the output layer.
     dropout: dropout of the hidden layer.
     nO: number of tags (``1 + 4 * n_labels``); set by the component at initialization.
+    context_window: if > 0, each token's features are joined with those of this many tokens on
+        either side (thinc's ``expand_window``, zero-padded at the document's edges, never across
+        documents) before the head, so a tag is scored from its neighbours too. Over a frozen or
+        little-trained encoder this is what lets the head see that "New" starts "New York".
     """
+    if context_window < 0:
+        raise PlaitNERError(Errors.NER028.format(value=context_window))
     if len(surface_rows) != len(SURFACE_ATTRS):
         raise PlaitNERError(Errors.NER025.format(n_SURFACE_ATTRS=len(SURFACE_ATTRS),
                                                  join=', '.join(SURFACE_ATTRS),
@@ -54,12 +61,15 @@ def build_ner_model(
         head = chain(Maxout(nO=hidden_width, nP=2, dropout=dropout, normalize=True), output_layer)
     else:
         head = output_layer
-    model = chain(features, with_array(head))
+    if context_window > 0:  # pad as wide as the window, so documents never see each other
+        head = chain(expand_window(window_size=context_window), head)
+    model = chain(features, with_array(head, pad=context_window))
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output_layer", output_layer)
     if surface is not None:
         model.set_ref("surface", surface)
     model.attrs["surface_features"] = bool(surface_features)
+    model.attrs["context_window"] = int(context_window)
     return model
 
 

@@ -134,6 +134,48 @@ def test_surface_features_variant_trains_and_round_trips(tmp_path):
     assert [c for d in after for _, _, c in d] == pytest.approx([c for d in before for _, _, c in d])
 
 
+def _context_nlp(context_window):
+    # a tok2vec that sees each token alone (hash embeddings, no CNN): any context comes from the head
+    nlp = spacy.blank("en")
+    nlp.add_pipe("plait_ner", name="ner", config={"model": {
+        "context_window": context_window, "hidden_width": 16,
+        "tok2vec": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 16,
+                    "attrs": ["NORM"], "rows": [500], "include_static_vectors": False}}})
+    nlp.initialize(lambda: make_examples(nlp))
+    return nlp
+
+
+@pytest.mark.parametrize("context_window", [0, 1])
+def test_context_window_scores_a_token_from_its_neighbours_within_its_document(context_window):
+    nlp = _context_nlp(context_window)
+    model = nlp.get_pipe("ner").model
+    assert model.attrs["context_window"] == context_window
+    a, b, lone = (nlp.make_doc(t) for t in ("Anna lives in Rome", "Anna lives at home", "Rome"))
+    scores = model.predict([a, b, lone])
+    # "Anna" (and "lives") are followed by the same token in both docs; "in" vs "at" differs
+    assert numpy.allclose(scores[0][0], scores[1][0])
+    assert numpy.allclose(scores[0][1], scores[1][1]) == (context_window == 0)
+    # never across documents: "Rome" alone scores as the last token of the doc before it does not
+    # change it, and a doc scored in a batch scores as it does alone
+    assert numpy.allclose(model.predict([lone])[0], scores[2])
+    assert numpy.allclose(model.predict([a])[0], scores[0])
+
+
+def test_context_window_trains_round_trips_and_rejects_a_negative_width(tmp_path):
+    nlp = _context_nlp(1)
+    examples = make_examples(nlp)
+    train(nlp, examples, steps=30)
+    assert [[(t, l) for t, l, _ in d] for d in predicted(nlp)] == gold()
+    nlp.to_disk(tmp_path / "p")
+    loaded = spacy.load(tmp_path / "p")
+    assert loaded.get_pipe("ner").model.attrs["context_window"] == 1
+    before, after = predicted(nlp), predicted(loaded)
+    assert [[(t, l) for t, l, _ in d] for d in after] == gold()
+    assert [c for d in after for _, _, c in d] == pytest.approx([c for d in before for _, _, c in d])
+    with pytest.raises(PlaitNERError, match=r"NER028.*context_window is -1"):
+        spacy.blank("en").add_pipe("plait_ner", config={"model": {"context_window": -1}})
+
+
 def test_partial_annotation_gives_no_loss_on_missing_tokens():
     nlp = spacy.blank("en")
     ner = nlp.add_pipe("plait_ner", name="ner")
