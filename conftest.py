@@ -12,7 +12,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 @pytest.fixture(autouse=True)
 def _fresh_registry():
     """Each test sees the plugins installed in the environment, discovered afresh."""
-    from plait.plugins import reset_registry
+    from plait.plugins.registry import reset_registry
 
     reset_registry()
     yield

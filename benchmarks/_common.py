@@ -234,7 +234,7 @@ def _real_corpus_file(name: str, split: str) -> Path:
     local = ROOT / "corpus" / name / f"{split}.spacy"
     if local.exists():
         return local
-    from plait.encoders import plait_home
+    from plait.training.encoders import plait_home
 
     out = plait_home() / "bench" / "corpora" / name
     file = out / f"{split}.spacy"
@@ -362,8 +362,8 @@ def build_untrained(spec_path: str, output: Path) -> Path:
     """
     from spacy import util
 
-    from plait.compose import compose
-    from plait.spec import load_spec
+    from plait.training.compose import compose
+    from plait.training.spec import load_spec
 
     spec = load_spec(spec_path)
     config = compose(spec, source=spec_path)
@@ -384,7 +384,7 @@ def build_untrained(spec_path: str, output: Path) -> Path:
 
 def untrained_model_path(spec_path: str) -> Path:
     """Where the untrained pipeline for ``spec_path`` is cached (keyed by the spec's content)."""
-    from plait.encoders import plait_home
+    from plait.training.encoders import plait_home
 
     digest = hashlib.sha1(Path(spec_path).read_bytes()).hexdigest()[:10]
     return plait_home() / "bench" / f"untrained-{Path(spec_path).stem}-{digest}"

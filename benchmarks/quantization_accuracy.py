@@ -1,6 +1,6 @@
 """What int8 dynamic quantization costs in accuracy: ``spacy evaluate`` scores of a trained pipeline,
 float vs int8, side by side, per test file. ``--runtime torch`` (default) quantizes with
-``plait.quantize.quantize_pipeline``; ``--runtime onnx`` loads the pipeline again with
+``plait.runtime.quantize.quantize_pipeline``; ``--runtime onnx`` loads the pipeline again with
 ``plait.load(..., runtime="onnx", quantize=True)`` (ONNX Runtime's int8); float is torch's in both.
 
 Usage::
@@ -98,7 +98,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     import plait
     from spacy.training import Corpus
 
-    from plait.quantize import quantize_pipeline
+    from plait.runtime.quantize import quantize_pipeline
 
     set_threads(args.threads)
     test = Path(args.test)

@@ -32,7 +32,7 @@ SCRIPT = Path(__file__).resolve()
 
 
 def _items(records: List[Dict[str, Any]]) -> Any:
-    from plait.runner.records import RawRecord, to_item
+    from plait.io.records import RawRecord, to_item
 
     raws = (RawRecord(line, value=value) for line, value in enumerate(records, 1))
     return (to_item(raw, raw.line - 1, text_field="text", id_field="id") for raw in raws)
@@ -42,8 +42,8 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
     import plait
     from plait.runner.batching import BatchOptions
     from plait.runner.engines import LocalEngine
-    from plait.options import LoadOptions
-    from plait.runner.loading import LoadSpec
+    from plait.runtime.options import LoadOptions
+    from plait.runtime.loading import LoadSpec
     from plait.runner.pool import PoolEngine
     from plait.runner.stream import results as stream_results
 

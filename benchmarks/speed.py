@@ -5,9 +5,9 @@ Every system processes the same texts in its own fresh subprocess (so its peak R
 - ``plait``            the four-component Plait pipeline (one shared transformer pass), ``nlp.pipe`` in
                        input order;
 - ``plait-sorted``     the same over length-sorted batches (less padding);
-- ``plait-int8``       / ``plait-int8-sorted``: after int8 dynamic quantization (plait.quantize);
+- ``plait-int8``       / ``plait-int8-sorted``: after int8 dynamic quantization (plait.runtime.quantize);
 - ``plait-onnx-sorted`` / ``plait-onnx-int8-sorted`` / ``plait-onnx-int8-runner``: the encoder run by
-                       ONNX Runtime (``runtime="onnx"``, plait.onnxrt), float or int8;
+                       ONNX Runtime (``runtime="onnx"``, plait.runtime.onnxrt), float or int8;
 - ``plait-runner``     ``plait.process`` (the production runner: token-budget, length-sorted batches,
                        results extracted into records);
 - ``plait-encoder``    (not in the default set) the shared transformer alone, components disabled: how
@@ -87,7 +87,7 @@ def _plait_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
     nlp = plait.load(p["model"], quantize=quantize, gpu=p["gpu"], runtime=runtime,
                      window=p.get("window"), stride=p.get("stride"))
     bs = p["batch_size"]
-    from plait.windows import windows_of
+    from plait.runtime.windows import windows_of
 
     p["windows"] = windows_of(nlp)  # the window policy this run used (the model's or --window's)
     if mode == "encoder":  # only the tokenizer and the transformer (+ sentencizer) run
@@ -117,7 +117,7 @@ def _hf_system(p: Dict[str, Any]) -> Callable[[List[str]], int]:
     from transformers import (AutoModel, AutoTokenizer, BertForSequenceClassification,
                               BertForTokenClassification, pipeline)
 
-    from plait.encoders import resolve_encoder
+    from plait.training.encoders import resolve_encoder
 
     transformers.logging.set_verbosity_error()
     torch.manual_seed(0)

@@ -181,7 +181,7 @@ def test_pretraining_single_stage_fine_tunes_without_the_specs_two_stages(tmp_pa
     import yaml
 
     from benchmarks import pretraining
-    from plait.compose import compose
+    from plait.training.compose import compose
 
     two_stage = yaml.safe_load((ROOT / "pipeline" / "ner-conll.yml").read_text(encoding="utf8"))
     two_stage["training"].update(head_steps=1000, head_learning_rate=1e-3,

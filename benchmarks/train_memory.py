@@ -69,8 +69,8 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     from spacy.training.loop import train
     from spacy.util import registry
 
-    from plait.compose import compose
-    from plait.spec import load_spec
+    from plait.training.compose import compose
+    from plait.training.spec import load_spec
 
     if payload.get("threads"):
         torch.set_num_threads(int(payload["threads"]))

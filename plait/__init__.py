@@ -10,11 +10,11 @@ __all__ = ["__version__", "LoadOptions", "load", "process"]
 
 def __getattr__(name: str) -> Any:  # lazy: importing plait imports neither spaCy nor torch
     if name in ("load", "process"):
-        from . import api
+        from plait import api
 
         return getattr(api, name)
     if name == "LoadOptions":
-        from .options import LoadOptions
+        from plait.runtime.options import LoadOptions
 
         return LoadOptions
     raise AttributeError(f"module 'plait' has no attribute {name!r}")

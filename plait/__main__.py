@@ -1,3 +1,3 @@
-from .cli import main
+from plait.cli import main
 
 main()

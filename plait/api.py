@@ -11,10 +11,10 @@ import itertools
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, Optional, Sequence, Union
 
-from .options import LoadOptions
-from .results import Result
-from .runner.batching import BatchOptions
-from .runner.records import RawRecord, to_item
+from plait.runtime.options import LoadOptions
+from plait.io.results import Result
+from plait.runner.batching import BatchOptions
+from plait.io.records import RawRecord, to_item
 
 PathLike = Union[str, Path]
 
@@ -31,13 +31,13 @@ def load(name_or_path: PathLike, options: Optional[LoadOptions] = None, *,
     ``gpu``: ``True`` (GPU 0) or a GPU id to require a GPU; ``code``: Python files to import first,
     for custom components (as ``spacy train --code``); ``quantize``: int8 weights for the encoder
     (CPU only; the pipeline can't then be saved); ``runtime``: what runs the encoder, ``"torch"``
-    (default; ``quantize`` uses torch's dynamic int8 Linear, see ``plait.quantize``) or ``"onnx"``
-    (ONNX Runtime on the CPU, the same outputs in float, ``quantize`` its int8; see ``plait.onnxrt``;
+    (default; ``quantize`` uses torch's dynamic int8 Linear, see ``plait.runtime.quantize``) or ``"onnx"``
+    (ONNX Runtime on the CPU, the same outputs in float, ``quantize`` its int8; see ``plait.runtime.onnxrt``;
     needs ``pip install 'plait[onnx]'``); ``exclude`` / ``disable`` / ``config`` as ``spacy.load``;
     ``window`` / ``stride``: run the shared transformer with these windows (in tokens; the stride
-    defaults to the window, i.e. no overlap) instead of the trained pipeline's (``plait.windows``).
+    defaults to the window, i.e. no overlap) instead of the trained pipeline's (``plait.runtime.windows``).
     """
-    from .runner.loading import load_pipeline
+    from plait.runtime.loading import load_pipeline
 
     opts = LoadOptions.of(options, gpu=gpu, code=code, exclude=exclude, disable=disable,
                           config=config, quantize=quantize, runtime=runtime, window=window,
@@ -50,7 +50,7 @@ def process(nlp: Any, records: Iterable[Union[Dict[str, Any], str]], *, text_fie
             segment_tokens: int = 2048, max_chars: int = 0, n_process: int = 1,
             options: Optional[LoadOptions] = None, code: Optional[Sequence[PathLike]] = None,
             quantize: Optional[bool] = None, runtime: Optional[str] = None) -> Iterator[Result]:
-    """Map records (dicts or strings) to :class:`~plait.results.Result`, lazily and in input order.
+    """Map records (dicts or strings) to :class:`~plait.io.results.Result`, lazily and in input order.
 
     ``nlp`` is a loaded pipeline or a path/package name. A bad record (no text, a non-string or empty
     text) gives a result with ``errors`` set, in its place. Texts longer than ``segment_tokens`` are
@@ -72,8 +72,8 @@ def process(nlp: Any, records: Iterable[Union[Dict[str, Any], str]], *, text_fie
 
 def _run(nlp: Any, items: Iterable[Any], opts: BatchOptions, max_chars: int, n_process: int,
          options: LoadOptions) -> Iterator[Result]:
-    from .runner.engines import open_engine
-    from .runner.stream import results
+    from plait.runner.launch import open_engine
+    from plait.runner.stream import results
 
     engine = open_engine(nlp, options, n_process=n_process)
     try:

@@ -23,7 +23,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E003 = ("Plugin '{plugin}' registered an invalid {kind}: {error}")
     E004 = ("Unknown {kind} '{name}'. Known {kind}s: {known}.{hint}")
     E005 = ("Plugin '{plugin}' implements hooks that Plait does not define: {hooks}. "
-            "Check their spelling against plait.hookspecs.")
+            "Check their spelling against plait.plugins.hookspecs.")
     # Encoders
     E010 = ("Encoder '{name}' resolved to '{path}', which is not a Hugging Face model folder "
             "(no config.json). Is its package ({package}) installed completely?")
@@ -159,7 +159,7 @@ class Errors(metaclass=ErrorsWithCodes):
     E184 = ("--window {window} is out of range: the encoder takes at most {limit} wordpieces, and a "
             "window needs at least 8.")
     E185 = ("Text source '{source}' could not be read: {error}")
-    # Window policy at load time (plait/windows.py)
+    # Window policy at load time (plait/runtime/windows.py)
     E190 = ("window {window} / stride {stride}: both must be positive integers and the stride at "
             "most the window (a stride over the window would leave tokens outside every window).")
     E191 = ("'{model}' has no transformer with strided windows to set (no pipe whose model has a "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from .compose import listener_config
+from plait.training.compose import listener_config
 
 #: What the composer puts at a component's ``listener_path``.
 LISTENER: Dict[str, Any] = listener_config()
@@ -51,7 +51,7 @@ def component_pipeline(component: Union[str, Any], *, registry: Any = None, enco
     """A tiny pipeline with ``component`` (a registered component's name, or its ``ComponentInfo``)
     added exactly as the composer adds it: its registered config fragment (updated with ``config``)
     and the shared transformer's listener at its ``listener_path``. Returns ``(nlp, info)``."""
-    from .compose import _merge, _set_path
+    from plait.training.compose import _merge, _set_path
 
     info = _info(component, registry)
     needs_sents = info.needs_sentences if sentencizer is None else sentencizer
@@ -192,7 +192,7 @@ def _info(component: Union[str, Any], registry: Any) -> Any:
     if not isinstance(component, str):
         return component
     if registry is None:
-        from .plugins import get_registry
+        from plait.plugins.registry import get_registry
 
         registry = get_registry()
     return registry.component(component)
@@ -231,7 +231,7 @@ def _check_output(info: Any, doc: Any, text: str) -> Any:
     output = getattr(info, "output", None)
     assert output is not None, (f"component '{info.name}' declares no output contract "
                                 "(ComponentInfo.output): its results never reach plait.process")
-    from .outputs import Part, default_merge
+    from plait.runtime.outputs import Part, default_merge
 
     value = output.read(doc, info.name)
     if value is None:
@@ -239,12 +239,12 @@ def _check_output(info: Any, doc: Any, text: str) -> Any:
     merge = output.merge or default_merge(output.view)
     warnings: List[str] = []
     value = merge([Part(0, value, len(text))], text, warnings)
-    from .outputs import check_value
+    from plait.runtime.outputs import check_value
 
-    problems = check_value(output, value)  # JSON, python_type and schema (plait.outputs)
+    problems = check_value(output, value)  # JSON, python_type and schema (plait.runtime.outputs)
     assert not problems, (f"output of '{info.name}' breaks its contract: {'; '.join(problems)} "
                           f"(value {value!r})")
-    from .outputs import plain
+    from plait.runtime.outputs import plain
 
     return json.loads(json.dumps(plain(value)))
 
@@ -288,7 +288,7 @@ def check_light_entry_points(dist: str, heavy: Sequence[str] = HEAVY) -> None:
     loaded = json.loads(res.stdout.strip().splitlines()[-1])
     assert loaded == [], (f"the entry-point modules of {dist} ({', '.join(modules)}) import "
                           f"{', '.join(loaded)}: keep them tiny and import heavy modules in the factory "
-                          "(see plait.lazy)")
+                          "(see plait.plugins.lazy)")
 
 
 # -- pytest plugin (``pytest11`` entry point ``plait``) -----------------------------------------------

@@ -50,8 +50,8 @@ VADER_NEUTRAL = 0.05  # the thresholds VADER's authors recommend for three class
 
 def spec_task(spec: str) -> Tuple[str, List[str]]:
     """(task, labels) of the spec's single component."""
-    from plait.plugins import get_registry
-    from plait.spec import load_spec
+    from plait.plugins.registry import get_registry
+    from plait.training.spec import load_spec
 
     path = Path(spec) if spec.endswith((".yml", ".yaml")) else Path("pipeline") / f"{spec}.yml"
     parsed = load_spec(path, check_components=False)

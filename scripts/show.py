@@ -72,7 +72,7 @@ def show_value(field: str, value: Any, view: str, text: str) -> List[str]:
 
 
 def describe(result: Any, text: str) -> str:
-    from plait.outputs import field_views, plain
+    from plait.runtime.outputs import field_views, plain
 
     out: List[str] = [_wrap(text, "  ")]
     outputs = result.outputs

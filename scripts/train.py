@@ -10,7 +10,7 @@ spec (``training.head_steps``, ``head_learning_rate``, ``encoder_learning_rate``
 the spec's ``learning_rate``, the encoder's rate (the heads keep their own). Next to
 ``model-best``/``model-last`` it writes ``run.json``: the effective settings, wall time, hardware (CPU,
 threads, GPU name), library versions and the git commit, which ``scripts/quality_table.py`` prints with
-every figure. The composing, training and run record live in :mod:`plait.trainer` (``plait train``).
+every figure. The composing, training and run record live in :mod:`plait.training.trainer` (``plait train``).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict
 
-from plait.trainer import (fine_tuning_block, git_commit, hardware, rate_overrides,  # noqa: F401
+from plait.training.trainer import (fine_tuning_block, git_commit, hardware, rate_overrides,  # noqa: F401
                            schedule_overrides, train, versions)
 
 

@@ -74,9 +74,9 @@ def train_and_package_spec(encoder: str, work: Path) -> Path:
     import spacy
     from spacy.tokens import DocBin
 
-    from plait.compose import compose, config_to_str
-    from plait.plugins import get_registry
-    from plait.spec import PipelineSpec
+    from plait.training.compose import compose, config_to_str
+    from plait.plugins.registry import get_registry
+    from plait.training.spec import PipelineSpec
 
     if "textcat" not in get_registry().components():
         pytest.skip("the textcat plugin is not installed")

@@ -42,7 +42,7 @@ def component_tasks(nlp) -> Dict[str, str]:
     """pipe name -> task, for the pipes whose factory belongs to a known Plait component."""
     factory_task = dict(BUILTIN_TASKS)
     try:
-        from plait.plugins import get_registry
+        from plait.plugins.registry import get_registry
 
         for info in get_registry().components().values():
             factory_task.setdefault(info.factory, info.task)

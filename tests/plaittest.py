@@ -70,9 +70,9 @@ def build_component_pipeline(path: Path) -> Path:
     import spacy
     from spacy.training import Example
 
-    from plait.compose import compose
-    from plait.plugins import get_registry
-    from plait.spec import PipelineSpec
+    from plait.training.compose import compose
+    from plait.plugins.registry import get_registry
+    from plait.training.spec import PipelineSpec
 
     installed = get_registry().components()
     missing = [c for c in COMPONENTS if c not in installed]

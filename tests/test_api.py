@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import plait
-from plait.results import Result, json_schema, schema_text
+from plait.io.results import Result, json_schema, schema_text
 from test_runner_support import TEXTS, build_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -125,13 +125,13 @@ def test_published_schema_is_current():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "plait.results"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "plait.io.results"], capture_output=True, text=True,
                           env={**os.environ, "PLAIT_LOAD_PLUGINS": BUILTIN_PLUGINS})
     assert proc.returncode == 0, proc.stderr
     path = ROOT / "docs" / "result.schema.json"
     assert path.read_text(encoding="utf8") == proc.stdout, (
         "docs/result.schema.json is stale: PLAIT_LOAD_PLUGINS=" + BUILTIN_PLUGINS
-        + " python -m plait.results docs/result.schema.json")
+        + " python -m plait.io.results docs/result.schema.json")
     schema = json.loads(path.read_text(encoding="utf8"))
     assert schema["additionalProperties"] is False
     assert [schema["properties"][f]["x-plait-view"] for f in

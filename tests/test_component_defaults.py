@@ -24,7 +24,7 @@ def test_registered_fragment_is_the_factory_default_config(name):
     import spacy
     from spacy.language import Language
 
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     info = get_registry().components().get(name)
     if info is None:

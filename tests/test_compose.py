@@ -14,7 +14,7 @@ from spacy.tokens import Doc, DocBin
 
 from plaittest import ROOT, pip_install_target, run_plait
 from plait.errors import SpecError
-from plait.spec import load_spec
+from plait.training.spec import load_spec
 
 
 SENTS = [
@@ -116,7 +116,7 @@ def test_compose_debug_config_train_and_load_without_registry(tmp_path, plugin_s
         ("I", "PRP"), ("like", "VBP"), ("green", "JJ"), ("cats", "NNS")]
     assert int(second["segments"]) > 1 and len(second["pos"]) == 5 * 30
     assert all(long[t["start"]:t["end"]] == t["text"] for t in second["pos"])
-    schema = subprocess.run([sys.executable, "-m", "plait.results"], capture_output=True, text=True,
+    schema = subprocess.run([sys.executable, "-m", "plait.io.results"], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(plugin_site)})
     prop = json.loads(schema.stdout)["properties"]["pos"]
     assert prop["x-plait-view"] == "spans" and prop["x-plait-component"] == "pos-tagger"

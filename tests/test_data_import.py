@@ -13,7 +13,7 @@ import pytest
 from plait.data.importer import Splitter, import_data, parse_split
 from plait.data.stats import data_stats, split_docs
 from plait.errors import DataError
-from plait.plugins import get_registry
+from plait.plugins.registry import get_registry
 
 
 def _need(*tasks):
@@ -337,9 +337,9 @@ def test_a_third_party_component_declares_its_own_gold(tmp_path):
     import types
 
     from plait.data import Gold
-    from plait.hookspecs import hookimpl
-    from plait.plugins import PluginRegistry
-    from plait.records import ComponentInfo, GoldInfo
+    from plait.plugins.hookspecs import hookimpl
+    from plait.plugins.registry import PluginRegistry
+    from plait.plugins.contracts import ComponentInfo, GoldInfo
 
     def annotate(doc, gold):
         from spacy.tokens import Span

@@ -7,10 +7,10 @@ import pytest
 import yaml
 
 from plait.data.importer import import_data
-from plait.data.pipeline import init_spec, training_settings
+from plait.data.init_spec import init_spec, training_settings
 from plait.errors import DataError
-from plait.plugins import get_registry
-from plait.spec import load_spec
+from plait.plugins.registry import get_registry
+from plait.training.spec import load_spec
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from adapttest import log_records, run_child, state_dict_close, train_and_packag
 from plaittest import run_plait
 
 from plait.adapt.distill import layer_plan
-from plait.encoders import build_tiny_encoder, tiny_encoder_path
+from plait.training.encoders import build_tiny_encoder, tiny_encoder_path
 from plait.errors import AdaptError
 
 

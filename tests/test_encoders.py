@@ -6,11 +6,11 @@ import json
 import pytest
 import spacy
 
-from plait.encoders import build_tiny_encoder, resolve_encoder
+from plait.training.encoders import build_tiny_encoder, resolve_encoder
 from plait.errors import PlaitError, UnknownNameError
-from plait.hookspecs import hookimpl
-from plait.plugins import PluginRegistry, reset_registry
-from plait.records import EncoderInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.registry import PluginRegistry, reset_registry
+from plait.plugins.contracts import EncoderInfo
 
 
 def test_tiny_encoder_is_deterministic_and_loads_offline(tmp_path, monkeypatch):
@@ -93,7 +93,7 @@ def test_minilm_from_its_package_gives_real_embeddings(monkeypatch):
 
 
 def test_spans_longer_than_the_encoder_limit_are_flagged_not_silently_cut(tmp_path):
-    from plait.encoders import build_tiny_encoder
+    from plait.training.encoders import build_tiny_encoder
 
     short = build_tiny_encoder(tmp_path / "short", max_length=64)
     nlp = spacy.blank("en")

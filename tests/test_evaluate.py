@@ -19,9 +19,9 @@ from spacy.training import Example
 
 import plait
 from plaittest import COMPONENT_DATA, build_component_pipeline, run_plait
-from plait.hookspecs import hookimpl
-from plait.plugins import PluginRegistry, reset_registry
-from plait.records import ComponentInfo, OutputInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.registry import PluginRegistry, reset_registry
+from plait.plugins.contracts import ComponentInfo, OutputInfo
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,7 @@ def test_a_third_party_component_is_evaluated_reported_and_output_like_a_builtin
         trained, tmp_path, acme_registry):
     from plait.evaluation import evaluate
     from plait.evaluation.report import build_report
-    from plait.results import json_schema
+    from plait.io.results import json_schema
 
     model, test = trained
     nlp = spacy.load(model)
@@ -189,7 +189,7 @@ def test_a_third_party_component_is_evaluated_reported_and_output_like_a_builtin
     assert prop["anyOf"][0] == {"type": "integer"} and prop["x-plait-component"] == "acme"
 
 
-# --- window policy at load time (plait.windows) ---------------------------------------------------
+# --- window policy at load time (plait.runtime.windows) ---------------------------------------------------
 
 def _spans(nlp, doc):
     return nlp.get_pipe("transformer").model.attrs["get_spans"]([doc])[0]

@@ -14,11 +14,11 @@ from spacy.tokens import DocBin
 from spacy.training import Example
 from spacy.util import registry
 
-from plait.compose import compose, config_to_str
+from plait.training.compose import compose, config_to_str
 from plait.errors import SpecError
-from plait.finetune import FeatureCache, _frozen_update, encoder_scale
-from plait.plugins import get_registry
-from plait.spec import PipelineSpec
+from plait.training.finetune import FeatureCache, _frozen_update, encoder_scale
+from plait.plugins.registry import get_registry
+from plait.training.spec import PipelineSpec
 
 TEXTS = [("the match was won in the final minute", "SPORTS"),
          ("the new phone has a faster chip", "TECH"),
@@ -162,7 +162,7 @@ def test_freeze_below_finds_the_layers_of_other_encoder_families():
     """DistilBERT keeps its layers in transformer.layer, not encoder.layer."""
     from transformers import DistilBertConfig, DistilBertModel
 
-    from plait.finetune import encoder_layers, freeze_below
+    from plait.training.finetune import encoder_layers, freeze_below
 
     model = DistilBertModel(DistilBertConfig(vocab_size=50, dim=16, hidden_dim=32, n_layers=3,
                                              n_heads=2, max_position_embeddings=32))

@@ -4,7 +4,7 @@ Real throwaway distributions are pip-installed into a --target folder and used f
 
 - ``plait-eager`` declares a component whose ``spacy_factories`` entry-point module raises on import
   (spaCy imports every such module whenever a ``Language`` is made);
-- ``plait-lazyfail`` follows the tiny-entry-point pattern (``plait.lazy``): its heavy module is broken,
+- ``plait-lazyfail`` follows the tiny-entry-point pattern (``plait.plugins.lazy``): its heavy module is broken,
   but only pipelines that use its factory notice;
 - ``plait-gone``'s ``plait`` entry point itself raises on import.
 """
@@ -21,8 +21,8 @@ import pytest
 from plaittest import pip_install_target, run_plait, write_plugin_dist
 
 EAGER_PLUGIN = """
-from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import ComponentInfo
 
 @hookimpl
 def register_components(register):
@@ -34,7 +34,7 @@ EAGER_FACTORY = 'raise RuntimeError("eager factory module is broken on purpose")
 LAZY_FACTORY = """
 from spacy.language import Language
 
-from plait.lazy import lazy
+from plait.plugins.lazy import lazy
 
 build = lazy("plait_lazyfail.heavy:build")
 
@@ -113,7 +113,7 @@ def test_plait_processes_still_make_pipelines(site):
     """In a process that uses Plait, spacy.blank works and the broken factory is named once."""
     res = _python("""
         import warnings, spacy, plait
-        from plait.isolation import isolate_spacy_plugins
+        from plait.plugins.isolation import isolate_spacy_plugins
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             failures = isolate_spacy_plugins()
@@ -190,8 +190,8 @@ def test_run_of_an_unrelated_model_works(site, tmp_path):
 
 
 def test_misspelled_hook_gets_a_suggestion():
-    from plait.hookspecs import hookimpl
-    from plait.plugins import PluginRegistry
+    from plait.plugins.hookspecs import hookimpl
+    from plait.plugins.registry import PluginRegistry
 
     class Typo:
         @hookimpl
@@ -205,9 +205,9 @@ def test_misspelled_hook_gets_a_suggestion():
 
 
 def test_warmup_respects_the_step_budget(tmp_path):
-    from plait.compose import compose
+    from plait.training.compose import compose
     from plait.errors import SpecError
-    from plait.spec import load_spec
+    from plait.training.spec import load_spec
 
     spec = tmp_path / "s.yml"
     spec.write_text("name: s\nencoder: tiny-random\ncomponents:\n  - component: textcat\n"

@@ -64,6 +64,6 @@ def test_no_import_cycle_between_api_and_runner():
             if isinstance(node, ast.ImportFrom):
                 assert not (node.level == 2 and node.module == "api"), f"{path.name} imports plait.api"
                 assert node.module != "plait.api", f"{path.name} imports plait.api"
-    code = "import sys, plait.runner.loading, plait.runner.engines; print('plait.api' in sys.modules)"
+    code = "import sys, plait.runtime.loading, plait.runner.engines; print('plait.api' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr

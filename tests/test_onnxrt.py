@@ -1,4 +1,4 @@
-"""The ONNX Runtime backend (plait.onnxrt): same outputs as torch in float, int8 close, cached exports,
+"""The ONNX Runtime backend (plait.runtime.onnxrt): same outputs as torch in float, int8 close, cached exports,
 clear refusals, and the same results through plait.process, spawned workers and `plait run`."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ pytest.importorskip("onnxruntime", reason="the 'onnx' extra is not installed: pi
 
 import plait  # noqa: E402
 from plait.errors import PlaitError  # noqa: E402
-from plait.onnxrt import OnnxRuntimeError, OrtEncoder, use_onnxruntime  # noqa: E402
+from plait.runtime.onnxrt import OnnxRuntimeError, OrtEncoder, use_onnxruntime  # noqa: E402
 from plaittest import COMPONENT_DATA, build_component_pipeline, run_plait  # noqa: E402
 
 TEXTS = [text for text, *_ in COMPONENT_DATA] + [
@@ -147,8 +147,8 @@ def test_clear_errors(model, monkeypatch):
 def test_a_worker_session_runs_on_one_thread(model, monkeypatch):
     """Pool workers and Ray actors load through load_in_worker: their ONNX Runtime session gets one
     intra-op thread, as their torch does."""
-    from plait.options import LoadOptions
-    from plait.runner.loading import LoadSpec, load_in_worker
+    from plait.runtime.options import LoadOptions
+    from plait.runtime.loading import LoadSpec, load_in_worker
 
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # load_in_worker sets them; restored after
         monkeypatch.setenv(var, "2")

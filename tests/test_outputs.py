@@ -1,4 +1,4 @@
-"""plait.outputs: which pipes get which contract, default merges by view, and isolation of a broken
+"""plait.runtime.outputs: which pipes get which contract, default merges by view, and isolation of a broken
 contract (its field gets a warning and null; the record and the other fields are kept)."""
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pydantic import ValidationError
 from spacy.language import Language
 
 import plait
-from plait.hookspecs import hookimpl
-from plait.outputs import Part, default_merge, outputs_for
-from plait.plugins import PluginRegistry, reset_registry
-from plait.records import ComponentInfo, OutputInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.runtime.outputs import Part, default_merge, outputs_for
+from plait.plugins.registry import PluginRegistry, reset_registry
+from plait.plugins.contracts import ComponentInfo, OutputInfo
 
 
 class Shouter:
@@ -103,7 +103,7 @@ def test_a_contract_may_not_take_a_fixed_field_or_an_unknown_view():
 
 
 def test_a_corpus_may_train_any_task():
-    from plait.records import CorpusInfo
+    from plait.plugins.contracts import CorpusInfo
 
     info = CorpusInfo(name="pos-toy", task="tagging", convert=lambda out, **kw: {"train": 0})
     assert info.task == "tagging"
@@ -112,7 +112,7 @@ def test_a_corpus_may_train_any_task():
 
 
 def test_check_value_reports_values_that_break_the_contract():
-    from plait.outputs import check_value
+    from plait.runtime.outputs import check_value
 
     info = pytest.importorskip("plait_ner.outputs").output_info()
     good = [{"text": "A", "label": "ORG", "start": 0, "end": 1, "confidence": None}]

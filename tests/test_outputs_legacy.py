@@ -12,7 +12,7 @@ import test_runner_support as support
 from plaittest import COMPONENT_DATA, build_component_pipeline
 from plait.runner import stream
 from plait.runner.batching import BatchOptions
-from plait.runner.records import RawRecord, to_item
+from plait.io.records import RawRecord, to_item
 
 OUTPUT_FIELDS = ("entities", "sentiment", "categories", "summary")
 

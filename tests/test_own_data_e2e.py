@@ -8,7 +8,7 @@ import json
 import pytest
 
 from plaittest import ROOT, run_plait
-from plait.plugins import get_registry
+from plait.plugins.registry import get_registry
 
 
 def _example():

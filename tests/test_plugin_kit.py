@@ -93,7 +93,7 @@ def test_the_new_plugin_passes_its_own_tests(trained):
 def test_output_reaches_process_results_and_the_schema(trained):
     code = textwrap.dedent(f"""
         import json, plait
-        from plait.results import json_schema
+        from plait.io.results import json_schema
         nlp = plait.load({str(trained["model"])!r})
         result = next(plait.process(nlp, [{{"id": "r1", "text": "Fix the London store now."}}]))
         print(json.dumps(result.model_dump(mode="json")))

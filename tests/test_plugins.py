@@ -7,13 +7,13 @@ import pytest
 
 from plaittest import pip_install_target, run_plait, write_plugin_dist
 from plait.errors import PluginError, UnknownNameError
-from plait.hookspecs import hookimpl
-from plait.plugins import PluginRegistry
-from plait.records import ComponentInfo, EncoderInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.registry import PluginRegistry
+from plait.plugins.contracts import ComponentInfo, EncoderInfo
 
 GOOD = """
-from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import ComponentInfo
 
 @hookimpl
 def register_components(register):
@@ -32,7 +32,7 @@ raise RuntimeError("this plugin is broken on purpose")
 """
 
 MISSPELLED = """
-from plait.hookspecs import hookimpl
+from plait.plugins.hookspecs import hookimpl
 
 @hookimpl
 def register_componnets(register):
@@ -40,7 +40,7 @@ def register_componnets(register):
 """
 
 RAISES_IN_HOOK = """
-from plait.hookspecs import hookimpl
+from plait.plugins.hookspecs import hookimpl
 
 @hookimpl
 def register_components(register):
@@ -112,7 +112,7 @@ def test_two_distributions_claiming_one_name_is_an_error_naming_both(tmp_path):
     errors = [f["error"] for f in report["failures"]]
     assert len(errors) == 2
     assert all("plait-one" in e and "plait-two" in e and "'clash'" in e for e in errors)
-    code = ("from plait.plugins import get_registry\n"
+    code = ("from plait.plugins.registry import get_registry\n"
             "try:\n    get_registry().component('clash')\n"
             "except Exception as e:\n    print(type(e).__name__, e)\n")
     import subprocess, sys, os

@@ -13,9 +13,9 @@ from plaittest import run_plait
 
 from plait.adapt.loop import LoopSettings
 from plait.adapt.mlm import pretrain, whole_word_mask
-from plait.adapt.sources import read_sources
-from plait.adapt.windows import pack
-from plait.encoders import tiny_encoder_path
+from plait.adapt.text_sources import read_sources
+from plait.adapt.chunks import pack
+from plait.training.encoders import tiny_encoder_path
 from plait.errors import AdaptError, PlaitError
 
 FAST = ["--window", "32", "--batch-size", "8", "--lr", "2e-3", "--warmup", "2", "--no-progress"]
@@ -82,7 +82,7 @@ def test_a_spec_naming_the_folder_trains_and_packages_and_loads_without_it(tmp_p
     shutil.rmtree(out)  # the packaged pipeline carries the weights
     import spacy
 
-    from plait.plugins import PluginRegistry, reset_registry
+    from plait.plugins.registry import PluginRegistry, reset_registry
 
     reset_registry(PluginRegistry(entry_points=False))
     nlp = spacy.load(model_dir)
@@ -139,7 +139,7 @@ def test_whole_word_masking_masks_whole_words_at_15_percent_with_80_10_10():
     tok = AutoTokenizer.from_pretrained(str(tiny_encoder_path()))
     docs = ["pharmacokinetics of zygomorphic flowers were studied in london " * 3] * 40
     windows = pack(docs, tok, 64)
-    from plait.adapt.windows import collate
+    from plait.adapt.chunks import collate
 
     ids, _, words = collate(windows, list(range(len(windows))), tok.pad_token_id)
     rng = numpy.random.default_rng(0)
@@ -208,9 +208,9 @@ def test_named_and_converted_corpora_contribute_their_train_split_only(tmp_path,
     import spacy
     from spacy.tokens import DocBin
 
-    from plait.hookspecs import hookimpl
-    from plait.plugins import PluginRegistry, reset_registry
-    from plait.records import CorpusInfo
+    from plait.plugins.hookspecs import hookimpl
+    from plait.plugins.registry import PluginRegistry, reset_registry
+    from plait.plugins.contracts import CorpusInfo
 
     def convert(output_dir, *, seed=0, limit=None, source=None):
         nlp = spacy.blank("en")
@@ -246,7 +246,7 @@ def test_encoders_add_list_remove_and_refusals(tmp_path, home):
     assert json.loads((home / "encoders.json").read_text())["encoders"]["domain-bert"]["path"] \
         == str(enc.resolve())
     assert "domain-bert" in run_plait("encoders", env=env).stdout
-    from plait.encoders import resolve_encoder
+    from plait.training.encoders import resolve_encoder
 
     assert resolve_encoder("domain-bert") == enc.resolve()
     bad = run_plait("encoders", "add", "tiny-random", str(enc), env=env)
@@ -262,7 +262,7 @@ def test_encoders_add_list_remove_and_refusals(tmp_path, home):
     res = run_plait("encoders", env=env)
     assert "minilm-l6" in res.stdout and "tiny-random" in res.stdout
     with pytest.raises(PlaitError, match="E183"):
-        from plait.encoders import local_encoders
+        from plait.training.encoders import local_encoders
 
         local_encoders()
 

@@ -35,7 +35,7 @@ def _run(args, cwd, timeout=600, ok=True):
 
 
 def _component_installed(name: str) -> bool:
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     return name in get_registry().components()
 
@@ -356,7 +356,7 @@ def test_quality_sh_rejects_an_unknown_budget():
 
 
 def test_a_run_whose_last_steps_are_never_scored_is_warned_about():
-    from plait.trainer import check_eval_schedule
+    from plait.training.trainer import check_eval_schedule
 
     with pytest.warns(UserWarning, match=r"W002.*last 50 steps are never scored.*e\.g\. 600"):
         assert not check_eval_schedule(650, 100)

@@ -1,4 +1,4 @@
-"""Int8 dynamic quantization of the shared transformer (plait.quantize)."""
+"""Int8 dynamic quantization of the shared transformer (plait.runtime.quantize)."""
 from __future__ import annotations
 
 import numpy
@@ -7,7 +7,7 @@ import spacy
 import torch
 from torch.ao.nn.quantized.dynamic import Linear as QLinear
 
-from plait.quantize import (QuantizationError, is_quantized, quantize_pipeline,
+from plait.runtime.quantize import (QuantizationError, is_quantized, quantize_pipeline,
                             quantized_linear_count)
 
 TEXTS = [
@@ -124,8 +124,8 @@ def test_gpu_pipelines_are_refused():
 def test_load_and_run_quantize_a_saved_pipeline_in_process_and_in_workers(tmp_path):
     """`plait.load(..., quantize=True)`, `plait.process(path, quantize=True, n_process=2)`."""
     import plait
-    from plait.options import LoadOptions
-    from plait.runner.loading import LoadSpec, load_in_worker
+    from plait.runtime.options import LoadOptions
+    from plait.runtime.loading import LoadSpec, load_in_worker
 
     nlp = _tiny_pipeline()
     nlp.add_pipe("entity_ruler").add_patterns([{"label": "ORG", "pattern": "company"}])

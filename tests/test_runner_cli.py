@@ -15,7 +15,7 @@ import pytest
 import test_runner_support as support
 from plait.errors import PlaitError
 from plait.runner.batching import BatchOptions
-from plait.runner.io import count_records, read_records
+from plait.io.formats import count_records, read_records
 from plait.runner.job import RunConfig, run_job
 from plait.runner.resume import checkpoint_path
 
@@ -215,7 +215,7 @@ def test_counts_and_parquet_output_cannot_resume(tmp_path):
 
 def test_missing_optional_extras_give_clear_errors():
     code = ("import sys; sys.modules['pyarrow'] = None; sys.modules['ray'] = None\n"
-            "from plait.runner.io import require_pyarrow\n"
+            "from plait.io.formats import require_pyarrow\n"
             "from plait.runner.ray_engine import require_ray\n"
             "for f in (require_pyarrow, require_ray):\n"
             "    try:\n        f()\n    except Exception as e:\n        print(e)\n")

@@ -10,7 +10,7 @@ import pytest
 import plait
 import test_runner_support as support
 from plait.runner.batching import BatchOptions, Unit, batches_from_window, make_batches
-from plait.runner.extract import merge_segments
+from plait.runtime.outputs import merge_segments
 from plait.runner.segment import estimate_tokens, split_text
 
 

@@ -8,9 +8,9 @@ import pytest
 
 import plait
 from plait.runner.batching import BatchOptions
-from plait.runner.loading import LoadSpec
+from plait.runtime.loading import LoadSpec
 from plait.runner.pool import PoolEngine, WorkerError
-from plait.runner.records import RawRecord, to_item
+from plait.io.records import RawRecord, to_item
 from plait.runner.stream import results
 import test_runner_support as support
 from test_runner_support import TEXTS, build_pipeline, long_text

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from plait.serve.batcher import Batcher
-from plait.serve.errors import ServeError
-from plait.serve.records import Batchable
+from plait.serve.http_errors import ServeError
+from plait.serve.bodies import Batchable
 
 
 def batch(*texts: str) -> Batchable:

@@ -31,7 +31,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 import plait  # noqa: E402
 import test_runner_support as support  # noqa: E402
-from plait.serve.app import create_app  # noqa: E402
+from plait.serve.http_app import create_app  # noqa: E402
 from plait.serve.local import LocalBackend  # noqa: E402
 from plait.serve.settings import ServeSettings  # noqa: E402
 from plaittest import ROOT, build_component_pipeline  # noqa: E402

@@ -1,5 +1,5 @@
 """output_views: the (field, view, schema) list /v1/info and the page use, read from the components'
-output contracts (plait.outputs.outputs_for)."""
+output contracts (plait.runtime.outputs.outputs_for)."""
 from __future__ import annotations
 
 from plait.serve.views import VIEWS, output_views

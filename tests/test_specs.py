@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from plait.compose import compose, config_to_str
-from plait.plugins import get_registry
-from plait.spec import load_spec, parse_spec
+from plait.training.compose import compose, config_to_str
+from plait.plugins.registry import get_registry
+from plait.training.spec import load_spec, parse_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SPECS = sorted((ROOT / "pipeline").glob("*.yml"))

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.util import registry
 
 from plait.errors import TrainingDiverged
-from plait.training import check_losses
+from plait.training.callbacks import check_losses
 
 
 def test_nan_loss_stops_training_with_a_clear_message():

@@ -26,7 +26,7 @@ TOPIC_LABELS = ["business", "sport", "tech"]
 
 
 def _missing_components():
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     installed = set(get_registry().components())
     return [f"{name} ({dist})" for name, dist in NEEDED.items() if name not in installed]

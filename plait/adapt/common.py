@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-from ..encoders import MANIFEST
-from ..errors import AdaptError, Errors
-from .loop import LoopSettings, existing_run
-from .sources import Rejected, SourceRecord, read_sources
-from .windows import split_heldout
+from plait.training.encoders import MANIFEST
+from plait.errors import AdaptError, Errors
+from plait.adapt.loop import LoopSettings, existing_run
+from plait.adapt.text_sources import Rejected, SourceRecord, read_sources
+from plait.adapt.chunks import split_heldout
 
 REJECTS = "rejects.jsonl"
 
@@ -99,7 +99,7 @@ def write_manifest(out_dir: Path, manifest: Dict[str, Any]) -> Path:
 
 def base_name(encoder: str, path: Path) -> Dict[str, Any]:
     """How the manifest names the encoder a run started from (its own manifest, if it has one)."""
-    from ..encoders import read_manifest
+    from plait.training.encoders import read_manifest
 
     out: Dict[str, Any] = {"name": str(encoder), "path": str(path)}
     parent = read_manifest(path)

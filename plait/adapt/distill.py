@@ -17,13 +17,13 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy
 
-from ..encoders import resolve_encoder
-from ..errors import AdaptError, Errors
-from .common import (base_name, check_output, fingerprint, loop_fingerprint, read_and_split,
+from plait.training.encoders import resolve_encoder
+from plait.errors import AdaptError, Errors
+from plait.adapt.common import (base_name, check_output, fingerprint, loop_fingerprint, read_and_split,
                      write_manifest, write_rejects)
-from .loop import LoopSettings, Objective, train
-from .sources import Rejected, sha256_path
-from .windows import WindowSet, batches_of, check_window, collate, encoder_limit, pack
+from plait.adapt.loop import LoopSettings, Objective, train
+from plait.adapt.text_sources import Rejected, sha256_path
+from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit, pack
 
 LOG = "distill-log.jsonl"
 DROPOUTS = ("hidden_dropout_prob", "attention_probs_dropout_prob", "dropout", "attention_dropout")

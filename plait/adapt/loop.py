@@ -29,8 +29,8 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy
 
-from ..errors import AdaptError, Errors
-from .windows import WindowSet
+from plait.errors import AdaptError, Errors
+from plait.adapt.chunks import WindowSet
 
 CHECKPOINTS = "checkpoints"
 
@@ -299,7 +299,7 @@ def train(objective: Objective, train_set: WindowSet, heldout: WindowSet, settin
                 loss = objective.train_loss(train_set, indices, step, device)
             value = float(loss.detach())
             if not math.isfinite(value):
-                from ..errors import TrainingDiverged
+                from plait.errors import TrainingDiverged
 
                 raise TrainingDiverged(Errors.E030.format(step=step, component=objective.name,
                                                           value=value))

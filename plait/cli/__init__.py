@@ -1,6 +1,6 @@
 """The ``plait`` command line (typer, as spaCy's own CLI)."""
 from __future__ import annotations
 
-from .app import app, build_app, main
+from plait.cli.app import app, build_app, main
 
 __all__ = ["app", "build_app", "main"]

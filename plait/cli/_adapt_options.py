@@ -46,7 +46,7 @@ PROGRESS = typer.Option(True, "--progress/--no-progress", help="Show a progress 
 
 
 def settings(**kw: Any):
-    from ..adapt.loop import LoopSettings
+    from plait.adapt.loop import LoopSettings
 
     return LoopSettings(max_steps=kw["max_steps"], max_epochs=kw["max_epochs"],
                         max_minutes=kw["max_minutes"], batch_size=kw["batch_size"],
@@ -73,13 +73,13 @@ class RejectPrinter:
 
 
 def run(work: Callable[..., dict], *, output: Path, register: Optional[str], **kwargs: Any) -> dict:
-    from ..errors import PlaitError
+    from plait.errors import PlaitError
 
     rejects = RejectPrinter()
     try:
         manifest = work(output, on_reject=rejects, echo=typer.echo, **kwargs)
         if register:
-            from ..encoders import add_local_encoder
+            from plait.training.encoders import add_local_encoder
 
             add_local_encoder(register, output, manifest.get("description", ""))
     except PlaitError as exc:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import typer
 
-from . import (compose_cmd, data_cmd, distill_cmd, doctor_cmd, encoders_cmd, evaluate_cmd, init_cmd,
+from plait.cli import (compose_cmd, data_cmd, distill_cmd, doctor_cmd, encoders_cmd, evaluate_cmd, init_cmd,
                new_cmd, plugins_cmd, pretrain_cmd, train_cmd)
 
 CORE_MODULES = (plugins_cmd, compose_cmd, encoders_cmd, doctor_cmd, new_cmd, data_cmd, init_cmd,
@@ -26,7 +26,7 @@ def build_app() -> typer.Typer:
                 raise
             continue
         module.register(app)
-    from ..plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     get_registry().add_commands(app)
     return app
@@ -52,7 +52,7 @@ app = _LazyApp()
 
 
 def main() -> None:
-    from ..errors import PlaitError
+    from plait.errors import PlaitError
 
     try:
         build_app()(prog_name="plait")

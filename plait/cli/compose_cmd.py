@@ -14,8 +14,8 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(..., "-o", "--output", help="Where to write the .cfg"),
     ) -> None:
         """Write a complete spaCy training config (one shared transformer, a listener per component)."""
-        from ..compose import write_config
-        from ..errors import PlaitError
+        from plait.training.compose import write_config
+        from plait.errors import PlaitError
 
         try:
             out = write_config(spec, output)

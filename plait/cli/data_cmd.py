@@ -50,8 +50,8 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Replace an existing data folder"),
     ) -> None:
         """Import labelled files -> OUTPUT/{train,dev,test}/*.spacy, meta.json, rejects.jsonl."""
-        from ..data.importer import import_data
-        from ..errors import DataError, Errors, PlaitError
+        from plait.data.importer import import_data
+        from plait.errors import DataError, Errors, PlaitError
 
         fields = [f for f in (label_field, spans_field, target_field) if f]
         try:
@@ -84,8 +84,8 @@ def register(app: typer.Typer) -> None:
                                          help="Warn about labels with fewer training examples"),
     ) -> None:
         """Per split: docs, words, labels, text lengths, span lengths; warnings."""
-        from ..data.stats import data_stats, stats_lines
-        from ..errors import PlaitError
+        from plait.data.stats import data_stats, stats_lines
+        from plait.errors import PlaitError
 
         try:
             stats = data_stats(folder, min_examples=min_examples)
@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _tasks() -> str:
-    from ..plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     return ", ".join(sorted({i.task for i in get_registry().components().values()
                              if i.gold is not None})) or "none"

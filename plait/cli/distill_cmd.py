@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from . import _adapt_options as opt
+from plait.cli import _adapt_options as opt
 
 
 def register(app: typer.Typer) -> None:
@@ -37,8 +37,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Distil an encoder into a student with fewer layers that matches its hidden states on
         unlabelled text; writes an encoder folder specs can name."""
-        from ..adapt.distill import distill as run_distill
-        from ..errors import AdaptError, Errors
+        from plait.adapt.distill import distill as run_distill
+        from plait.errors import AdaptError, Errors
 
         init = None
         if init_layers:

@@ -44,8 +44,8 @@ def run_checks() -> List[Dict[str, Any]]:
         except metadata.PackageNotFoundError:
             detail = f"not installed, optional: pip install 'plait[{extra}]' for {enables}"
         checks.append({"check": f"extra {extra}", "ok": True, "detail": detail})
-    from ..encoders import resolve_encoder
-    from ..plugins import get_registry
+    from plait.training.encoders import resolve_encoder
+    from plait.plugins.registry import get_registry
 
     registry = get_registry()
     registry.check_spacy()  # each plugin's spaCy entry points, imported in a child process

@@ -7,8 +7,8 @@ import typer
 
 
 def _list() -> None:
-    from ..encoders import resolve_encoder
-    from ..plugins import get_registry
+    from plait.training.encoders import resolve_encoder
+    from plait.plugins.registry import get_registry
 
     for name, info in sorted(get_registry().encoders().items()):
         try:
@@ -39,8 +39,8 @@ def register(app: typer.Typer) -> None:
                                           "output of `plait pretrain`"),
             description: str = typer.Option("", "--description")) -> None:
         """Register a local encoder folder under a name (kept in $PLAIT_HOME/encoders.json)."""
-        from ..encoders import add_local_encoder, local_encoders_file
-        from ..errors import PlaitError
+        from plait.training.encoders import add_local_encoder, local_encoders_file
+        from plait.errors import PlaitError
 
         try:
             path = add_local_encoder(name, folder, description)
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
     @group.command("remove")
     def remove(name: str = typer.Argument(...)) -> None:
         """Forget a local encoder registered with `add` (its folder is left alone)."""
-        from ..encoders import remove_local_encoder
+        from plait.training.encoders import remove_local_encoder
 
         if not remove_local_encoder(name):
             typer.echo(f"✘ No local encoder named '{name}'", err=True)

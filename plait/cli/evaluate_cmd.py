@@ -35,8 +35,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every component with its own scorer on a DocBin test split (a .spacy file or a
         folder of them): metrics JSON (--output), Markdown report with plots (--report)."""
-        from ..errors import PlaitError
-        from ..evaluation import component_infos, evaluate as run, headline, write_metrics
+        from plait.errors import PlaitError
+        from plait.evaluation import component_infos, evaluate as run, headline, write_metrics
 
         try:
             metrics = run(model, data, gpu_id=gpu_id, batch_size=batch_size, limit=limit,
@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"✔ Wrote {output} ({metrics['n_docs']} docs in "
                            f"{metrics['seconds']:.1f}s" + (f", {wps:.0f} words/s)" if wps else ")"))
             if report is not None:
-                from ..evaluation.report import build_report
+                from plait.evaluation.report import build_report
 
                 sj = spacy_json
                 if sj is None and output is not None:
@@ -73,8 +73,8 @@ def register(app: typer.Typer) -> None:
         note: List[str] = typer.Option([], "--note", help="A note at the top of the report"),
     ) -> None:
         """Write the Markdown report (with plots) of a metrics JSON written earlier."""
-        from ..errors import PlaitError
-        from ..evaluation.report import build_report
+        from plait.errors import PlaitError
+        from plait.evaluation.report import build_report
 
         try:
             out = build_report(metrics, output, title=title, notes=note)

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Overwrite an existing spec"),
     ) -> None:
         """Write a pipeline spec: one component per data folder, labels and training sized to it."""
-        from ..data.pipeline import init_spec
-        from ..errors import PlaitError
+        from plait.data.init_spec import init_spec
+        from plait.errors import PlaitError
 
         try:
             path = init_spec(name, data, encoder=encoder, output=output, corpus=corpus,

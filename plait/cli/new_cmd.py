@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a complete, installable plugin: a trainable document classifier over the shared
         transformer, its spaCy and Plait entry points, output contract, scorer, README and tests."""
-        from ..errors import PlaitError
-        from ..scaffold import files, new_component
+        from plait.errors import PlaitError
+        from plait.plugins.scaffold import files, new_component
 
         try:
             dest = new_component(name, output, force=force)

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
                 ) -> None:
         """List plugins, their versions, what each provides, and failures (each plugin's spaCy
         entry points are imported in a child process). Exits 1 when any plugin failed."""
-        from ..plugins import get_registry
+        from plait.plugins.registry import get_registry
 
         registry = get_registry()
         registry.check_spacy()

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import typer
 
-from . import _adapt_options as opt
+from plait.cli import _adapt_options as opt
 
 
 def register(app: typer.Typer) -> None:
@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Adapt an encoder to your domain: masked-LM training on unlabelled text (whole-word
         masking), monitored on a held-out slice; writes an encoder folder specs can name."""
-        from ..adapt.mlm import pretrain as run_pretrain
+        from plait.adapt.mlm import pretrain as run_pretrain
 
         loop = opt.settings(**locals())
         opt.run(run_pretrain, output=output, register=register, encoder=encoder,

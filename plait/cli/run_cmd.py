@@ -37,10 +37,10 @@ def register(app: typer.Typer) -> None:
         progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar"),
     ) -> None:
         """Process a file of records; every record is written or rejected, never lost."""
-        from ..errors import PlaitError
-        from ..options import LoadOptions
-        from ..runner.batching import BatchOptions
-        from ..runner.job import RunConfig, run_job
+        from plait.errors import PlaitError
+        from plait.runtime.options import LoadOptions
+        from plait.runner.batching import BatchOptions
+        from plait.runner.job import RunConfig, run_job
 
         cfg = RunConfig(
             model=model, input=input, output=output, input_format=input_format,

@@ -40,9 +40,9 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", help="uvicorn's log level (debug shows each request)"),
     ) -> None:
         """Serve a pipeline over HTTP: POST /v1/process, a visual page at /, docs at /docs."""
-        from ..errors import Errors, PlaitError
-        from ..serve.errors import ServeSetupError
-        from ..serve.settings import ServeSettings
+        from plait.errors import Errors, PlaitError
+        from plait.serve.http_errors import ServeSetupError
+        from plait.serve.settings import ServeSettings
 
         try:
             key = None
@@ -66,11 +66,11 @@ def register(app: typer.Typer) -> None:
                 batch_size=batch_size, segment_tokens=segment_tokens, api_key=key,
                 cors_origins=tuple(cors_origin), page=page)
             if engine == "ray":
-                from ..serve.ray_serve import serve_ray
+                from plait.serve.ray_serve import serve_ray
 
                 serve_ray(settings, replicas=replicas, address=address, num_cpus=num_cpus)
             else:
-                from ..serve.local import serve_local
+                from plait.serve.local import serve_local
 
                 serve_local(settings, log_level=log_level)
         except PlaitError as exc:

@@ -21,8 +21,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compose the spec and `spacy train` it; extra `--section.key value` options override the
         config as in `spacy train` (e.g. --training.max_steps 30)."""
-        from ..errors import PlaitError, SpecError
-        from ..trainer import train as run_train
+        from plait.errors import PlaitError, SpecError
+        from plait.training.trainer import train as run_train
 
         try:
             overrides = parse_overrides(ctx.args)
@@ -44,7 +44,7 @@ def parse_overrides(args):
     (spaCy's own parser, so values read as spaCy reads them)."""
     from spacy.cli._util import parse_config_overrides
 
-    from ..errors import Errors, SpecError
+    from plait.errors import Errors, SpecError
 
     for arg in args:
         if arg.startswith("-") and not arg.startswith("--"):

@@ -1,4 +1,4 @@
-"""The gold a record carries, handed to a component's ``GoldInfo.annotate`` (see plait.records)."""
+"""The gold a record carries, handed to a component's ``GoldInfo.annotate`` (see plait.plugins.contracts)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,7 +1,7 @@
 """``plait data import``: a user's labelled files -> ``DIR/{train,dev,test}/*.spacy`` + ``meta.json``.
 
 Streamed end to end: rows are read one at a time, turned into gold-annotated Docs by the component's
-``GoldInfo`` (see :mod:`plait.records`), and written in DocBin shards of ``shard_size`` docs; what
+``GoldInfo`` (see :mod:`plait.plugins.contracts`), and written in DocBin shards of ``shard_size`` docs; what
 stays in memory is one shard per split and a set of text hashes (exact duplicates are kept once, so no
 text lands in two splits). Every record that is not imported is written to ``DIR/rejects.jsonl`` with
 its file, line, reason and text, and the import checks ``read == imported + rejected``.
@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from ..errors import DataError, Errors
-from ..records import ComponentInfo, GoldInfo
-from .gold import Gold
-from .records import (ALIGN_MODES, K_CONFLICT, K_DUP, Parsed, make_gold, parse_labels,
+from plait.errors import DataError, Errors
+from plait.plugins.contracts import ComponentInfo, GoldInfo
+from plait.data.gold import Gold
+from plait.data.rows import (ALIGN_MODES, K_CONFLICT, K_DUP, Parsed, make_gold, parse_labels,
                       parse_row, sniff_scheme)
-from .sources import Reject, Row, clip, detect_format, expand, read_rows
+from plait.io.sources import Reject, Row, clip, detect_format, expand, read_rows
 
 SPLITS = ("train", "dev", "test")
 META = "meta.json"
@@ -36,7 +36,7 @@ PathLike = Union[str, Path]
 def find_component(task: str, component: Optional[str] = None,
                    registry: Any = None) -> ComponentInfo:
     """The installed component for ``task`` (``ComponentInfo.task``) that declares ``gold``."""
-    from ..plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     registry = registry or get_registry()
     comps = registry.components()

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from ..errors import DataError, Errors
-from .importer import META, SPLITS
+from plait.errors import DataError, Errors
+from plait.data.importer import META, SPLITS
 
 MIN_EXAMPLES = 10
 
@@ -50,7 +50,7 @@ def data_stats(folder: Union[str, Path], *, registry: Any = None,
                min_examples: int = MIN_EXAMPLES) -> Dict[str, Any]:
     """Per split: docs, words, label distribution, words-per-doc percentiles, span lengths; and
     ``warnings`` (rare labels, label sets that differ between splits, empty splits)."""
-    from ..plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     folder = Path(folder)
     meta = read_meta(folder)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from ..errors import DataError, Errors
+from plait.errors import DataError, Errors
 
 SCHEMES = ("iob1", "iob2", "biluo")
 TAG = re.compile(r"^(?:O|[BIELUS]-\S+)$")

@@ -6,7 +6,7 @@ a scorer skips the documents that carry no gold for it, so a merged test folder 
 each component the numbers ``spacy evaluate`` would give on its own documents. The evaluated
 components are the pipes made by a registered Plait component's factory (any plugin's, by the same
 rule), else every pipe with a scorer. A component's registration may name figures, a headline and
-a report section (:class:`plait.records.EvaluationInfo`); without them its scores still appear.
+a report section (:class:`plait.plugins.contracts.EvaluationInfo`); without them its scores still appear.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from ..errors import Errors, PlaitError
+from plait.errors import Errors, PlaitError
 
 PathLike = Union[str, Path]
 SKIP_FACTORIES = ("transformer", "tok2vec")  # shared encoders: no scores of their own
@@ -67,7 +67,7 @@ def read_gold(path: PathLike, vocab: Any) -> List[Tuple[str, Any]]:
 def evaluated_pipes(nlp: Any, registry: Any = None) -> Dict[str, Any]:
     """pipe name -> its registered ComponentInfo (None: a pipe with a scorer but no registration)."""
     if registry is None:
-        from ..plugins import get_registry
+        from plait.plugins.registry import get_registry
 
         registry = get_registry()
     by_factory: Dict[str, Any] = {}
@@ -154,11 +154,11 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
     """Run ``model`` over the gold docs under ``data`` and score every component (metrics.json).
 
     ``window`` / ``stride``: run the shared transformer with these windows instead of the trained
-    ones (``plait.windows``), to measure what a window policy gives."""
+    ones (``plait.runtime.windows``), to measure what a window policy gives."""
     from spacy.training import Example
 
-    from ..api import load
-    from ..windows import windows_of
+    from plait.api import load
+    from plait.runtime.windows import windows_of
 
     say = progress or (lambda _msg: None)
     if not Path(data).exists():
@@ -217,7 +217,7 @@ def write_metrics(metrics: Dict[str, Any], path: PathLike) -> Path:
 def component_infos(metrics: Dict[str, Any]) -> Dict[str, Any]:
     """pipe name -> the installed ComponentInfo its entry was made by (None if not installed)."""
     try:
-        from ..plugins import get_registry
+        from plait.plugins.registry import get_registry
 
         installed = get_registry().components()
     except Exception:

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from ..errors import Errors
-from . import EvaluationError, component_infos, headline
+from plait.errors import Errors
+from plait.evaluation import EvaluationError, component_infos, headline
 
 PathLike = Union[str, Path]
 

@@ -2,7 +2,7 @@
 (local, spawned worker pool, Ray Data), ordered assembly, rejects and resume. See docs/runner.md."""
 from __future__ import annotations
 
-from .batching import BatchOptions
-from .records import Item, RawRecord, to_item
+from plait.runner.batching import BatchOptions
+from plait.io.records import Item, RawRecord, to_item
 
 __all__ = ["BatchOptions", "Item", "RawRecord", "to_item"]

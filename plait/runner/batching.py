@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator, List, Tuple
 
-from .records import Item
-from .segment import estimate_tokens, split_text
+from plait.io.records import Item
+from plait.runner.segment import estimate_tokens, split_text
 
 
 @dataclass

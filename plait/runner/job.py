@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
 
-from ..errors import PlaitError
-from .batching import BatchOptions
-from .io import (LINE_FORMATS, RejectsWriter, count_records, detect_format, open_writer,
+from plait.errors import PlaitError
+from plait.runner.batching import BatchOptions
+from plait.io.formats import (LINE_FORMATS, RejectsWriter, count_records, detect_format, open_writer,
                  read_records)
-from .records import Item, to_item
-from .resume import Checkpoint, checkpoint_path, prepare_resume, save_checkpoint
-from ..errors import Errors
+from plait.io.records import Item, to_item
+from plait.runner.resume import Checkpoint, checkpoint_path, prepare_resume, save_checkpoint
+from plait.errors import Errors
 
 
 @dataclass
@@ -49,7 +49,7 @@ class RunConfig:
     @property
     def load_options(self) -> Any:
         """How each copy of the pipeline is loaded (:class:`plait.LoadOptions`)."""
-        from ..options import LoadOptions
+        from plait.runtime.options import LoadOptions
 
         if self.options is not None:
             return self.options
@@ -77,7 +77,7 @@ class RunSummary:
 
 
 def make_engine(cfg: RunConfig) -> Any:
-    from .engines import open_engine
+    from plait.runner.launch import open_engine
 
     try:
         return open_engine(cfg.model, cfg.load_options, n_process=cfg.n_process, engine=cfg.engine,
@@ -96,7 +96,7 @@ def _progress(cfg: RunConfig, total: Optional[int], initial: int) -> Any:
 def run_job(cfg: RunConfig, engine: Any = None,
             on_group: Optional[Callable[[Checkpoint], None]] = None) -> RunSummary:
     """Run ``cfg``. ``engine`` overrides the one ``cfg`` describes; ``on_group`` sees each checkpoint."""
-    from .stream import result_groups
+    from plait.runner.stream import result_groups
 
     in_fmt = detect_format(cfg.input, cfg.input_format)
     out_fmt = detect_format(cfg.output, cfg.output_format)

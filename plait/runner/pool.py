@@ -12,11 +12,11 @@ import queue
 import traceback
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-from ..errors import PlaitError
-from .batching import Unit
-from .engines import Output
-from .loading import LoadSpec
-from ..errors import Errors, PlaitValueError
+from plait.errors import PlaitError
+from plait.runner.batching import Unit
+from plait.runner.engines import Output
+from plait.runtime.loading import LoadSpec
+from plait.errors import Errors, PlaitValueError
 
 POLL_S = 1.0
 
@@ -27,10 +27,10 @@ class WorkerError(PlaitError, RuntimeError):
 
 def _worker(spec: LoadSpec, tasks: Any, results: Any) -> None:
     try:
-        from .engines import process_texts
-        from .extract import outputs_for
+        from plait.runner.engines import process_texts
+        from plait.runtime.outputs import outputs_for
 
-        from .loading import load_in_worker
+        from plait.runtime.loading import load_in_worker
 
         nlp = load_in_worker(spec)
         outputs = outputs_for(nlp)

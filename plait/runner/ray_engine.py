@@ -13,11 +13,11 @@ import itertools
 import json
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-from ..errors import PlaitError
-from .batching import Unit
-from .engines import Output
-from .loading import LoadSpec
-from ..errors import Errors
+from plait.errors import PlaitError
+from plait.runner.batching import Unit
+from plait.runner.engines import Output
+from plait.runtime.loading import LoadSpec
+from plait.errors import Errors
 
 
 def require_ray() -> Any:
@@ -33,8 +33,8 @@ class PipelineActor:
     """The ``map_batches`` callable class: one pipeline per actor, loaded in ``__init__``."""
 
     def __init__(self, spec: LoadSpec) -> None:
-        from .extract import outputs_for
-        from .loading import load_in_worker
+        from plait.runtime.outputs import outputs_for
+        from plait.runtime.loading import load_in_worker
 
         self.nlp = load_in_worker(spec)
         self.outputs = outputs_for(self.nlp)
@@ -42,7 +42,7 @@ class PipelineActor:
     def __call__(self, batch: Dict[str, Any]) -> Dict[str, Any]:
         import numpy
 
-        from .engines import process_texts
+        from plait.runner.engines import process_texts
 
         outs = [json.dumps(process_texts(self.nlp, self.outputs, json.loads(texts)))
                 for texts in batch["texts"]]

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..errors import PlaitError
-from ..errors import Errors
+from plait.errors import PlaitError
+from plait.errors import Errors
 
 
 @dataclass

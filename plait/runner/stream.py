@@ -9,12 +9,12 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-from ..results import Result
-from .batching import BatchOptions, make_batches, split_item, Unit
-from .engines import Engine
-from .extract import Segment, merge_segments
-from .records import Item
-from ..errors import Errors, PlaitRuntimeError
+from plait.io.results import Result
+from plait.runner.batching import BatchOptions, make_batches, split_item, Unit
+from plait.runner.engines import Engine
+from plait.runtime.outputs import Segment, merge_segments
+from plait.io.records import Item
+from plait.errors import Errors, PlaitRuntimeError
 
 MAX_CUT_WARNINGS = 3
 

@@ -2,7 +2,7 @@
 
 Concurrent requests are gathered by a token budget and a maximum wait into one ``plait.process`` call
 in the single thread that owns the pipeline (:mod:`plait.serve.batcher`), so a transformer pipeline
-serves near its batch throughput. :mod:`plait.serve.app` builds the API (``/v1/process``, health,
+serves near its batch throughput. :mod:`plait.serve.http_app` builds the API (``/v1/process``, health,
 readiness, info, Prometheus metrics, the visual page at ``/``); :mod:`plait.serve.ray_serve` runs the
 same API as a Ray Serve deployment. See docs/serve.md.
 """
@@ -15,15 +15,15 @@ __all__ = ["ServeSettings", "create_app", "output_views"]
 
 def __getattr__(name: str) -> Any:  # lazy: importing plait.serve imports neither FastAPI nor spaCy
     if name == "ServeSettings":
-        from .settings import ServeSettings
+        from plait.serve.settings import ServeSettings
 
         return ServeSettings
     if name == "create_app":
-        from .app import create_app
+        from plait.serve.http_app import create_app
 
         return create_app
     if name == "output_views":
-        from .views import output_views
+        from plait.serve.views import output_views
 
         return output_views
     raise AttributeError(f"module 'plait.serve' has no attribute {name!r}")

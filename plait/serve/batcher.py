@@ -18,9 +18,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional
 
-from ..errors import Errors, PlaitError
-from .errors import ServeError
-from .records import Batchable
+from plait.errors import Errors, PlaitError
+from plait.serve.http_errors import ServeError
+from plait.serve.bodies import Batchable
 
 log = logging.getLogger("plait.serve")
 

@@ -7,12 +7,12 @@ import sys
 from importlib import metadata
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ..errors import Errors, PlaitError
-from .batcher import Batcher
-from .errors import ServeSetupError
-from .records import Batchable
-from .settings import ServeSettings
-from .views import output_views
+from plait.errors import Errors, PlaitError
+from plait.serve.batcher import Batcher
+from plait.serve.http_errors import ServeSetupError
+from plait.serve.bodies import Batchable
+from plait.serve.settings import ServeSettings
+from plait.serve.views import output_views
 
 WARM_UP = "Plait warms the pipeline up with this short text. It is processed once, at start."
 
@@ -177,7 +177,7 @@ def serve_local(settings: ServeSettings, *, log_level: str = "info") -> None:
     require_serve()
     import uvicorn
 
-    from .app import create_app
+    from plait.serve.http_app import create_app
 
     server: List[Any] = []
 

@@ -1,7 +1,7 @@
 """``plait serve --engine ray``: the same API as a Ray Serve deployment of ``--replicas`` replicas.
 
 Each replica loads the pipeline once (in its constructor) and serves the FastAPI app of
-:mod:`plait.serve.app` (built in the replica, ``__serve_build_asgi_app__``). Concurrent requests
+:mod:`plait.serve.http_app` (built in the replica, ``__serve_build_asgi_app__``). Concurrent requests
 reaching a replica are gathered by Ray Serve's batching (``serve.batch``: up to ``batch_size``
 requests, waiting at most ``max_wait_ms``) into one ``plait.process`` call. Ray Serve's proxy
 spreads requests over the replicas and answers 503 once ``queue_size`` requests wait for a replica.
@@ -16,16 +16,16 @@ import sys
 import threading
 from typing import Any, Dict, List, Optional
 
-from ..errors import Errors
-from .errors import ServeError
-from .records import Batchable
-from .settings import ServeSettings
+from plait.errors import Errors
+from plait.serve.http_errors import ServeError
+from plait.serve.bodies import Batchable
+from plait.serve.settings import ServeSettings
 
 APP_NAME = "plait"
 
 
 class ReplicaBackend:
-    """The :class:`~plait.serve.app.Backend` of one replica: requests go through ``serve.batch``."""
+    """The :class:`~plait.serve.http_app.Backend` of one replica: requests go through ``serve.batch``."""
 
     engine = "ray"
 
@@ -83,14 +83,14 @@ def build_app(settings: ServeSettings, *, replicas: int = 1, num_cpus: float = 1
     @serve.ingress()
     class PlaitPipeline:
         def __init__(self, settings: ServeSettings, replicas: int) -> None:
-            from .local import prepare
+            from plait.serve.local import prepare
 
             self.settings = settings
             self._process, info = prepare(settings)
             self.info = {**info, "engine": "ray", "replicas": replicas}
 
         def __serve_build_asgi_app__(self) -> Any:
-            from .app import create_app
+            from plait.serve.http_app import create_app
 
             return create_app(ReplicaBackend(self, self.settings), self.settings)
 
@@ -116,8 +116,8 @@ def build_app(settings: ServeSettings, *, replicas: int = 1, num_cpus: float = 1
 def serve_ray(settings: ServeSettings, *, replicas: int = 1, address: Optional[str] = None,
               num_cpus: float = 1.0) -> None:
     """Start Ray Serve (on ``address``, else a local Ray), deploy, and serve until SIGINT/SIGTERM."""
-    from .errors import ServeSetupError
-    from .local import require_serve
+    from plait.serve.http_errors import ServeSetupError
+    from plait.serve.local import require_serve
 
     require_serve(ray=True)
     if replicas < 1 or num_cpus <= 0:

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Tuple, Union
 
-from ..errors import Errors
-from .errors import ServeSetupError
+from plait.errors import Errors
+from plait.serve.http_errors import ServeSetupError
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ VIEWS = ("spans", "scores", "sentence-polarity", "extract", "json")
 
 def output_views(nlp: Any) -> List[Dict[str, Any]]:
     """``[{"pipe", "field", "view", "schema"}]`` for the outputs the pipeline's components declare
-    (their output contracts, :func:`plait.outputs.outputs_for`), in pipeline order. A failure to read
+    (their output contracts, :func:`plait.runtime.outputs.outputs_for`), in pipeline order. A failure to read
     the contracts gives ``[]``: the page then shows every result field as readable JSON."""
-    from ..outputs import contract_schema, outputs_for
+    from plait.runtime.outputs import contract_schema, outputs_for
 
     try:
         found = outputs_for(nlp)

@@ -29,7 +29,7 @@ def read_tags(doc: Any, pipe_name: str) -> Optional[List[Dict[str, Any]]]:
 
 
 def output_info():
-    from plait.records import OutputInfo
+    from plait.plugins.contracts import OutputInfo
 
     # no merge: the "spans" default concatenates the segments' tags, offsets moved into the text
     return OutputInfo(field=FIELD, read=read_tags, python_type=List[Tag], view="spans",

@@ -5,8 +5,8 @@ Its component declares an output contract (outputs.py): the ``pos`` field of res
 The component's factory (``tagger``) is spaCy's own, so no ``spacy_factories`` entry point is needed
 here; a plugin with its own factory declares it under ``[project.entry-points.spacy_factories]``.
 """
-from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import ComponentInfo
 
 from .outputs import output_info
 

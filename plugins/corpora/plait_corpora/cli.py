@@ -51,7 +51,7 @@ def run_fetch(name: str, dest: Optional[Path]) -> List[Path]:
 def run_corpus(name: str, output_dir: Path, *, source: Optional[Path] = None, seed: int = 0,
                limit: "Limit" = None, fetch: bool = False) -> Dict[str, int]:
     """Fetch (if asked and missing) and convert one named corpus; return split -> doc count."""
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     from .assets import CORPUS_ASSETS, fetch as fetch_assets
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Callable, Dict
 
-from plait.hookspecs import hookimpl
-from plait.records import CorpusInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import CorpusInfo
 
 from .assets import ASSETS
 

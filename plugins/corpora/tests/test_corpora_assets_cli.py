@@ -110,7 +110,7 @@ NAMES = {"tweets-sentiment", "rt-reviews", "bbc-topics", "trec-questions", "vade
 
 
 def test_registered_through_entry_point():
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     reg = get_registry()
     corpora = reg.corpora()

@@ -41,7 +41,7 @@ from spacy.vocab import Vocab
 from thinc.api import Config, Model, set_dropout_rate
 from thinc.types import Floats2d
 
-from plait.balance import check_option, resolve_weights
+from plait.training.balance import check_option, resolve_weights
 
 from .decoding import decode, n_tags, pad_scores, span_probs, tag_names, tags_to_spans, viterbi
 from .errors import Errors, PlaitNERError, Warnings

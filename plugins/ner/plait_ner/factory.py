@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 
 from spacy.language import Language
 
-from plait.lazy import lazy
+from plait.plugins.lazy import lazy
 
 from .defaults import ASSIGNS, CONFIG, FACTORY, SCORE_WEIGHTS
 

@@ -35,7 +35,7 @@ def read_entities(doc: Any, pipe_name: str) -> List[Dict[str, Any]]:
 
 
 def output_info():
-    from plait.records import OutputInfo
+    from plait.plugins.contracts import OutputInfo
 
     # merge: the "spans" default (lists concatenated, offsets moved into the whole text)
     return OutputInfo(field=FIELD, read=read_entities, python_type=List[Entity], view="spans",

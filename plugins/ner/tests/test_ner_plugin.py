@@ -34,7 +34,7 @@ def test_factory_works_without_plait_plugin_machinery():
     """spaCy alone finds the factory, architecture and scorer; Plait's plugin registry stays unused."""
     code = ("import sys, spacy; nlp = spacy.blank('en'); nlp.add_pipe('plait_ner'); "
             "print(nlp.config['components']['plait_ner']['scorer']['@scorers']); "
-            "print([m for m in ('plait.plugins', 'plait.hookspecs', 'plait_ner.plugin') "
+            "print([m for m in ('plait.plugins.registry', 'plait.plugins.hookspecs', 'plait_ner.plugin') "
             "if m in sys.modules])")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.returncode == 0, res.stderr
@@ -42,7 +42,7 @@ def test_factory_works_without_plait_plugin_machinery():
 
 
 def test_component_record_is_registered():
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     reg = get_registry()
     assert not [f for f in reg.failures if f.plugin == "ner"]
@@ -69,8 +69,8 @@ def corpus(tmp_path):
 
 
 def test_trains_inside_a_composed_config(tmp_path, corpus):
-    compose = pytest.importorskip("plait.compose")
-    from plait.spec import PipelineSpec
+    compose = pytest.importorskip("plait.training.compose")
+    from plait.training.spec import PipelineSpec
     from spacy.training.initialize import init_nlp
     from spacy.training.loop import train
 

@@ -25,7 +25,7 @@ from spacy.vocab import Vocab
 from thinc.api import Config, Model, Optimizer, set_dropout_rate
 from thinc.types import Floats2d
 
-from plait.balance import check_option, resolve_weights
+from plait.training.balance import check_option, resolve_weights
 
 from .labels import gold_label, resolve_polarity_labels
 from .errors import Errors, SentimentError

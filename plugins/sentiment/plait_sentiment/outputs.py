@@ -59,13 +59,13 @@ def read_sentiment(doc: Any, pipe_name: str) -> Optional[Dict[str, Any]]:
 def merge_sentiment(parts, text: str, warnings: List[str]) -> Dict[str, Any]:
     """Scores and polarity averaged weighted by segment length; the label is the best merged score;
     sentences concatenated (plait's "sentence-polarity" merge)."""
-    from plait.outputs import merge_sentence_polarity
+    from plait.runtime.outputs import merge_sentence_polarity
 
     return merge_sentence_polarity(parts, text, warnings)
 
 
 def output_info():
-    from plait.records import OutputInfo
+    from plait.plugins.contracts import OutputInfo
 
     return OutputInfo(field=FIELD, read=read_sentiment, merge=merge_sentiment, python_type=Sentiment,
                       view="sentence-polarity", assigns=["doc._.sentiment"],

@@ -17,7 +17,7 @@ from sentiment_helpers import THREE, THREE_CLASS_DATA, build_nlp, make_examples,
 
 @pytest.fixture(autouse=True)
 def _fresh_registry():
-    from plait.plugins import reset_registry
+    from plait.plugins.registry import reset_registry
 
     reset_registry()
     yield

@@ -53,7 +53,7 @@ def test_import_has_no_side_effects():
 
 
 def test_registered_with_plait():
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     registry = get_registry()
     info = registry.component("sentiment")

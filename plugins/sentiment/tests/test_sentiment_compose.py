@@ -7,8 +7,8 @@ from spacy.tokens import DocBin
 
 from sentiment_helpers import THREE, THREE_CLASS_DATA
 
-compose_mod = pytest.importorskip("plait.compose")
-spec_mod = pytest.importorskip("plait.spec")
+compose_mod = pytest.importorskip("plait.training.compose")
+spec_mod = pytest.importorskip("plait.training.spec")
 
 
 def _write_corpus(path, data, labels):

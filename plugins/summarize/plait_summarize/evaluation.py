@@ -48,6 +48,6 @@ def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
 
 
 def evaluation_info():
-    from plait.records import EvaluationInfo
+    from plait.plugins.contracts import EvaluationInfo
 
     return EvaluationInfo(figures=figures, headline=headline, report=report)

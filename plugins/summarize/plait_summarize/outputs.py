@@ -48,7 +48,7 @@ def merge_summary(parts, text: str, warnings: List[str]) -> str:
 
 
 def output_info():
-    from plait.records import OutputInfo
+    from plait.plugins.contracts import OutputInfo
 
     return OutputInfo(field=FIELD, read=read_summary, merge=merge_summary,
                       schema={"type": "string"}, view="extract", assigns=["doc._.summary"],

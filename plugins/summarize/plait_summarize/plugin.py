@@ -1,8 +1,8 @@
 """Plait plugin hooks of plait-summarize (the ``plait`` entry point)."""
 from __future__ import annotations
 
-from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo, GoldInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import ComponentInfo, GoldInfo
 
 SUMMARY_KEY = "plait.summary"
 

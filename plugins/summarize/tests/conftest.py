@@ -16,7 +16,7 @@ from summarize_helpers import build_trf_nlp, make_examples, train
 
 @pytest.fixture(autouse=True)
 def _fresh_registry():
-    from plait.plugins import reset_registry
+    from plait.plugins.registry import reset_registry
 
     reset_registry()
     yield
@@ -26,7 +26,7 @@ def _fresh_registry():
 @pytest.fixture(scope="session")
 def trained_trf_nlp() -> Tuple[Language, List[float]]:
     """The hand-built transformer pipeline overfit on DOCS (trained once per session)."""
-    from plait.plugins import reset_registry
+    from plait.plugins.registry import reset_registry
 
     reset_registry()
     nlp = build_trf_nlp()

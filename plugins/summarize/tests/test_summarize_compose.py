@@ -9,11 +9,11 @@ from spacy.tokens import DocBin
 
 from summarize_helpers import DOCS
 
-compose_mod = pytest.importorskip("plait.compose")
+compose_mod = pytest.importorskip("plait.training.compose")
 
 
 def _spec(tmp_path, **training):
-    from plait.spec import PipelineSpec
+    from plait.training.spec import PipelineSpec
 
     return PipelineSpec.model_validate({
         "name": "summarize-test",

@@ -10,7 +10,7 @@ from spacy.util import registry
 
 
 def test_component_record_is_registered_through_the_plait_entry_point():
-    from plait.plugins import get_registry
+    from plait.plugins.registry import get_registry
 
     reg = get_registry()
     info = reg.component("summarize")

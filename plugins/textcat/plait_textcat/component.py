@@ -18,7 +18,7 @@ from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
 from thinc.api import Config, Model, Optimizer, set_dropout_rate
 
-from plait.balance import check_option, pos_weights, resolve_weights
+from plait.training.balance import check_option, pos_weights, resolve_weights
 
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
 from .scoring import best_threshold, default_threshold, score_textcat

@@ -16,13 +16,13 @@ def read_categories(doc: Any, pipe_name: str) -> Dict[str, float]:
 
 def merge_categories(parts, text: str, warnings: List[str]) -> Dict[str, float]:
     """Scores averaged weighted by segment length (plait's "scores" merge)."""
-    from plait.outputs import merge_scores
+    from plait.runtime.outputs import merge_scores
 
     return merge_scores(parts, text, warnings)
 
 
 def output_info():
-    from plait.records import OutputInfo
+    from plait.plugins.contracts import OutputInfo
 
     return OutputInfo(field=FIELD, read=read_categories, merge=merge_categories,
                       python_type=Dict[str, float], view="scores", assigns=["doc.cats"],

@@ -1,8 +1,8 @@
 """Plait plugin: declares the ``textcat`` component to the composer (``plait`` entry point)."""
 from __future__ import annotations
 
-from plait.hookspecs import hookimpl
-from plait.records import ComponentInfo, GoldInfo
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import ComponentInfo, GoldInfo
 
 from .evaluation import evaluation_info
 from .outputs import output_info

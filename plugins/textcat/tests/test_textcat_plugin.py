@@ -15,7 +15,7 @@ from textcat_testutil import EXCLUSIVE_DATA, MULTI_DATA
 
 
 def test_component_is_registered_through_the_plait_entry_point():
-    from plait.plugins import PluginRegistry
+    from plait.plugins.registry import PluginRegistry
 
     registry = PluginRegistry()
     info = registry.component("textcat")
@@ -39,7 +39,7 @@ def test_spacy_finds_factory_architecture_and_scorer_through_its_entry_points():
         nlp.initialize()
         doc = nlp("hello world")
         print(sorted(doc.cats), doc._.categories is not None)
-        print(sorted(m for m in sys.modules if m.startswith(("plait_textcat", "plait.plugins"))))
+        print(sorted(m for m in sys.modules if m.startswith(("plait_textcat", "plait.plugins.registry"))))
     """)
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -79,8 +79,8 @@ def _write_corpus(path, data):
 
 
 def test_trains_inside_a_config_composed_from_a_spec(tmp_path):
-    from plait.compose import compose, config_to_str
-    from plait.spec import PipelineSpec
+    from plait.training.compose import compose, config_to_str
+    from plait.training.spec import PipelineSpec
     from spacy.cli.train import train
 
     # A merged corpus: topic docs plus docs annotated only for another classifier.

@@ -1,1 +1,0 @@
-"""Plait's built-in plugins, registered through the ``plait`` entry-point group like any other."""

@@ -1,0 +1,124 @@
+"""A request body checked before it is queued: every problem answered at once, naming the record."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from plait.errors import Errors
+from plait.serve.http_errors import ServeError
+from plait.serve.settings import ServeSettings
+
+MAX_LISTED = 20  # problems listed in one answer
+
+
+@dataclass
+class Batchable:
+    """The records of one request, checked; ``single``: the body was one record, not a list."""
+
+    records: List[Any]
+    single: bool
+    tokens: int  # estimated, for the gathering budget
+    words: int
+
+    def defaulted_ids(self, id_field: Optional[str]) -> List[bool]:
+        """Which records have no id of their own (their id is then their number in the request)."""
+        return [not isinstance(r, dict) or not id_field or r.get(id_field) in (None, "")
+                for r in self.records]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _has_surrogates(record: Any) -> bool:
+    try:
+        (record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)).encode("utf8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def record_name(index: int, record: Any, id_field: Optional[str]) -> str:
+    if isinstance(record, dict) and id_field and isinstance(record.get(id_field), (str, int)) \
+            and not isinstance(record.get(id_field), bool) and record.get(id_field) != "":
+        return f"{index} (id {record[id_field]!r})"
+    return str(index)
+
+
+def estimate_tokens(text: str) -> int:
+    """A cheap token estimate for the gathering budget: about 4 characters a token."""
+    return len(text) // 4 + 1
+
+
+def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
+    """The records of a request body, or a :class:`ServeError` (413 / 422) naming what is wrong."""
+    if len(body) > settings.max_body_bytes:
+        raise ServeError(413, Errors.E130.format(size=len(body), limit=settings.max_body_bytes))
+    try:
+        value = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        error = (f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+                 if isinstance(exc, json.JSONDecodeError) else "the body is not UTF-8")
+        raise ServeError(422, Errors.E133.format(error=error)) from None
+    single = not isinstance(value, list)
+    records = [value] if single else value
+    if not records or not (single and isinstance(value, (dict, str)) or not single):
+        raise ServeError(422, Errors.E134.format(kind="an empty list" if not records and not single
+                                                 else _kind(value)))
+    if len(records) > settings.max_records:
+        raise ServeError(413, Errors.E131.format(n=len(records), limit=settings.max_records))
+    tf, idf = settings.text_field, settings.id_field
+    problems: List[Dict[str, Any]] = []
+    too_long: List[Dict[str, Any]] = []
+    tokens = words = 0
+    for index, record in enumerate(records, 1):
+        name = record_name(index, record, idf)
+
+        def problem(message: str, field: Optional[str]) -> None:
+            problems.append({"index": index, "id": record.get(idf) if isinstance(record, dict)
+                             and idf else None, "field": field, "message": message})
+
+        if isinstance(record, str):
+            text: Any = record
+        elif isinstance(record, dict):
+            if idf and idf in record and record[idf] is not None and (
+                    isinstance(record[idf], bool) or not isinstance(record[idf], (str, int))):
+                problem(Errors.E139.format(record=index, field=idf, kind=_kind(record[idf])), idf)
+                continue
+            if tf not in record:
+                problem(Errors.E136.format(record=name, field=tf), tf)
+                continue
+            text = record[tf]
+            if not isinstance(text, str):
+                problem(Errors.E137.format(record=name, field=tf, kind=_kind(text)), tf)
+                continue
+        else:
+            problem(Errors.E135.format(record=index, kind=_kind(record), field=tf), None)
+            continue
+        if not text.strip():
+            problem(Errors.E138.format(record=name, field=tf), tf)
+            continue
+        if _has_surrogates(record):
+            problem(Errors.E149.format(record=name), None)
+            continue
+        if len(text) > settings.max_chars:
+            too_long.append({"index": index, "id": record.get(idf) if isinstance(record, dict)
+                             and idf else None, "field": tf,
+                             "message": Errors.E132.format(record=name, field=tf, n=len(text),
+                                                           limit=settings.max_chars)})
+            continue
+        tokens += estimate_tokens(text)
+        words += len(text.split())
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise ServeError(422, problems[0]["message"] + more,  # coded: E135-E139, E149 above
+                         records=problems[:MAX_LISTED])
+    if too_long:
+        more = f" (and {len(too_long) - 1} more)" if len(too_long) > 1 else ""
+        raise ServeError(413, too_long[0]["message"] + more,  # coded: E132 above
+                         records=too_long[:MAX_LISTED])
+    return Batchable(records, single, tokens, words)

@@ -1,0 +1,296 @@
+"""The HTTP API as a FastAPI app over a *backend* (the local batcher, or a Ray Serve replica).
+
+Routes: ``POST /v1/process``, ``GET /v1/health``, ``/v1/ready``, ``/v1/info``, ``/metrics``, the
+OpenAPI docs (``/docs``, ``/openapi.json``) and the visual page (``/``, files under ``/static``).
+Every error is answered as ``{"error": {"code", "status", "message", "records"?}}``.
+"""
+
+import asyncio
+import hmac
+import json
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Protocol
+
+from plait.errors import Errors
+from plait.serve.http_errors import ServeError
+from plait.serve.metrics import Metrics
+from plait.serve.bodies import Batchable, parse_body
+from plait.serve.settings import ServeSettings
+
+BIG_BODY = 256 * 1024  # bytes: bodies larger than this are parsed and answered in a thread
+STATIC = Path(__file__).resolve().parent / "static"
+ROUTES = ("/", "/v1/process", "/v1/health", "/v1/ready", "/v1/info", "/metrics", "/docs",
+          "/openapi.json")
+
+
+class Backend(Protocol):
+    """What runs the pipeline: :class:`plait.serve.local.LocalBackend`, or a Ray Serve replica."""
+
+    @property
+    def ready(self) -> bool: ...
+
+    @property
+    def depth(self) -> int: ...
+
+    def describe(self) -> str: ...
+
+    def admit(self) -> None:
+        """Raise a ServeError (503) at once if a request can't be queued now."""
+
+    def info(self) -> Dict[str, Any]: ...
+
+    async def submit(self, batch: Batchable) -> List[Dict[str, Any]]: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class _CountRequests:
+    """ASGI middleware: every answer counted by route and status (unknown paths as 'other')."""
+
+    def __init__(self, app: Any, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = [500]
+
+        async def send_status(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            path = scope.get("path", "")
+            route = path if path in ROUTES else "/static" if path.startswith("/static/") else "other"
+            self.metrics.requests.labels(route, str(status[0])).inc()
+
+
+def finish_results(batch: Batchable, results: List[Dict[str, Any]],
+                   settings: ServeSettings) -> List[Dict[str, Any]]:
+    """Number records within their own request (``line``; the id where a record has none), and
+    turn records that failed in the pipeline into a 500 naming them."""
+    failed = []
+    for index, (result, defaulted) in enumerate(zip(results, batch.defaulted_ids(settings.id_field)),
+                                                 1):
+        if "line" in result:
+            result["line"] = index
+        if defaulted:
+            result["id"] = index
+        if result.get("errors"):
+            failed.append({"index": index, "id": result.get("id"), "message": result["errors"][0]})
+    if failed:
+        details = "; ".join(f"record {f['index']} (id {f['id']!r}): {f['message']}"
+                            for f in failed[:3])
+        raise ServeError(500, Errors.E143.format(n=len(failed), details=details), records=failed)
+    return results
+
+
+def _json(value: Any, status: int = 200, headers: Optional[Dict[str, str]] = None) -> Any:
+    from fastapi.responses import Response
+
+    return Response(json.dumps(value, ensure_ascii=False).encode("utf8"), status_code=status,
+                    media_type="application/json", headers=headers)
+
+
+REQUEST_SCHEMA = {
+    "description": "One record, or a list of records. A record is an object with the text field "
+                   "(default `text`), an optional id field (default `id`) and any other fields, "
+                   "which come back unchanged in `extra`; or a plain string.",
+    "required": True,
+    "content": {"application/json": {
+        "schema": {"oneOf": [
+            {"$ref": "#/components/schemas/Record"},
+            {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}]},
+        "examples": {
+            "one": {"value": {"id": "a1", "text": "Apple opened a store in London."}},
+            "many": {"value": [{"id": 1, "text": "The first text."}, "A second text."]}}}},
+}
+RECORD_SCHEMA = {"oneOf": [
+    {"type": "object", "properties": {"id": {"type": ["string", "integer", "null"]},
+                                      "text": {"type": "string", "minLength": 1}},
+     "required": ["text"], "additionalProperties": True},
+    {"type": "string", "minLength": 1}]}
+ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "properties": {
+    "code": {"type": "string"}, "status": {"type": "integer"}, "message": {"type": "string"},
+    "records": {"type": "array", "items": {"type": "object"}}}}}}
+
+
+def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> Any:
+    """The FastAPI app serving ``backend`` under ``settings``."""
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.responses import FileResponse, HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    from plait import __version__
+    from plait.io.results import Result
+
+    settings = settings or ServeSettings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        backend.start()
+        try:
+            yield
+        finally:
+            await asyncio.get_running_loop().run_in_executor(None, backend.stop)
+
+    app = FastAPI(title="Plait", version=__version__, lifespan=lifespan,
+                  description="A Plait pipeline over HTTP: POST records to `/v1/process`, get the "
+                              "results `plait.process` gives. Concurrent requests are batched.")
+    app.state.backend = backend
+    if hasattr(backend, "observe"):
+        backend.observe = metrics.observe_batch
+    app.state.metrics = metrics
+    app.state.settings = settings
+
+    @app.exception_handler(ServeError)
+    async def serve_error(request: Request, exc: ServeError) -> Any:
+        return _json(exc.body(), exc.status, exc.headers)
+
+    def api_key(request: Request) -> None:
+        if settings.api_key is None:
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+                token.strip().encode("utf8"), settings.api_key.encode("utf8")):
+            raise ServeError(401, Errors.E145, headers={"WWW-Authenticate": "Bearer"})
+
+    async def read_body(request: Request) -> bytes:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            raise ServeError(413, Errors.E130.format(size=int(length),
+                                                     limit=settings.max_body_bytes))
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > settings.max_body_bytes:
+                raise ServeError(413, Errors.E130.format(size=f"more than {size}",
+                                                         limit=settings.max_body_bytes))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @app.post("/v1/process", dependencies=[Depends(api_key)], tags=["process"],
+              openapi_extra={"requestBody": REQUEST_SCHEMA},
+              responses={200: {"description": "One result per record (a single result for a "
+                                              "single record), as `plait.process` gives them.",
+                               "model": List[Result]},
+                         401: {"description": "API key missing or wrong (E145)"},
+                         413: {"description": "Body, records or text over a limit (E130-E132)"},
+                         422: {"description": "Malformed JSON, wrong types or empty text, naming "
+                                                "the field and record (E133-E139, E149)"},
+                         500: {"description": "Processing failed (E142, E143)"},
+                         503: {"description": "Queue full (E140, with Retry-After) or not ready "
+                                                "(E144)"},
+                         504: {"description": "Not answered within the timeout (E141)"}})
+    async def process_records(request: Request) -> Any:
+        """Process one record or a list of records, batched with concurrent requests."""
+        started = time.perf_counter()
+        metrics.in_progress.inc()
+        try:
+            backend.admit()  # queue full or not ready: 503 before reading the body
+            body = await read_body(request)
+            if len(body) > BIG_BODY:  # parse a big body off the event loop: it keeps answering
+                batch = await asyncio.get_running_loop().run_in_executor(
+                    None, parse_body, body, settings)
+            else:
+                batch = parse_body(body, settings)
+            try:
+                results = await asyncio.wait_for(backend.submit(batch), settings.timeout_s)
+            except asyncio.TimeoutError:
+                raise ServeError(504, Errors.E141.format(timeout=settings.timeout_s)) from None
+            results = finish_results(batch, results, settings)
+            if len(body) > BIG_BODY:
+                return await asyncio.get_running_loop().run_in_executor(
+                    None, _json, results[0] if batch.single else results)
+            return _json(results[0] if batch.single else results)
+        finally:
+            metrics.in_progress.dec()
+            metrics.latency.observe(time.perf_counter() - started)
+            metrics.queue_depth.set(backend.depth)
+
+    @app.get("/v1/health", tags=["status"])
+    async def health() -> Any:
+        """Alive (the process answers)."""
+        return {"status": "alive", "state": backend.describe()}
+
+    @app.get("/v1/ready", tags=["status"],
+             responses={503: {"description": "Loading, failed or shutting down (E144)"}})
+    async def ready() -> Any:
+        """Ready: the pipeline is loaded and warmed up, and the server is not shutting down."""
+        if not backend.ready:
+            raise ServeError(503, Errors.E144.format(state=backend.describe()),
+                             headers={"Retry-After": "5"})
+        return {"status": "ready"}
+
+    @app.get("/v1/info", dependencies=[Depends(api_key)], tags=["status"])
+    async def info() -> Any:
+        """The pipeline, its components and labels, encoder, outputs and their views, versions,
+        load options, limits and batching settings."""
+        if not backend.ready:
+            raise ServeError(503, Errors.E144.format(state=backend.describe()),
+                             headers={"Retry-After": "5"})
+        return {**backend.info(), "limits": {
+            "max_body_bytes": settings.max_body_bytes, "max_records": settings.max_records,
+            "max_chars": settings.max_chars, "queue_size": settings.queue_size,
+            "timeout_s": settings.timeout_s},
+            "batching": {"batch_tokens": settings.batch_tokens, "max_wait_ms": settings.max_wait_ms,
+                         "batch_size": settings.batch_size,
+                         "segment_tokens": settings.segment_tokens},
+            "fields": {"text": settings.text_field, "id": settings.id_field},
+            "auth": settings.api_key is not None}
+
+    @app.get("/metrics", tags=["status"])
+    async def metrics_text() -> Any:
+        """Prometheus metrics: requests by status, latency, batch sizes, queue depth, words."""
+        from fastapi.responses import Response
+
+        metrics.queue_depth.set(backend.depth)
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    if settings.page:
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+        @app.get("/", include_in_schema=False)
+        async def page() -> Any:
+            return FileResponse(STATIC / "index.html", media_type="text/html")
+    else:
+        @app.get("/", include_in_schema=False)
+        async def no_page() -> Any:
+            return HTMLResponse("<p>Plait: see <a href='/docs'>/docs</a>.</p>")
+
+    _add_record_schema(app)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type"])
+    app.add_middleware(_CountRequests, metrics=metrics)
+    return app
+
+
+def _add_record_schema(app: Any) -> None:
+    """The request body's Record schema and the error schema, in the OpenAPI components."""
+    build = app.openapi
+
+    def openapi() -> Dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Record"] = RECORD_SCHEMA
+        schemas["Error"] = ERROR_SCHEMA
+        return schema
+
+    app.openapi = openapi

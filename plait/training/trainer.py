@@ -1,0 +1,255 @@
+"""Compose and train in one step (``plait train``), and the record of how a run was made (run.json).
+
+``train(spec_or_config, output, gpu_id=..., overrides={...})`` takes a pipeline spec (``.yml``, composed
+here) or a spaCy config (``.cfg``), applies overrides in spaCy's own dotted form
+(``{"training.max_steps": 30}``), and runs ``spacy train`` with the composed config's progress logger
+and NaN guard (``plait.ConsoleLogger.v1``). When the step count is overridden the learning-rate
+schedule is stretched to it (and its warm-up kept inside it), so a shorter budget still decays to
+zero. Next to ``model-best``/``model-last`` it writes the effective ``config.cfg`` and ``run.json``
+(settings, wall time, hardware, library versions, git commit).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, Optional, Union
+
+from plait.errors import DataError, Errors, SpecError, Warnings
+
+PathLike = Union[str, Path]
+
+
+def schedule_overrides(config: Any, overrides: Dict[str, Any]) -> Dict[str, Any]:
+    """Overrides that follow from ``overrides``: a new ``training.max_steps`` stretches the
+    warm-up/linear learning-rate schedule and keeps ``patience`` from stopping the run early (unless
+    those are overridden too)."""
+    out: Dict[str, Any] = {}
+    steps = overrides.get("training.max_steps")
+    if not steps:
+        return out
+    steps = int(steps)
+    training = config["training"]
+    lr = training["optimizer"]["learn_rate"]
+    if isinstance(lr, dict) and "total_steps" in lr:
+        out["training.optimizer.learn_rate.total_steps"] = steps
+        out["training.optimizer.learn_rate.warmup_steps"] = min(
+            int(lr.get("warmup_steps", 0)), max(1, steps // 10))
+    out["training.patience"] = max(int(training.get("patience", 0) or 0), steps)
+    stages = fine_tuning_block(config)
+    if stages is not None:
+        head = overrides.get("training.before_update.head_steps")
+        if head is None and stages.get("head_steps") and training.get("max_steps"):
+            # two-stage fine-tuning: the head-only stage keeps its share of the new step budget
+            share = int(stages["head_steps"]) / int(training["max_steps"])
+            head = out["training.before_update.head_steps"] = int(round(share * steps))
+        if stages.get("encoder_warmup_steps"):
+            # the encoder's own warm-up stays within a tenth of its stage, as the warm-up above
+            stage2 = max(1, steps - int(head if head is not None else stages.get("head_steps", 0)))
+            out["training.before_update.encoder_warmup_steps"] = min(
+                int(stages["encoder_warmup_steps"]), max(1, stage2 // 10))
+    return {k: v for k, v in out.items() if k not in overrides}
+
+
+def check_eval_schedule(max_steps: Any, eval_frequency: Any) -> bool:
+    """Warn (W002) when the last steps of a run would never be evaluated; True when they all are."""
+    try:
+        steps, every = int(max_steps or 0), int(eval_frequency or 0)
+    except (TypeError, ValueError):  # an unresolved ${...} reference: nothing to check here
+        return True
+    if steps <= 0 or every <= 0 or steps % every == 0:
+        return True
+    import warnings
+
+    warnings.warn(Warnings.W002.format(steps=steps, every=every, rest=steps % every,
+                                       suggest=max(every, steps - steps % every)), stacklevel=2)
+    return False
+
+
+def fine_tuning_block(config: Any) -> Optional[Dict[str, Any]]:
+    """The config's ``[training.before_update]`` when it is ``plait.fine_tuning.v1`` with a recipe
+    (a head-only stage or per-group rates), else None: a block that only hands memory back
+    (``trim_memory``) belongs to a single-stage config."""
+    block = config["training"].get("before_update")
+    if not (isinstance(block, dict) and block.get("@callbacks") == "plait.fine_tuning.v1"):
+        return None
+    from plait.training.finetune import is_recipe
+
+    if not is_recipe(block.get("head_steps", 0), block.get("encoder_lr_scale", 1.0),
+                     block.get("encoder_warmup_steps", 0), block.get("trainable_layers", 0)):
+        return None
+    return block
+
+
+def rate_overrides(config: Any, *, head_steps: Optional[int] = None,
+                   head_rate: Optional[float] = None, encoder_rate: Optional[float] = None,
+                   where: PathLike = "config") -> Dict[str, Any]:
+    """Overrides of a two-stage config's head-only steps and its heads' and encoder's rates.
+
+    The optimizer's rate is the heads' (``learn_rate.initial_rate``); the encoder's is that times
+    the callback's ``encoder_lr_scale``, so either rate given alone keeps the other one as it was.
+    """
+    if head_steps is None and head_rate is None and encoder_rate is None:
+        return {}
+    block = fine_tuning_block(config)
+    if block is None:
+        option = ("--head-steps" if head_steps is not None else
+                  "--head-learning-rate" if head_rate is not None else "--encoder-learning-rate")
+        raise SpecError(Errors.E156.format(path=where, option=option))
+    out: Dict[str, Any] = {}
+    if head_steps is not None:
+        out["training.before_update.head_steps"] = int(head_steps)
+    lr = config["training"]["optimizer"]["learn_rate"]
+    old_head = float(lr["initial_rate"] if isinstance(lr, dict) else lr)
+    old_encoder = old_head * float(block.get("encoder_lr_scale", 1.0))
+    new_head = old_head if head_rate is None else float(head_rate)
+    new_encoder = old_encoder if encoder_rate is None else float(encoder_rate)
+    if head_rate is not None:
+        key = ("training.optimizer.learn_rate.initial_rate" if isinstance(lr, dict)
+               else "training.optimizer.learn_rate")
+        out[key] = new_head
+    out["training.before_update.encoder_lr_scale"] = new_encoder / new_head
+    return out
+
+
+def hardware(gpu_id: int) -> Dict[str, Any]:
+    info: Dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(),
+                            "cpu_count": os.cpu_count()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+        info["torch_threads"] = torch.get_num_threads()
+        if gpu_id >= 0 and torch.cuda.is_available():
+            info["gpu"] = torch.cuda.get_device_name(gpu_id)
+    except ImportError:
+        pass
+    return info
+
+
+def git_commit(mark_dirty: bool = True) -> str:
+    """Short commit of HEAD, with ``+dirty`` when tracked files have changes (``mark_dirty``)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    if not mark_dirty:
+        return out
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return out + ("+dirty" if dirty else "")
+
+
+def versions() -> Dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for dist in ("spacy", "spacy-transformers", "transformers", "torch", "plait"):
+        try:
+            out[dist] = version(dist)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def run_record(config_path: PathLike, overrides: Dict[str, Any], *, gpu_id: int,
+               started: datetime, wall: float, **extra: Any) -> Dict[str, Any]:
+    """What run.json holds: the effective settings, time, hardware, versions and commit."""
+    from spacy import util
+
+    config = util.load_config(config_path, overrides=overrides, interpolate=True)
+    effective = config["training"]
+    lr = effective["optimizer"]["learn_rate"]
+    rate = lr.get("initial_rate") if isinstance(lr, dict) else lr
+    size = effective["batcher"].get("size")
+    return {
+        "config": str(config_path),
+        **extra,
+        "overrides": overrides,
+        "max_steps": effective["max_steps"],
+        "eval_frequency": effective["eval_frequency"],
+        "batch_words": size.get("start") if isinstance(size, dict) else size,
+        "learning_rate": rate,
+        **_stages_record(config, rate),
+        "gpu_id": gpu_id,
+        "started": started.isoformat(timespec="seconds"),
+        "wall_seconds": round(wall, 1),
+        "hardware": hardware(gpu_id),
+        "versions": versions(),
+        "commit": git_commit(),
+        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+    }
+
+
+def _stages_record(config: Any, head_rate: float) -> Dict[str, Any]:
+    """run.json's record of two-stage fine-tuning: head-only steps and the two groups' rates."""
+    block = fine_tuning_block(config)
+    if block is None:
+        return {}
+    return {"head_steps": int(block.get("head_steps", 0)), "head_learning_rate": head_rate,
+            "encoder_learning_rate": float(head_rate) * float(block.get("encoder_lr_scale", 1.0)),
+            "encoder_warmup_steps": int(block.get("encoder_warmup_steps", 0)),
+            **({"encoder_trainable_layers": int(block["trainable_layers"])}
+               if block.get("trainable_layers") else {})}
+
+
+def _check_corpora(config: Any, overrides: Dict[str, Any], where: PathLike) -> None:
+    paths = config.get("paths", {})
+    for split in ("train", "dev"):
+        value = overrides.get(f"paths.{split}", paths.get(split))
+        if isinstance(value, str) and value and not value.startswith("$") and not Path(value).exists():
+            raise DataError(Errors.E119.format(path=where, split=split, data=value))
+
+
+def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Optional[int] = None,
+          overrides: Optional[Dict[str, Any]] = None, **record: Any) -> Dict[str, Any]:
+    """Compose (a ``.yml`` spec) or read (a ``.cfg``) and train; returns what run.json holds."""
+    from spacy import util
+    from spacy.cli.train import train as spacy_train
+
+    from plait.training.compose import compose, config_to_str
+    from plait.training.spec import load_spec
+
+    source = Path(source)
+    overrides = dict(overrides or {})
+    if source.suffix.lower() in (".yml", ".yaml"):
+        spec = load_spec(source)
+        config = compose(spec, source=str(source))
+        output = Path(output) if output is not None else Path("training") / spec.name
+        gpu = spec.training.gpu_id if gpu_id is None else gpu_id
+        text = config_to_str(config, header=(f"Composed by `plait train {source}` for pipeline "
+                                             f"'{spec.name}'."))
+    else:
+        text = source.read_text(encoding="utf8")
+        config = util.load_config_from_str(text, interpolate=False)
+        output = Path(output) if output is not None else Path("training") / source.stem
+        gpu = -1 if gpu_id is None else gpu_id
+    _check_corpora(config, overrides, source)
+    overrides.update(schedule_overrides(config, overrides))
+    check_eval_schedule(overrides.get("training.max_steps", config["training"].get("max_steps")),
+                        overrides.get("training.eval_frequency",
+                                      config["training"].get("eval_frequency")))
+    output.mkdir(parents=True, exist_ok=True)
+    config_path = output / "config.cfg"
+    config_path.write_text(text, encoding="utf8")
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    spacy_train(config_path, output, use_gpu=gpu, overrides=overrides)
+    wall = time.perf_counter() - t0
+    run = run_record(config_path, overrides, gpu_id=gpu, started=started, wall=wall,
+                     source=str(source), **record)
+    (output / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf8")
+    return run
