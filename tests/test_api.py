@@ -9,7 +9,7 @@ import pytest
 
 import plait
 from plait.io.results import Result, json_schema, schema_text
-from test_runner_support import TEXTS, build_pipeline
+from runnertest import TEXTS, build_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-import test_runner_support as support
+import runnertest as support
 from plait.errors import PlaitError
 from plait.runner.batching import BatchOptions
 from plait.io.formats import count_records, read_records
 from plait.runner.job import RunConfig, run_job
 from plait.runner.resume import checkpoint_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

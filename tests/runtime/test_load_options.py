@@ -11,7 +11,7 @@ import pytest
 import plait
 from plait.errors import PlaitError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_options_normalize_and_override():

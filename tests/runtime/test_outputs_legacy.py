@@ -8,7 +8,7 @@ import pytest
 
 import plait
 import legacy_extract
-import test_runner_support as support
+import runnertest as support
 from plaittest import COMPONENT_DATA, build_component_pipeline
 from plait.runner import stream
 from plait.runner.batching import BatchOptions

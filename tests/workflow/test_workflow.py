@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 NEEDED = {"ner": "plait-ner", "sentiment": "plait-sentiment", "textcat": "plait-textcat",
           "summarize": "plait-summarize"}
