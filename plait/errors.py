@@ -235,6 +235,8 @@ class Errors(metaclass=ErrorsWithCodes):
             "its plugin '{plugin}' failed to register: {failure}. Its output would be missing from "
             "every result, so the pipeline is not run. Fix the plugin (`plait plugins` shows its "
             "state), or remove the pipe.")
+    E201 = ("{path}: the composed pipeline could not be built: {error}. A component's factory "
+            "raised while it was made; `plait plugins` builds each factory and names the plugin.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):
