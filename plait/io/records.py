@@ -10,12 +10,14 @@ RecordId = Union[int, str]
 
 @dataclass
 class RawRecord:
-    """One input record as read: ``value`` (a dict or a str), or ``error`` when it could not be read."""
+    """One input record as read: ``value`` (str, dict, list or Doc), or ``error`` with the ``raw``
+    text when it could not be read; ``source``: the file it came from."""
 
-    line: int  # 1-based record number (the physical line for JSONL and text)
+    line: int  # 1-based record number (the physical line for line formats and CSV/TSV)
     value: Any = None
     error: Optional[str] = None
     raw: Optional[str] = None  # the undecodable/unparsable source, kept for the rejects file
+    source: str = ""
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Item:
     raw: Any = None
 
 
-def _has_surrogates(value: Any) -> bool:
+def has_surrogates(value: Any) -> bool:
     """Lone surrogates: undecodable bytes (CSV) or ``\\udcxx`` escapes (JSON), anywhere in a record."""
     try:
         if isinstance(value, str):
@@ -67,7 +69,7 @@ def to_item(raw: RawRecord, seq: int, *, text_field: str = "text",
         record_id = _plain_id(value.get(id_field))
         if record_id is None or record_id == "":
             record_id = raw.line
-    if _has_surrogates(value):
+    if has_surrogates(value):
         if isinstance(record_id, str):  # keep the id printable: undecodable bytes as \\xNN
             record_id = record_id.encode("utf8", "backslashreplace").decode("utf8")
         return Item(seq, raw.line, record_id, raw=value, error="invalid UTF-8")

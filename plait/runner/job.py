@@ -13,8 +13,8 @@ from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
 
 from plait.errors import PlaitError
 from plait.runner.batching import BatchOptions
-from plait.io.formats import (LINE_FORMATS, RejectsWriter, count_records, detect_format, open_writer,
-                 read_records)
+from plait.io.formats import (LINE_FORMATS, RUN_FORMATS, RejectsWriter, count_records, detect_format,
+                              open_writer, read_records)
 from plait.io.records import Item, to_item
 from plait.runner.resume import Checkpoint, checkpoint_path, prepare_resume, save_checkpoint
 from plait.errors import Errors
@@ -98,8 +98,8 @@ def run_job(cfg: RunConfig, engine: Any = None,
     """Run ``cfg``. ``engine`` overrides the one ``cfg`` describes; ``on_group`` sees each checkpoint."""
     from plait.runner.stream import result_groups
 
-    in_fmt = detect_format(cfg.input, cfg.input_format)
-    out_fmt = detect_format(cfg.output, cfg.output_format)
+    in_fmt = detect_format(cfg.input, cfg.input_format, formats=RUN_FORMATS)
+    out_fmt = detect_format(cfg.output, cfg.output_format, formats=RUN_FORMATS)
     if not cfg.input.exists():
         raise PlaitError(Errors.E088.format(input=cfg.input))
     rejects = cfg.rejects_path
