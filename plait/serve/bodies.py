@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from plait.errors import Errors
+from plait.io.records import has_surrogates
+from plait.runner.segment import estimate_tokens  # the runner's estimate: one budget, one meaning
 from plait.serve.http_errors import ServeError
 from plait.serve.settings import ServeSettings
 
@@ -34,24 +36,11 @@ def _kind(value: Any) -> str:
             list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
-def _has_surrogates(record: Any) -> bool:
-    try:
-        (record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)).encode("utf8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def record_name(index: int, record: Any, id_field: Optional[str]) -> str:
     if isinstance(record, dict) and id_field and isinstance(record.get(id_field), (str, int)) \
             and not isinstance(record.get(id_field), bool) and record.get(id_field) != "":
         return f"{index} (id {record[id_field]!r})"
     return str(index)
-
-
-def estimate_tokens(text: str) -> int:
-    """A cheap token estimate for the gathering budget: about 4 characters a token."""
-    return len(text) // 4 + 1
 
 
 def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
@@ -102,7 +91,7 @@ def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
         if not text.strip():
             problem(Errors.E138.format(record=name, field=tf), tf)
             continue
-        if _has_surrogates(record):
+        if has_surrogates(record):
             problem(Errors.E149.format(record=name), None)
             continue
         if len(text) > settings.max_chars:
