@@ -33,7 +33,7 @@ def test_ray_engine_matches_the_local_engine(local_ray, tmp_path):
 
     def cfg(out, engine):
         return RunConfig(model=str(model), input=src, output=out, engine=engine, n_process=2,
-                         code=(support.CODE_FILE,), progress=False,
+                         options=plait.LoadOptions(code=(support.CODE_FILE,)), progress=False,
                          batch=BatchOptions(batch_size=4, segment_tokens=200))
 
     local = run_job(cfg(tmp_path / "local.jsonl", "local"))
