@@ -237,6 +237,24 @@ class Errors(metaclass=ErrorsWithCodes):
             "state), or remove the pipe.")
     E201 = ("{path}: the composed pipeline could not be built: {error}. A component's factory "
             "raised while it was made; `plait plugins` builds each factory and names the plugin.")
+    # Training checkpoints and `plait train --resume` (issue 32; E210-E219)
+    E210 = ("Training stopped at step {step}: its checkpoint could not be written to {dir}: {error}. "
+            "{previous} Free some disk space, then continue with `{command}`.")
+    E211 = ("{dir}: the checkpoint of step {step} was made with another config: {keys} changed. "
+            "Resume with the same spec and overrides, or train afresh (without --resume, or into "
+            "another -o folder).")
+    E212 = ("{dir}: the training data changed since the checkpoint of step {step}: {what}. Resume "
+            "with the same data, or train afresh (without --resume, or into another -o folder).")
+    E213 = ("The checkpoint does not fit the pipeline built from the config: it holds {what}, "
+            "which the pipeline lacks or has in another shape.")
+    E214 = ("Can't checkpoint {what}: `plait train` saves thinc parameters and PyTorch models only.")
+    E215 = ("Invalid --{key} {value!r}: checkpoints.every_steps (0: off) and every_minutes (0: "
+            "off) take a number >= 0, checkpoints.keep an integer >= 1.")
+    E216 = ("{path}: the checkpoint can't be read ({error}). Remove that folder to resume from the "
+            "one before it, or train afresh without --resume.")
+    E217 = ("Training stopped by {signal} at step {step}; its checkpoint is in {dir}. Continue with "
+            "`{command}`.")
+    E218 = ("The training corpus ({corpus}) holds no examples.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

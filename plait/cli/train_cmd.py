@@ -1,4 +1,4 @@
-"""``plait train SPEC [-o DIR] [--gpu-id N] [--section.key value ...]``: compose and train."""
+"""``plait train SPEC [-o DIR] [--gpu-id N] [--resume] [--section.key value ...]``: compose and train."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,6 +18,10 @@ def register(app: typer.Typer) -> None:
                                               help="Output folder (default training/NAME)"),
         gpu_id: Optional[int] = typer.Option(None, "--gpu-id", help="GPU (default: the spec's "
                                              "training.gpu_id; -1: CPU)"),
+        resume: bool = typer.Option(False, "--resume", help="Continue from the last checkpoint in "
+                                    "the output folder (same spec, overrides and data; none: start "
+                                    "afresh). Checkpoints: --checkpoints.every_minutes M (default "
+                                    "5), --checkpoints.every_steps N, --checkpoints.keep K (2)"),
     ) -> None:
         """Compose the spec and `spacy train` it; extra `--section.key value` options override the
         config as in `spacy train` (e.g. --training.max_steps 30)."""
@@ -36,8 +40,13 @@ def register(app: typer.Typer) -> None:
         except SpecError as exc:
             typer.echo(f"✘ {exc}", err=True)
             raise typer.Exit(1)
+        from plait.training.checkpoints import TrainingInterrupted
+
         try:
-            run = run_train(spec, output, gpu_id=gpu_id, overrides=overrides)
+            run = run_train(spec, output, gpu_id=gpu_id, overrides=overrides, resume=resume)
+        except TrainingInterrupted as exc:  # SIGTERM / Ctrl-C: checkpoint written, exit 143 / 130
+            typer.echo(f"✘ {exc}", err=True)
+            raise typer.Exit(exc.exit_code)
         except PlaitError as exc:
             typer.echo(f"✘ {exc}", err=True)
             raise typer.Exit(1)

@@ -11,7 +11,9 @@
 - **Stage 1's feature cache**: the frozen encoder maps a document to the same features every time, so
   stage 1 keeps each training document's features (``FeatureCache``: trimmed of padding, float16, up to
   ``feature_cache_mb``) and runs the encoder only on documents it has not seen; from the second epoch on
-  a stage-1 step costs the heads alone. The cache is dropped when stage 2 starts.
+  a stage-1 step costs the heads alone. The cache is dropped when stage 2 starts. `plait train`'s
+  checkpoints do not save it: a resumed run rebuilds it (``rebuild_cache``) by encoding the documents
+  of the stage-1 batches already trained on, in their order, which gives the same cache.
 - **Stage 2** (from ``head_steps`` on): everything trains together. The encoder's updates are scaled by
   ``encoder_lr_scale`` (its learning rate over the heads'), with a linear warm-up of its own over
   ``encoder_warmup_steps`` from the start of stage 2, so the encoder is not hit by full-size updates the
@@ -198,29 +200,46 @@ def _frozen_update(proc: Any, cache: Optional[FeatureCache] = None) -> Callable:
         docs = [eg.predicted for eg in examples]
         if not any(len(doc) for doc in docs):
             return losses
-        from spacy_transformers.data_classes import TransformerData
         from spacy_transformers.layers import TransformerListener
 
-        doc_data: List[Any]
-        if cache is None:
-            # no gradient, no dropout: the encoder as a fixed feature map
-            doc_data = proc.model.predict(docs).doc_data
-        else:
-            keys = [cache.key(doc) if len(doc) else None for doc in docs]
-            doc_data = [cache.get(key) if key is not None else TransformerData.empty()
-                        for key in keys]
-            todo = [i for i, data in enumerate(doc_data) if data is None]
-            if todo:
-                fresh = proc.model.predict([docs[i] for i in todo]).doc_data
-                for i, data in zip(todo, fresh):
-                    doc_data[i] = data
-                    cache.put(keys[i], data)
+        doc_data = _features(proc, docs, cache)
         batch_id = TransformerListener.get_batch_id(docs)
         for listener in proc.listeners:
             listener.receive(batch_id, doc_data, lambda d_trf_datas: [])
         return losses
 
     return update
+
+
+def _features(proc: Any, docs: List[Any], cache: Optional[FeatureCache]) -> List[Any]:
+    """The frozen encoder's features of ``docs``: from the cache where it has them, else encoded
+    (the documents not yet cached, in one batch) and cached."""
+    from spacy_transformers.data_classes import TransformerData
+
+    if cache is None:
+        # no gradient, no dropout: the encoder as a fixed feature map
+        return proc.model.predict(docs).doc_data
+    keys = [cache.key(doc) if len(doc) else None for doc in docs]
+    doc_data = [cache.get(key) if key is not None else TransformerData.empty() for key in keys]
+    todo = [i for i, data in enumerate(doc_data) if data is None]
+    if todo:
+        fresh = proc.model.predict([docs[i] for i in todo]).doc_data
+        for i, data in zip(todo, fresh):
+            doc_data[i] = data
+            cache.put(keys[i], data)
+    return doc_data
+
+
+def rebuild_cache(proc: Any, cache: FeatureCache, batches: List[Any], accumulate: int) -> None:
+    """Fill a new stage-1 cache as the steps of ``batches`` filled it (``plait train --resume``):
+    the same documents encoded in the same batches, in the same order, give the same cache."""
+    from spacy.training.loop import subdivide_batch
+
+    for batch in batches:
+        for subbatch in subdivide_batch(batch, accumulate):
+            docs = [eg.predicted for eg in subbatch]
+            if any(len(doc) for doc in docs):
+                _features(proc, docs, cache)
 
 
 def encoder_layers(hf_model: Any) -> List[Any]:
@@ -328,6 +347,15 @@ def fine_tuning(encoder: str = "transformer", head_steps: int = 0, encoder_lr_sc
         state["stage"] = stage
         proc.finish_update = _scaled_finish_update(proc, scale)
 
+    def rebuild(nlp: Any, batches: List[Any], accumulate: int) -> None:
+        """After a resume's first call: refill stage 1's cache from the batches trained before."""
+        if state.get("cache") is not None and batches:
+            rebuild_cache(nlp.get_pipe(encoder), state["cache"], batches, accumulate)
+
+    # what `plait train`'s checkpoints record and how a resumed run rebuilds the cache
+    before_update.plait_state = state
+    before_update.plait_head_steps = head_steps if feature_cache_mb else 0
+    before_update.plait_rebuild_cache = rebuild
     return before_update
 
 

@@ -3,7 +3,10 @@
 ``train(spec_or_config, output, gpu_id=..., overrides={...})`` takes a pipeline spec (``.yml``, composed
 here) or a spaCy config (``.cfg``), applies overrides in spaCy's own dotted form
 (``{"training.max_steps": 30}``), and runs ``spacy train`` with the composed config's progress logger
-and NaN guard (``plait.ConsoleLogger.v1``). When the step count is overridden the learning-rate
+and NaN guard (``plait.ConsoleLogger.v1``), in Plait's copy of spaCy's training loop
+(:mod:`plait.training.train_loop`), which checkpoints the whole training state every few minutes
+(or steps) and on SIGTERM / Ctrl-C, so that ``resume=True`` (``plait train --resume``) continues a
+killed run exactly. When the step count is overridden the learning-rate
 schedule is stretched to it (and its warm-up kept inside it), so a shorter budget still decays to
 zero. Next to ``model-best``/``model-last`` it writes the effective ``config.cfg`` and ``run.json``
 (settings, wall time, hardware, library versions, git commit).
@@ -215,16 +218,24 @@ def _check_corpora(config: Any, overrides: Dict[str, Any], where: PathLike) -> N
 
 
 def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Optional[int] = None,
-          overrides: Optional[Dict[str, Any]] = None, **record: Any) -> Dict[str, Any]:
-    """Compose (a ``.yml`` spec) or read (a ``.cfg``) and train; returns what run.json holds."""
-    from spacy import util
-    from spacy.cli.train import train as spacy_train
+          overrides: Optional[Dict[str, Any]] = None, resume: bool = False,
+          **record: Any) -> Dict[str, Any]:
+    """Compose (a ``.yml`` spec) or read (a ``.cfg``) and train; returns what run.json holds.
 
+    ``checkpoints.every_steps`` / ``every_minutes`` / ``keep`` among ``overrides`` set when the
+    training state is checkpointed (:class:`plait.training.checkpoints.CheckpointPolicy`);
+    ``resume`` continues from the output folder's last checkpoint (a run without one starts afresh).
+    """
+    from spacy import util
+
+    from plait.training.checkpoints import CheckpointPolicy
     from plait.training.compose import compose, config_to_str
     from plait.training.spec import load_spec
 
     source = Path(source)
     overrides = dict(overrides or {})
+    policy = CheckpointPolicy.from_overrides(overrides)
+    given = dict(overrides)
     if source.suffix.lower() in (".yml", ".yaml"):
         spec = load_spec(source)
         config = compose(spec, source=str(source))
@@ -242,14 +253,73 @@ def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Option
     check_eval_schedule(overrides.get("training.max_steps", config["training"].get("max_steps")),
                         overrides.get("training.eval_frequency",
                                       config["training"].get("eval_frequency")))
-    output.mkdir(parents=True, exist_ok=True)
-    config_path = output / "config.cfg"
-    config_path.write_text(text, encoding="utf8")
+    command = resume_command(source, output, gpu_id, given)
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    spacy_train(config_path, output, use_gpu=gpu, overrides=overrides)
+    done = fit(text, output, gpu=gpu, overrides=overrides, policy=policy, resume=resume,
+               command=command)
     wall = time.perf_counter() - t0
+    config_path = output / "config.cfg"
     run = run_record(config_path, overrides, gpu_id=gpu, started=started, wall=wall,
                      source=str(source), **record)
+    run["train_seconds"] = round(done["train_seconds"], 1)
+    run["checkpoints"] = {"every_steps": policy.every_steps, "every_minutes": policy.every_minutes,
+                          "keep": policy.keep, "written": done["written"],
+                          "seconds": round(done["seconds"], 2), "last_mb": round(done["last_mb"], 1)}
+    if done["resumed_from"] is not None:
+        run["resumed_from_step"] = done["resumed_from"]
     (output / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf8")
     return run
+
+
+def resume_command(source: PathLike, output: PathLike, gpu_id: Optional[int],
+                   overrides: Dict[str, Any]) -> str:
+    """The command line that continues this run (named in the interruption and disk-full errors)."""
+    import shlex
+
+    parts = ["plait", "train", str(source), "-o", str(output)]
+    if gpu_id is not None:
+        parts += ["--gpu-id", str(gpu_id)]
+    for key, value in overrides.items():
+        parts += [f"--{key}", value if isinstance(value, str) else json.dumps(value)]
+    return " ".join(shlex.quote(p) for p in parts + ["--resume"])
+
+
+def fit(text: str, output: Path, *, gpu: int, overrides: Dict[str, Any], policy: Any,
+        resume: bool = False, command: str = "") -> Dict[str, Any]:
+    """``spacy train`` of the config ``text`` (with ``overrides``) into ``output``, by Plait's loop
+    (:mod:`plait.training.train_loop`): checkpoints as ``policy`` says, from the last one when
+    ``resume``. Writes ``output/config.cfg``; returns the loop's account of the run."""
+    from spacy import util
+    from spacy.cli._util import setup_gpu, show_validation_error
+    from spacy.training.initialize import init_nlp
+    from wasabi import msg
+
+    from plait.training import checkpoints as ckpt
+    from plait.training.train_loop import train_nlp
+
+    output.mkdir(parents=True, exist_ok=True)
+    config_path = output / "config.cfg"
+    with show_validation_error(config_path):
+        effective = util.load_config_from_str(text, overrides=overrides, interpolate=False)
+    effective_text = effective.to_str()
+    identity = {"config": effective_text, "config_sha256": ckpt.config_digest(effective_text),
+                "corpora": ckpt.corpus_digests(effective.interpolate())}
+    found = ckpt.latest(output) if resume else None
+    if found is not None:
+        ckpt.check_same_run(found[2], effective_text, identity["corpora"], output)
+    elif resume:
+        msg.info(f"No checkpoint in {ckpt.checkpoint_dir(output)}: training from the start")
+    elif ckpt.complete(output):
+        msg.warn(f"Starting afresh: the checkpoints of an earlier run in "
+                 f"{ckpt.checkpoint_dir(output)} are removed (--resume continues it)")
+    config_path.write_text(text, encoding="utf8")
+    msg.info(f"Saving to output directory: {output}")
+    setup_gpu(gpu)
+    msg.divider("Initializing pipeline")
+    with show_validation_error(config_path, hint_fill=False):
+        nlp = init_nlp(effective, use_gpu=gpu)
+    msg.good("Initialized pipeline")
+    msg.divider("Training pipeline")
+    return train_nlp(nlp, output, use_gpu=gpu, stdout=sys.stdout, stderr=sys.stderr,
+                     policy=policy, identity=identity, resume=found, command=command)
