@@ -165,13 +165,15 @@ def check_same_run(state: Dict[str, Any], config_text: str, corpora: Dict[str, D
         shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
         raise CheckpointError(Errors.E211.format(dir=where, step=step, keys=shown))
     old = state["corpora"]
+    changes = []
     for key in sorted(set(old) | set(corpora)):
         before, now = old.get(key, {}), corpora.get(key, {})
-        if before.get("path") != now.get("path") or before.get("sha256") != now.get("sha256"):
-            what = (f"{key} was {before.get('path')!r}, now {now.get('path')!r}"
-                    if before.get("path") != now.get("path") else
-                    f"the file(s) of {key} ({now.get('path')}) changed")
-            raise CheckpointError(Errors.E212.format(dir=where, step=step, what=what))
+        if before.get("path") != now.get("path"):
+            changes.append(f"{key} was {before.get('path')!r}, now {now.get('path')!r}")
+        elif before.get("sha256") != now.get("sha256"):
+            changes.append(f"the file(s) of {key} ({now.get('path')}) changed")
+    if changes:
+        raise CheckpointError(Errors.E212.format(dir=where, step=step, what="; ".join(changes)))
 
 
 # -- random states ---------------------------------------------------------------------------------

@@ -125,9 +125,10 @@ class _Stop:
             self._old[signum] = signal.signal(signum, self._handle)
 
     def _handle(self, signum: int, frame: Any) -> None:
-        if self.signum is not None:
+        if self.signum is not None:  # the second one: as if this handler had never been there
             self.uninstall()
-            raise KeyboardInterrupt
+            signal.raise_signal(signum)
+            return
         self.signum = signum
         print(f"\n⚠ {signal.Signals(signum).name}: saving a checkpoint after this step "
               "(again to stop at once)", file=sys.stderr, flush=True)
