@@ -234,8 +234,8 @@ def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Option
 
     source = Path(source)
     overrides = dict(overrides or {})
+    given = dict(overrides)  # what the resume command repeats (checkpoint options included)
     policy = CheckpointPolicy.from_overrides(overrides)
-    given = dict(overrides)
     if source.suffix.lower() in (".yml", ".yaml"):
         spec = load_spec(source)
         config = compose(spec, source=str(source))
