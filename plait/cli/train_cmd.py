@@ -45,6 +45,13 @@ def register(app: typer.Typer) -> None:
         from plait.errors import PlaitError, SpecError
         from plait.training.trainer import budget_overrides, train as run_train
 
+        for arg in ctx.args:  # an option of no section is a mistyped option, not an override
+            name = arg.split("=", 1)[0]
+            if name.startswith("--") and "." not in name:
+                typer.echo(ctx.get_usage(), err=True)
+                typer.echo(f"✘ No such option: {name} (see `{ctx.command_path} --help`; a config "
+                           "override is --section.key value)", err=True)
+                raise typer.Exit(2)
         try:
             overrides = parse_overrides(ctx.args)
         except SpecError as exc:
