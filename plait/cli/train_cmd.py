@@ -45,15 +45,8 @@ def register(app: typer.Typer) -> None:
         from plait.errors import PlaitError, SpecError
         from plait.training.trainer import budget_overrides, train as run_train
 
-        for arg in ctx.args:  # an option of no section is a mistyped option, not an override
-            name = arg.split("=", 1)[0]
-            if name.startswith("--") and "." not in name:
-                typer.echo(ctx.get_usage(), err=True)
-                typer.echo(f"✘ No such option: {name} (see `{ctx.command_path} --help`; a config "
-                           "override is --section.key value)", err=True)
-                raise typer.Exit(2)
         try:
-            overrides = parse_overrides(ctx.args)
+            overrides = parse_overrides(ctx.args, ctx)
         except SpecError as exc:
             typer.echo(f"✘ {exc}", err=True)
             raise typer.Exit(1)
@@ -73,16 +66,24 @@ def register(app: typer.Typer) -> None:
                    f"(settings in {out / 'run.json'})")
 
 
-def parse_overrides(args):
+def parse_overrides(args, ctx):
     """``["--training.max_steps", "30", "--paths.train=x"]`` -> ``{"training.max_steps": 30, ...}``
-    (spaCy's own parser, so values read as spaCy reads them)."""
+    (spaCy's own parser, so values read as spaCy reads them). An option with no section
+    (``--encodr``) is a mistyped option, not an override: it gets the command's (``ctx``)
+    usage line and one error, exit 2, as any unknown option does."""
     from spacy.cli._util import parse_config_overrides
 
     from plait.errors import Errors, SpecError
 
     for arg in args:
+        name = arg.split("=", 1)[0]
         if arg.startswith("-") and not arg.startswith("--"):
             raise SpecError(Errors.E118.format(arg=arg))
+        if name.startswith("--") and "." not in name:
+            typer.echo(ctx.get_usage(), err=True)
+            typer.echo(f"✘ No such option: {name} (see `{ctx.command_path} --help`; a config "
+                       "override is --section.key value)", err=True)
+            raise typer.Exit(2)
     try:
         return parse_config_overrides(list(args))
     except SystemExit:  # spaCy exits on a malformed override
