@@ -48,6 +48,11 @@ class EntryPointFailure:
                 "version": self.version, "error": self.error}
 
 
+def dist_key(name: str) -> str:
+    """A distribution name as compared: case and ``_``/``-`` aside (``Plait_NER`` is ``plait-ner``)."""
+    return name.lower().replace("_", "-")
+
+
 def _dist(ep: Any) -> Tuple[str, str]:
     dist = getattr(ep, "dist", None)
     if dist is None:
@@ -132,7 +137,9 @@ try:
 except BaseException as exc:
     print(json.dumps({"fatal": f"import spacy: {type(exc).__name__}: {exc}"}))
     sys.exit(0)
-isolated = False
+if build:  # a broken factory module elsewhere must not fail another factory's build
+    from plait.plugins.isolation import isolate_spacy_plugins
+    isolate_spacy_plugins()
 eps = [ep for group in sorted({w[0] for w in wanted}) for ep in metadata.entry_points(group=group)]
 for ep in eps:
     if (ep.group, ep.name, ep.value) not in wanted:
@@ -147,10 +154,6 @@ for ep in eps:
         continue
     # build the factory with its defaults: a factory that raises at construction fails every
     # pipeline that uses it, so it is a failure of its plugin even though its module imports
-    if not isolated:  # a broken factory module elsewhere must not fail this one's build
-        from plait.plugins.isolation import isolate_spacy_plugins
-        isolate_spacy_plugins()
-        isolated = True
     try:
         from confection import ConfigValidationError
         spacy.blank("en").add_pipe(ep.name)
@@ -167,20 +170,27 @@ print(json.dumps({"failures": out}))
 """
 
 
-
 def spacy_entry_points(dists: Optional[Sequence[str]] = None) -> List[Any]:
     """The spaCy entry points (:data:`SPACY_GROUPS`) of the named distributions (default: all), and
     every ``spacy_factories`` one (spaCy imports those in every process)."""
     from importlib import metadata
 
-    wanted = None if dists is None else {d.lower().replace("_", "-") for d in dists}
+    wanted = None if dists is None else {dist_key(d) for d in dists}
     found = []
     for group in SPACY_GROUPS:
         for ep in metadata.entry_points(group=group):
-            dist, _ = _dist(ep)
-            if (wanted is None or group == "spacy_factories"
-                    or dist.lower().replace("_", "-") in wanted):
+            if wanted is None or group == "spacy_factories" or dist_key(_dist(ep)[0]) in wanted:
                 found.append(ep)
+    return found
+
+
+def factory_distributions() -> Dict[str, str]:
+    """spaCy factory name -> the distribution whose ``spacy_factories`` entry point provides it."""
+    from importlib import metadata
+
+    found: Dict[str, str] = {}
+    for ep in metadata.entry_points(group="spacy_factories"):
+        found.setdefault(ep.name, _dist(ep)[0])
     return found
 
 
@@ -192,9 +202,9 @@ def probe_spacy_entry_points(dists: Optional[Sequence[str]] = None, *,
     if not eps:
         return []
     by_key = {(ep.group, ep.name, ep.value): ep for ep in eps}
-    wanted = None if dists is None else {d.lower().replace("_", "-") for d in dists}
+    wanted = None if dists is None else {dist_key(d) for d in dists}
     build = sorted(key for key, ep in by_key.items() if key[0] == "spacy_factories"
-                   and (wanted is None or _dist(ep)[0].lower().replace("_", "-") in wanted))
+                   and (wanted is None or dist_key(_dist(ep)[0]) in wanted))
     try:
         res = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(sorted(by_key)),
                               json.dumps(build)],

@@ -18,7 +18,7 @@ import textwrap
 
 import pytest
 
-from plaittest import pip_install_target, run_plait, write_plugin_dist
+from plaittest import factory_entry_point, pip_install_target, run_plait, write_plugin_dist
 
 EAGER_PLUGIN = """
 from plait.plugins.hookspecs import hookimpl
@@ -72,13 +72,11 @@ def make(nlp, name):
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("dists")
     target = tmp_path_factory.mktemp("site")
-    src = write_plugin_dist(root, "plait-eager", "plait_eager", EAGER_PLUGIN, version="0.3.0",
-                            ep_name="eager", extra_eps=textwrap.dedent("""
-        [project.entry-points.spacy_factories]
-        eager_factory = "plait_eager.factory:make"
-    """))
-    (src / "plait_eager" / "factory.py").write_text(EAGER_FACTORY, encoding="utf8")
-    pip_install_target(src, target)
+    pip_install_target(write_plugin_dist(root, "plait-eager", "plait_eager", EAGER_PLUGIN,
+                                         version="0.3.0", ep_name="eager",
+                                         files={"factory.py": EAGER_FACTORY},
+                                         extra_eps=factory_entry_point("eager_factory",
+                                                                       "plait_eager")), target)
     src = write_plugin_dist(root, "plait-lazyfail", "plait_lazyfail", "", extra_eps=textwrap.dedent("""
         [project.entry-points.spacy_factories]
         lazyfail_factory = "plait_lazyfail.factory:make"
@@ -90,13 +88,10 @@ def site(tmp_path_factory):
     pip_install_target(src, target)
     pip_install_target(write_plugin_dist(root, "plait-gone", "plait_gone", GONE, ep_name="gone"),
                        target)
-    src = write_plugin_dist(root, "plait-raiser", "plait_raiser", RAISER_PLUGIN, ep_name="raiser",
-                            extra_eps=textwrap.dedent("""
-        [project.entry-points.spacy_factories]
-        raiser_factory = "plait_raiser.factory:make"
-    """))
-    (src / "plait_raiser" / "factory.py").write_text(RAISER_FACTORY, encoding="utf8")
-    pip_install_target(src, target)
+    pip_install_target(write_plugin_dist(root, "plait-raiser", "plait_raiser", RAISER_PLUGIN,
+                                         ep_name="raiser", files={"factory.py": RAISER_FACTORY},
+                                         extra_eps=factory_entry_point("raiser_factory",
+                                                                       "plait_raiser")), target)
     return target
 
 

@@ -10,6 +10,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray")
 ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'plait[ray]'")
 pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'ray[data]'")
 
+import plait  # noqa: E402
 import runnertest as support  # noqa: E402
 from plait.runner.batching import BatchOptions  # noqa: E402
 from plait.runner.job import RunConfig, run_job  # noqa: E402

@@ -8,11 +8,10 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
-from plaittest import pip_install_target, run_plait, write_plugin_dist
+from plaittest import factory_entry_point, pip_install_target, run_plait, write_plugin_dist
 
 TYPO_PLUGIN = """
 from plait.plugins.hookspecs import hookimpl
@@ -47,13 +46,10 @@ nlp.to_disk(sys.argv[1])
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("dists")
     target = tmp_path_factory.mktemp("site")
-    src = write_plugin_dist(root, "plait-urgency", "plait_urgency", TYPO_PLUGIN, ep_name="urgency",
-                            extra_eps=textwrap.dedent("""
-        [project.entry-points.spacy_factories]
-        urgency_factory = "plait_urgency.factory:make"
-    """))
-    (src / "plait_urgency" / "factory.py").write_text(TYPO_FACTORY, encoding="utf8")
-    pip_install_target(src, target)
+    pip_install_target(write_plugin_dist(root, "plait-urgency", "plait_urgency", TYPO_PLUGIN,
+                                         ep_name="urgency", files={"factory.py": TYPO_FACTORY},
+                                         extra_eps=factory_entry_point("urgency_factory",
+                                                                       "plait_urgency")), target)
     return target
 
 
