@@ -1,6 +1,6 @@
-"""Turn the quality runs' outputs into the README's quality table, so the table never drifts from the code.
+"""Turn the quality runs' outputs into the quality table of docs/quality.md, so the table never drifts from the code.
 
-    python scripts/quality_table.py --readme README.md        # rewrite the block between the markers
+    python scripts/quality_table.py --readme docs/quality.md  # rewrite the block between the markers
     python scripts/quality_table.py -o metrics/quality.md     # or write the table alone
 
 For every quality spec it reads ``metrics/<spec>/metrics.json`` (``plait evaluate``),
