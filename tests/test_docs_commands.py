@@ -184,3 +184,52 @@ def test_every_relative_link_points_at_a_file_and_heading():
             elif anchor and dest.suffix == ".md" and anchor not in _anchors(dest):
                 bad.append(f"{doc.relative_to(ROOT)}: {target} (no such heading)")
     assert not bad, "\n".join(bad)
+
+
+def _declared_entry_points() -> Dict[Tuple[str, str], str]:
+    import tomllib
+
+    declared = {}
+    for pyproject in [ROOT / "pyproject.toml", *sorted(ROOT.glob("plugins/*/pyproject.toml")),
+                      *sorted(ROOT.glob("examples/*/pyproject.toml"))]:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+        for group, entries in project.get("entry-points", {}).items():
+            for name, value in entries.items():
+                declared[(group, name)] = value
+    return declared
+
+
+def test_entry_points_in_the_docs_are_the_declared_ones():
+    """An entry point the docs show for a name this repository declares is shown as declared."""
+    declared = _declared_entry_points()
+    section = re.compile(r"^\s*#?\s*\[project\.entry-points\.([\w.-]+)\]")
+    entry = re.compile(r'^\s*#?\s*"?([\w.-]+)"?\s*=\s*"([\w.]+(?::[\w.]+)?)"')
+    bad, checked = [], 0
+    for doc in DOCS:
+        group = None
+        for number, line in _code_lines(doc.read_text(encoding="utf-8")):
+            if section.match(line):
+                group = section.match(line).group(1)
+                continue
+            match = entry.match(line)
+            if group and match and (group, match.group(1)) in declared:
+                checked += 1
+                if declared[(group, match.group(1))] != match.group(2):
+                    bad.append(f"{doc.relative_to(ROOT)}:{number}: [{group}] {match.group(1)} = "
+                               f"{match.group(2)!r}, declared {declared[(group, match.group(1))]!r}")
+    assert checked, "no entry point of this repository is shown in the docs"
+    assert not bad, "\n".join(bad)
+
+
+def test_module_paths_in_the_docs_exist():
+    """A `plait/...` or `plugins/...` file path the docs cite in backticks exists."""
+    path_re = re.compile(r"`((?:plait|plugins|scripts|benchmarks|examples|pipeline)/[\w./-]+\.(?:py|yml|toml|md))`")
+    bad = []
+    for doc in DOCS:
+        for number, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+            for match in path_re.finditer(line):
+                if re.search(r"[A-Z]{3,}", match.group(1)):
+                    continue  # a placeholder: pipeline/NAME.yml
+                if not (ROOT / match.group(1)).exists():
+                    bad.append(f"{doc.relative_to(ROOT)}:{number}: {match.group(1)}")
+    assert not bad, "\n".join(bad)
