@@ -233,3 +233,14 @@ def test_module_paths_in_the_docs_exist():
                 if not (ROOT / match.group(1)).exists():
                     bad.append(f"{doc.relative_to(ROOT)}:{number}: {match.group(1)}")
     assert not bad, "\n".join(bad)
+
+
+def test_benchmark_tables_are_the_generated_ones():
+    """benchmarks/README.md's tables are what benchmarks/tables.py renders from the results JSON."""
+    from benchmarks import tables
+
+    text = (ROOT / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    block = text.split(tables.START, 1)[1].split(tables.END, 1)[0]
+    assert block.strip() == tables.render().strip(), \
+        "run: python benchmarks/tables.py --readme benchmarks/README.md"
+    assert "AMD EPYC" in block and "Intel(R) Xeon(R)" in block  # every table names its CPU
