@@ -205,7 +205,7 @@ def render(built: List[Dict[str, Any]], *, today: Optional[str] = None) -> str:
 
 def replace_block(text: str, block: str) -> str:
     if START not in text or END not in text:
-        raise SystemExit(f"✘ the README has no {START} … {END} block")
+        raise SystemExit(f"✘ the file has no {START} … {END} block")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{block}{END}{tail}"
