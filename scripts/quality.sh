@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train, evaluate and compare every quality spec, then write metrics/quality.md (the README's table).
+# Train, evaluate and compare every quality spec, then write metrics/quality.md (the table of docs/quality.md).
 #
 #   bash scripts/quality.sh [--gpu-id N] [--budget full|short] [--encoder E] [SPEC ...]
 #
@@ -8,7 +8,7 @@
 #                   the GPU recipe (--gpu-id 0). On CPU the same command reaches the same figures,
 #                   many hours later.
 #   --budget short  the 2-core CPU budgets below (about 2 hours for the six specs): the figures this
-#                   repository's README reports when no GPU was at hand; the table says which was used.
+#                   docs/quality.md reports when no GPU was at hand; the table says which was used.
 #   --encoder E     train on encoder E instead of the spec's: a name (`plait encoders`) or a folder;
 #                   "{spec}" in E is replaced by the spec's name, so `--encoder encoders/{spec}` uses the
 #                   encoders `spacy project run pretrain . --vars.spec <spec>` wrote (see docs/pretraining.md).

@@ -1,6 +1,6 @@
-"""Turn the quality runs' outputs into the README's quality table, so the table never drifts from the code.
+"""Turn the quality runs' outputs into the quality table of docs/quality.md, so the table never drifts from the code.
 
-    python scripts/quality_table.py --readme README.md        # rewrite the block between the markers
+    python scripts/quality_table.py --readme docs/quality.md  # rewrite the block between the markers
     python scripts/quality_table.py -o metrics/quality.md     # or write the table alone
 
 For every quality spec it reads ``metrics/<spec>/metrics.json`` (``plait evaluate``),
@@ -205,7 +205,7 @@ def render(built: List[Dict[str, Any]], *, today: Optional[str] = None) -> str:
 
 def replace_block(text: str, block: str) -> str:
     if START not in text or END not in text:
-        raise SystemExit(f"✘ the README has no {START} … {END} block")
+        raise SystemExit(f"✘ the file has no {START} … {END} block")
     head, rest = text.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{block}{END}{tail}"
