@@ -74,6 +74,16 @@ def check_eval_schedule(max_steps: Any, eval_frequency: Any) -> bool:
     return False
 
 
+def fitting_eval_frequency(max_steps: int, every: int) -> Optional[int]:
+    """The largest evaluation interval of at most ``every`` and at least half of it (or all of a
+    shorter run) that divides ``max_steps``, so the run's last steps count for ``model-best``;
+    None where there is none."""
+    for candidate in range(min(every, max_steps), min(max_steps, max(1, (every + 1) // 2)) - 1, -1):
+        if max_steps % candidate == 0:
+            return candidate
+    return None
+
+
 def fine_tuning_block(config: Any) -> Optional[Dict[str, Any]]:
     """The config's ``[training.before_update]`` when it is ``plait.fine_tuning.v1`` with a recipe
     (a head-only stage or per-group rates), else None: a block that only hands memory back
@@ -357,6 +367,11 @@ def budget_overrides(source: PathLike, *, corpus: Optional[PathLike] = None,
     training = config["training"]
     if max_steps:
         out["training.max_steps"] = int(max_steps)
+        every = training.get("eval_frequency")
+        if not eval_frequency and isinstance(every, int) and every > 0 and max_steps % every:
+            fitted = fitting_eval_frequency(int(max_steps), every)
+            if fitted:  # the last steps evaluated too (W002 otherwise): a budget, not a trap
+                out["training.eval_frequency"] = fitted
     if eval_frequency:
         out["training.eval_frequency"] = int(eval_frequency)
     if batch_words:

@@ -69,3 +69,22 @@ def test_tune_on_dev_runs_pipeline_over_dev_and_calls_components(tmp_path):
     nlp2.add_pipe("plait_test_tunable", name="tun")
     registry.misc.get("plait.tune_on_dev.v1")(path=str(tmp_path / "missing"))(nlp2)
     assert nlp2.get_pipe("tun").cfg["seen"] == 0
+
+
+def test_max_steps_budget_fits_the_eval_schedule_so_the_last_steps_count(tmp_path, recwarn):
+    # `plait init` writes eval_frequency 20; the README's `--max-steps 30` used to leave steps
+    # 21-30 out of model-best (W002): the budget option picks an interval that divides it
+    from plait.training.trainer import budget_overrides, check_eval_schedule, fitting_eval_frequency
+
+    cfg = tmp_path / "a.cfg"
+    cfg.write_text("[training]\nmax_steps = 100\neval_frequency = 20\n", encoding="utf8")
+    over = budget_overrides(cfg, max_steps=30)
+    assert over == {"training.max_steps": 30, "training.eval_frequency": 15}
+    assert check_eval_schedule(over["training.max_steps"], over["training.eval_frequency"])
+    assert not [w for w in recwarn if "W002" in str(w.message)]
+    assert budget_overrides(cfg, max_steps=40) == {"training.max_steps": 40}  # 20 divides it
+    # an explicit interval is the user's: kept, and W002 still says what it costs
+    assert budget_overrides(cfg, max_steps=30, eval_frequency=20) == {
+        "training.max_steps": 30, "training.eval_frequency": 20}
+    assert fitting_eval_frequency(31, 20) is None  # prime: no interval near 20 divides it
+    assert fitting_eval_frequency(5, 20) == 5
