@@ -222,7 +222,16 @@ class PluginRegistry:
                                                  second_dist=self._dist(owners[1])))
         raise UnknownNameError(Errors.E004.format(kind=kind, name=name,
                                                   known=", ".join(sorted(table)) or "none",
-                                                  hint=suggest(name, table)))
+                                                  hint=suggest(name, table) + self._failed_hint()))
+
+    def _failed_hint(self) -> str:
+        """Where a name is unknown, the plugins that failed (what they would provide is missing)."""
+        if not self.failures:
+            return ""
+        named = "; ".join(f"'{f.plugin}' (distribution {f.dist}) failed to {f.stage}: {f.error}"
+                          for f in self.failures[:3])
+        more = f" and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
+        return f" It may come from a plugin that failed: {named}{more}."
 
     def components(self) -> Dict[str, ComponentInfo]:
         return self._table("component")

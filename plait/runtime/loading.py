@@ -39,8 +39,12 @@ def load_pipeline(name_or_path: Any, options: LoadOptions) -> Any:
         from plait.runtime.windows import window_overrides
 
         config.update(window_overrides(name_or_path, options.window, options.stride))
-    nlp = spacy.load(name_or_path, exclude=list(options.exclude), disable=list(options.disable),
-                     config=config)
+    try:
+        nlp = spacy.load(name_or_path, exclude=list(options.exclude),
+                         disable=list(options.disable), config=config)
+    except ValueError as exc:
+        _explain_missing_factory(name_or_path, exc)
+        raise
     if options.runtime == "onnx":
         from plait.runtime.onnxrt import use_onnxruntime
 
@@ -50,6 +54,25 @@ def load_pipeline(name_or_path: Any, options: LoadOptions) -> Any:
 
         nlp = quantize_pipeline(nlp)
     return nlp
+
+
+def _explain_missing_factory(name_or_path: Any, exc: ValueError) -> None:
+    """spaCy's E002 (no such factory) for a factory whose plugin failed to import: raise the real
+    cause, coded (E071, as ``plait compose`` gives it), instead of spaCy's advice to add a
+    decorator."""
+    import re
+
+    from plait.errors import PluginError
+    from plait.plugins.isolation import spacy_failures
+
+    found = re.search(r"\[E002\] Can't find factory for '([^']+)'", str(exc))
+    if not found:
+        return
+    for failure in spacy_failures():
+        if failure.name == found.group(1):
+            raise PluginError(Errors.E071.format(
+                path=name_or_path, component=failure.name, plugin=failure.value,
+                error=failure.error, dist=failure.dist)) from None
 
 
 def import_code(paths: Any) -> None:
