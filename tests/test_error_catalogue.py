@@ -86,13 +86,13 @@ def test_every_message_has_one_prefix(path):
     module = importlib.import_module(_module(path))
     for cls, codes in _tables(path):
         table = getattr(module, cls)
-        assert issubclass(table, Catalogue), f"{_module(path)}.{cls} is not a plait.errors.Catalogue"
         for code, _ in codes:
             msg = getattr(table, code)
             assert msg.startswith(f"[{code}] "), msg
             rest = msg[len(code) + 3:]
             assert not re.match(r"\s*\[", rest), (
                 f"{_module(path)}.{cls}.{code} prints two prefixes: {msg[:60]!r}")
+        assert issubclass(table, Catalogue), f"{_module(path)}.{cls} is not a plait.errors.Catalogue"
 
 
 def test_a_catalogue_refuses_a_message_with_its_own_prefix_or_a_stray_code():
