@@ -1,7 +1,11 @@
 """Plait's coded error catalogue, in the style of spaCy's ``spacy.errors``.
 
 Every error a user can meet carries a stable code (``E0xx``) so it can be searched for and documented.
-Messages are templates filled with ``str.format`` keywords.
+Messages are templates filled with ``str.format`` keywords. There is one catalogue per distribution:
+this one (``E``/``W`` codes, in blocks by area, one code per kind of mistake: no two codes say the
+same thing) and one per plugin, each a :class:`Catalogue` with its own prefix (``NER``, ``TEXTCAT``...).
+``tests/test_error_catalogue.py`` fails on a code defined twice, a code nothing uses and a message
+printed with two prefixes. The CLI prints a :class:`PlaitError` once, at its edge (``plait.cli.app``).
 """
 from __future__ import annotations
 

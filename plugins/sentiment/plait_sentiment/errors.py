@@ -1,4 +1,4 @@
-"""Coded errors of plait-sentiment (``[SENTxxx]``), built with Plait's catalogue metaclass."""
+"""Coded errors of plait-sentiment (``[SENTxxx]``), declared with ``plait.errors.Catalogue``."""
 from __future__ import annotations
 
 from plait.errors import Catalogue, PlaitValueError
