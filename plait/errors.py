@@ -279,41 +279,15 @@ class Warnings(Catalogue, prefix="W"):
             "is left out of this process, so other pipelines still load: {error}")
 
 
+# The errors Plait raises on purpose: PlaitError, and one subclass per way a caller catches them
+# (as the built-in exception it also is, or a KeyError, or a failed training run). The CLI prints any
+# of them once, as one line (plait.cli.app); a message always comes from a catalogue above.
 class PlaitError(Exception):
     """Base class of the errors Plait raises on purpose."""
 
 
-class PluginError(PlaitError):
-    pass
-
-
-class SpecError(PlaitError, ValueError):
-    pass
-
-
-class UnknownNameError(PlaitError, KeyError):
-    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
-        return str(self.args[0]) if self.args else ""
-
-
-class TrainingDiverged(PlaitError, RuntimeError):
-    pass
-
-
-class AdaptError(PlaitError, ValueError):
-    """Pre-training / distillation of an encoder: bad text sources, settings or checkpoints."""
-
-
-class DataError(PlaitError, ValueError):
-    """A user's data can't be read or imported as asked."""
-
-
-class ComponentConfigError(PlaitError, ValueError):
-    """A component's configuration is invalid (issue 13: class weights)."""
-
-
 class PlaitValueError(PlaitError, ValueError):
-    """A bad value (an argument, a record's field); still a ``ValueError`` for callers."""
+    """A bad value: an argument, a spec, a record, a data folder, a setting; still a ``ValueError``."""
 
 
 class PlaitTypeError(PlaitError, TypeError):
@@ -326,3 +300,22 @@ class PlaitFileNotFoundError(PlaitError, FileNotFoundError):
 
 class PlaitRuntimeError(PlaitError, RuntimeError):
     """Something went wrong while running; still a ``RuntimeError`` for callers."""
+
+
+class PluginError(PlaitError):
+    """A plugin failed to load or register."""
+
+
+class UnknownNameError(PlaitError, KeyError):
+    """An unknown component, encoder or other registered name."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
+        return str(self.args[0]) if self.args else ""
+
+
+class TrainingDiverged(PlaitError, RuntimeError):
+    """Training stopped on a non-finite loss."""
+
+
+# Names importers know, for the one value-error class (the code in the message names the area).
+SpecError = DataError = AdaptError = ComponentConfigError = PlaitValueError

@@ -43,6 +43,11 @@ def _plait_error_classes(trees: Dict[Path, ast.AST]) -> Set[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 bases.setdefault(node.name, set()).update(_name(b).split(".")[-1] for b in node.bases)
+        for node in ast.walk(tree):  # ``Name = OtherName = Class``: other names of one class
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        bases.setdefault(target.id, set()).add(node.value.id)
     known = {"PlaitError"}
     changed = True
     while changed:

@@ -31,8 +31,7 @@ class Errors(Catalogue, prefix="CORPUS"):
                  "comma-separated (e.g. train=2000,dev=200,test=200)")
 
 
-class CorpusError(PlaitValueError):
-    """A corpus could not be fetched, found or converted."""
+CorpusError = PlaitValueError  # A corpus could not be fetched, found or converted
 
 
 class ChecksumError(CorpusError):

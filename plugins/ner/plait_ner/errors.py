@@ -23,7 +23,7 @@ class Errors(Catalogue, prefix="NER"):
               "examples that have `doc.ents`) or add labels before using it.")
     NER008 = ("Component '{name}' (plait_ner): the model outputs {got} tag scores per token but {want} "
               "are expected for {n} labels. Was the model trained with a different label set?")
-    # CoNLL reader
+    # coNLL reader
     NER010 = ("{path}:{line}: {msg}")
     NER020 = ("Component '{name}' (plait_ner): cannot add a label after the model has been initialized;"
               ' re-initialize it with all labels.')
@@ -44,12 +44,8 @@ class Warnings(Catalogue, prefix="NER"):
               "labels; those tokens are treated as missing annotation.")
 
 
-class PlaitNERError(PlaitValueError):
-    """An error plait-ner raises on purpose (bad data, bad configuration)."""
-
-
-class ConllFileNotFoundError(PlaitFileNotFoundError):
-    """A CoNLL file that does not exist (still a ``FileNotFoundError`` for callers)."""
+PlaitNERError = PlaitValueError  # an error plait-ner raises on purpose (bad data, bad configuration)
+ConllFileNotFoundError = PlaitFileNotFoundError  # a CoNLL file that does not exist
 
 
 class ConllFormatError(PlaitNERError):

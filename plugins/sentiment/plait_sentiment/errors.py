@@ -27,5 +27,4 @@ class Errors(Catalogue, prefix="SENT"):
                "'plait_sentiment') over the predicted docs first.")
 
 
-class SentimentError(PlaitValueError):
-    """An error plait-sentiment raises on purpose (bad labels, data or configuration)."""
+SentimentError = PlaitValueError  # an error plait-sentiment raises on purpose (bad labels, data or configuration)

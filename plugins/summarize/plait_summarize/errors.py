@@ -13,9 +13,5 @@ class Errors(Catalogue, prefix="SUM"):
               '(doc: {value2!r})')
 
 
-class SummarizerConfigError(PlaitValueError):
-    """Invalid summarizer settings (limits, threshold)."""
-
-
-class SummarizerDataError(PlaitValueError):
-    """Invalid gold data (e.g. a reference summary that is not a string)."""
+SummarizerConfigError = PlaitValueError  # invalid summarizer settings (limits, threshold)
+SummarizerDataError = PlaitValueError  # invalid gold data (e.g. a reference summary that is not a string)

@@ -30,5 +30,4 @@ class Errors(Catalogue, prefix="TEXTCAT"):
     TEXTCAT012 = ("'{name}': initialize() got no examples.")
 
 
-class TextcatError(PlaitValueError):
-    """An error plait-textcat raises on purpose (bad labels, data or configuration)."""
+TextcatError = PlaitValueError  # an error plait-textcat raises on purpose (bad labels, data or configuration)
