@@ -1,21 +1,50 @@
 """Plait's coded error catalogue, in the style of spaCy's ``spacy.errors``.
 
 Every error a user can meet carries a stable code (``E0xx``) so it can be searched for and documented.
-Messages are templates filled with ``str.format`` keywords.
+Messages are templates filled with ``str.format`` keywords. There is one catalogue per distribution:
+this one (``E``/``W`` codes, in blocks by area, one code per kind of mistake: no two codes say the
+same thing) and one per plugin, each a :class:`Catalogue` with its own prefix (``NER``, ``TEXTCAT``...).
+``tests/test_error_catalogue.py`` fails on a code defined twice, a code nothing uses and a message
+printed with two prefixes. The CLI prints a :class:`PlaitError` once, at its edge (``plait.cli.app``).
 """
 from __future__ import annotations
 
 
 class ErrorsWithCodes(type):
+    """Reading a message off a catalogue prefixes its code: ``Errors.E001`` is ``"[E001] ..."``."""
+
     def __getattribute__(cls, code: str) -> str:  # noqa: N805 - metaclass
         msg = super().__getattribute__(code)
-        if code.startswith("__"):
+        if code.startswith("_") or not isinstance(msg, str):
             return msg
         return f"[{code}] {msg}"
 
 
-class Errors(metaclass=ErrorsWithCodes):
-    # Plugins
+class Catalogue(metaclass=ErrorsWithCodes):
+    """A table of coded messages; the one way to declare one, in the core and in every plugin::
+
+        class Errors(Catalogue, prefix="NER"):
+            NER001 = ("Component '{name}': no entity labels found in the training examples.")
+
+    Each code is the prefix and three digits, and is printed once, as ``[NER001] message``: a message
+    carries no prefix of its own (no ``[plait_ner]``; the code already says whose it is).
+    """
+
+    def __init_subclass__(cls, prefix: str = "", **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for code, msg in vars(cls).items():
+            if code.startswith("_"):
+                continue
+            if not (prefix and code.startswith(prefix) and code[len(prefix):].isdigit()):
+                raise TypeError(f"{cls.__module__}.{cls.__qualname__}.{code}: a code is "
+                                f"'{prefix}' and digits")
+            if not isinstance(msg, str) or msg.lstrip().startswith("["):
+                raise TypeError(f"{cls.__module__}.{cls.__qualname__}.{code}: a message is a string "
+                                "with no prefix of its own (its code is added when it is read)")
+
+
+class Errors(Catalogue, prefix="E"):
+    # Plugins: discovery, registry, hooks, isolation, lazy entry points (plait/plugins)
     E001 = ("Plugin '{plugin}' (distribution {dist} {version}) failed to {stage}: {error}")
     E002 = ("{kind} '{name}' is claimed by two plugins: '{first}' (distribution {first_dist}) and "
             "'{second}' (distribution {second_dist}). Uninstall one of them, or block one with "
@@ -24,23 +53,55 @@ class Errors(metaclass=ErrorsWithCodes):
     E004 = ("Unknown {kind} '{name}'. Known {kind}s: {known}.{hint}")
     E005 = ("Plugin '{plugin}' implements hooks that Plait does not define: {hooks}. "
             "Check their spelling against plait.plugins.hookspecs.")
-    # Encoders
+    E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")
+    E071 = ("{path}: component '{component}': plugin '{plugin}' failed to load: {error} "
+            "(distribution {dist}; `plait plugins` shows every plugin's state).")
+    E076 = ('add_plugin() must be called before the registry is first used')
+    E077 = ('pass either a record or keyword arguments, not both')
+    E078 = ('expected {expected}, got {got}')
+
+    # Encoders: resolving a spec's encoder name (plait/training/encoders)
     E010 = ("Encoder '{name}' resolved to '{path}', which is not a Hugging Face model folder "
             "(no config.json). Is its package ({package}) installed completely?")
     E011 = ("Encoder '{name}' could not be resolved: {error}")
-    # Pipeline specs
+
+    # Pipeline specs and composing a config (plait/training/spec, compose)
     E020 = ("{path}: invalid pipeline spec at '{loc}': {msg}.{hint}")
     E021 = ("{path}: could not read the pipeline spec: {error}")
     E022 = ("{path}: component '{component}' is not installed. Installed components: {known}.{hint}")
-    E023 = ("{path}: two components are both named '{name}' in the pipeline; give one a distinct "
-            "'name'.")
     E024 = ("{path}: option '{option}' for component '{name}' sets '{key}', which is not a mapping "
             "in the component's config fragment.")
-    # Training
+    E074 = ('{source}: components[{i}].component: {exc}')
+    E201 = ("{path}: the composed pipeline could not be built: {error}. A component's factory "
+            "raised while it was made; `plait plugins` builds each factory and names the plugin.")
+
+    # Training: plait train, overrides, divergence (plait/training/trainer, callbacks)
     E030 = ("Training stopped at step {step}: the loss of component '{component}' is {value}. "
             "Lower the learning rate, raise warm-up, or check the training data for broken "
             "examples.")
-    # Fine-tuning recipe: two stages, per-group learning rates, class balance (issue 13)
+    E118 = ("Override '{arg}' is not in spaCy's form `--section.key value`.")
+    E119 = ("The pipeline spec {path} names data that does not exist: {split} = {data}. Import it "
+            "with `plait data import`, or fix training.{split} in the spec.")
+
+    # Training checkpoints and `plait train --resume` (issue 32; E210-E219)
+    E210 = ("Training stopped at step {step}: its checkpoint could not be written to {dir}: {error}. "
+            "{previous} Free some disk space, then continue with `{command}`.")
+    E211 = ("{dir}: the checkpoint of step {step} was made with another config: {keys} changed. "
+            "Resume with the same spec and overrides, or train afresh (without --resume, or into "
+            "another -o folder).")
+    E212 = ("{dir}: the training data changed since the checkpoint of step {step}: {what}. Resume "
+            "with the same data, or train afresh (without --resume, or into another -o folder).")
+    E213 = ("The checkpoint does not fit the pipeline built from the config: it holds {what}, "
+            "which the pipeline lacks or has in another shape.")
+    E214 = ("Can't checkpoint {what}: `plait train` saves thinc parameters and PyTorch models only.")
+    E215 = ("Invalid --{key} {value!r}: checkpoints.every_steps (0: off) and every_minutes (0: "
+            "off) take a number >= 0, checkpoints.keep an integer >= 1.")
+    E216 = ("{path}: the checkpoint can't be read ({error}). Remove that folder to resume from the "
+            "one before it, or train afresh without --resume.")
+    E217 = ("Training stopped by {signal} at step {step}; its checkpoint is in {dir}. Continue with "
+            "`{command}`.")
+    E218 = ("The training corpus ({corpus}) holds no examples.")
+    # Fine-tuning recipe: two stages, per-group learning rates, class balance (plait/training/finetune, balance)
     E150 = ("plait.fine_tuning.v1: head_steps ({head_steps}), encoder_lr_scale ({scale}), "
             "encoder_warmup_steps ({warmup}), feature_cache_mb ({cache}) and trainable_layers "
             "({layers}) must not be negative.")
@@ -60,7 +121,8 @@ class Errors(metaclass=ErrorsWithCodes):
     E157 = ("plait.fine_tuning.v1: trainable_layers is {layers}, but the encoder '{name}' has "
             "{count} transformer layers (found as the longest layer list of its Hugging Face "
             "model{where}). Use 1 to {count}, or 0 to train them all.")
-    # Inference runtimes
+
+    # Runtime: loading a pipeline, load options, quantization, ONNX Runtime, windows, outputs (plait/runtime)
     E040 = ("Unknown runtime '{name}': choose one of {known}.")
     E041 = ("The 'onnx' runtime needs onnxruntime{extra}, which is not installed ({error}). "
             "Install it with `pip install 'plait[onnx]'`.")
@@ -73,7 +135,23 @@ class Errors(metaclass=ErrorsWithCodes):
             "this model, and please report it with the encoder's name.")
     E045 = ("The '{pipe}' transformer was already quantized with torch (`quantize` under the 'torch' "
             "runtime): load the float pipeline and ask for `runtime='onnx', quantize=True` instead.")
-    # Component outputs and evaluation (issue 14: output contract, plait evaluate)
+    E046 = ("Could not load the pipeline '{model}': {error}")
+    E072 = ('int8 quantization runs on the CPU: drop either gpu or quantize')
+    E075 = ("The '{pipe_name}' transformer already runs in ONNX Runtime ({value}): load the pipeline "
+            'again to change that.')
+    E079 = ('This torch build has no quantized CPU engine (x86/fbgemm/qnnpack): supported engines: '
+            '{supported_engines}.')
+    E099 = ("options= takes a plait.LoadOptions, got {got}.")
+    E190 = ("window {window} / stride {stride}: both must be positive integers and the stride at "
+            "most the window (a stride over the window would leave tokens outside every window).")
+    E191 = ("'{model}' has no transformer with strided windows to set (no pipe whose model has a "
+            "`get_spans` with a window); --window/--stride apply to Plait's shared transformer.")
+    E200 = ("Pipe '{pipe}' (factory '{factory}', distribution {dist}) has no output contract, because "
+            "its plugin '{plugin}' failed to register: {failure}. Its output would be missing from "
+            "every result, so the pipeline is not run. Fix the plugin (`plait plugins` shows its "
+            "state), or remove the pipe.")
+
+    # Evaluation: plait evaluate / report (plait/evaluation)
     E050 = ("Test data '{path}' does not exist: give a .spacy file or a folder of them.")
     E051 = ("No .spacy files under '{path}': `plait evaluate` reads spaCy DocBin test splits "
             "(e.g. corpus/<name>/test).")
@@ -82,37 +160,21 @@ class Errors(metaclass=ErrorsWithCodes):
             "component and none has a scorer (pipeline: {pipes}).")
     E054 = ("No metrics to report in '{path}': {error}. Write them with `plait evaluate MODEL DATA "
             "--output {path}`.")
-    E055 = ("Could not load the pipeline '{model}': {error}")
 
-    # Plugin isolation, load options, plugin author kit (issue 14, part 2: E070-E099)
-    E070 = ("lazy() needs a 'module:attribute' target, got '{target}'.")
-    E071 = ("{path}: component '{component}': plugin '{plugin}' failed to load: {error} "
-            "(distribution {dist}; `plait plugins` shows every plugin's state).")
-    E080 = ("'{name}' can't name a component: use 2-41 lowercase letters, digits and underscores, "
-            "starting with a letter (it becomes the result field, doc._.{name} and plait_{name}).")
-    E081 = ("{path} exists and is not empty: choose another --output folder, or pass --force to "
-            "overwrite the files `plait new` writes.")
-    # Coded messages of raises that had none (issue 14, part 2)
-    E072 = ('int8 quantization runs on the CPU: drop either gpu or quantize')
+    # IO and records: file formats, the one record check (plait/io)
+    E085 = ('use reject()')
+    E100 = ("No such file or folder: {path}")
+    E101 = ("{path}: unknown format '{fmt}'; use one of {known}.")
+    E102 = ("Cannot tell the format of '{path}' from its name or content; pass {option} (one "
+            "of {known}).")
+    E103 = ("Parquet needs pyarrow, which is not installed: pip install 'plait[io]' (or pip install "
+            "pyarrow).")
+    E104 = ("Bad record {reject}. Pass on_reject= to collect bad records instead of stopping.")
+
+    # Runner: plait run, worker pools, Ray Data, resume (plait/runner)
     E073 = ("a quantized or ONNX Runtime pipeline can't be copied to worker processes: pass its path "
             "with quantize=True / runtime='onnx', and each worker applies them after loading")
-    E074 = ('{source}: components[{i}].component: {exc}')
-    E075 = ("The '{pipe_name}' transformer already runs in ONNX Runtime ({value}): load the pipeline "
-            'again to change that.')
-    E076 = ('add_plugin() must be called before the registry is first used')
-    E077 = ('pass either a record or keyword arguments, not both')
-    E078 = ('expected {expected}, got {got}')
-    E079 = ('This torch build has no quantized CPU engine (x86/fbgemm/qnnpack): supported engines: '
-            '{supported_engines}.')
-    E082 = ("unknown format '{explicit}'; use one of {join}")
-    E083 = ("cannot tell the format of '{path}' from its extension; pass "
-            '--input-format/--output-format ({join})')
-    E084 = ("Parquet needs pyarrow, which is not installed: pip install 'plait[io]' (or pip install "
-            'pyarrow)')
-    E085 = ('use reject()')
     E086 = ("unknown engine '{engine}'; use local or ray")
-    E087 = ("cannot load the pipeline '{model}': {exc}")
-    E088 = ('input not found: {input}')
     E089 = ('--resume needs a line-based output (jsonl, csv, text), not parquet')
     E090 = ('{output} exists: pass --resume to continue it or --overwrite')
     E091 = ('--code file not found: {path}')
@@ -127,9 +189,64 @@ class Errors(metaclass=ErrorsWithCodes):
             'counted by lines')
     E097 = ('cannot resume: {output} or {rejects} is shorter than its checkpoint says; was it edited?')
     E098 = ('engine returned no result for records {value}')
-    E099 = ("options= takes a plait.LoadOptions, got {got}.")
 
-    # Pre-training and distillation of encoders (plait pretrain / plait distill / plait encoders)
+    # Serving: plait serve, request bodies, batching, Ray Serve (plait/serve)
+    E130 = ("The request body is {size} bytes, over the limit of {limit} bytes (--max-body-bytes). "
+            "Send the records in smaller requests.")
+    E131 = ("The request holds {n} records, over the limit of {limit} per request (--max-records). "
+            "Split it into requests of at most {limit} records.")
+    E132 = ("Record {record}: the text field '{field}' has {n} characters, over the limit of {limit} "
+            "(--max-chars). Split the text, or raise the limit.")
+    E133 = ("The request body is not valid JSON: {error}.")
+    E134 = ("The request body is {kind}: send one record (an object, or a string) or a non-empty "
+            "list of records.")
+    E135 = ("Record {record} is {kind}: a record is an object with a '{field}' field, or a string.")
+    E136 = ("Record {record} has no text field '{field}'.")
+    E137 = ("Record {record}: the text field '{field}' is {kind}, not a string.")
+    E138 = ("Record {record}: the text field '{field}' is empty or only whitespace.")
+    E139 = ("Record {record}: the id field '{field}' is {kind}; an id is a string or an integer.")
+    E140 = ("The server is busy: its queue holds {depth} requests (the limit, --queue-size). Retry "
+            "after {retry} s.")
+    E141 = ("The request was not answered within {timeout:g} s (--timeout); the server is "
+            "overloaded or the texts are too long for that limit.")
+    E142 = ("Processing the batch holding this request failed: {error}. The server keeps serving; "
+            "please report this with the records that caused it.")
+    E143 = ("Processing failed for {n} record(s) of the request: {details}.")
+    E144 = ("The pipeline is not ready: {state}.")
+    E145 = ("Missing or wrong API key: send the header 'Authorization: Bearer <key>'.")
+    E146 = ("`plait serve` needs {packages}, which {verb} not installed ({error}). Install it with "
+            "`pip install 'plait[{extra}]'`.")
+    E148 = ("Invalid serve option: {error}")
+    E149 = ("Record {record} holds invalid Unicode (a lone surrogate escape such as \\udc80): "
+            "send the text as valid UTF-8.")
+
+    # Own data: import, stats, init, splits, tags (plait/data)
+    E105 = ("No installed component has task '{task}'. Tasks of the installed components: {known}.")
+    E106 = ("Components {names} all have task '{task}' and declare how to import gold data; name "
+            "one with --component.")
+    E107 = ("Component '{name}' (task '{task}') does not declare how to import gold data (no "
+            "ComponentInfo.gold), so `plait data import` can't make its corpus.")
+    E108 = ("{what} accepts {accepts} records, and this input gives '{shape}' records. {hint}")
+    E109 = ("Unknown --align '{mode}': choose one of strict, contract, expand.")
+    E110 = ("--split '{value}' is not three fractions or percentages (like 80/10/10) that add up "
+            "to 100%.")
+    E111 = ("{path}: output folder is not empty ({found}); pass --force to replace it.")
+    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}): records were "
+            "lost; please report this with the input's format.")
+    E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
+    E114 = ("{path}: meta.json is not readable: {error}")
+    E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
+    E116 = ("Data folders {paths} are both for component '{name}' (task '{task}'): one component "
+            "trains on one folder. Import both files with one `plait data import` instead.")
+    E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")
+    E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
+    E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
+            "to; pass them as one of those, or drop one of the three.")
+    E123 = ("Invalid tag sequence at token {token}: {msg}")
+    E124 = ("The data folders {paths} have no dev docs: training evaluates on dev. Import with "
+            "--dev FILE, or let `plait data import` split the inputs.")
+
+    # Adapting encoders: plait pretrain / distill / encoders (plait/adapt)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
             "Give files with one document per line, JSONL/CSV with `--text-field`, .spacy files, "
             "folders of them, or named corpora.")
@@ -159,105 +276,14 @@ class Errors(metaclass=ErrorsWithCodes):
     E184 = ("--window {window} is out of range: the encoder takes at most {limit} wordpieces, and a "
             "window needs at least 8.")
     E185 = ("Text source '{source}' could not be read: {error}")
-    # Window policy at load time (plait/runtime/windows.py)
-    E190 = ("window {window} / stride {stride}: both must be positive integers and the stride at "
-            "most the window (a stride over the window would leave tokens outside every window).")
-    E191 = ("'{model}' has no transformer with strided windows to set (no pipe whose model has a "
-            "`get_spans` with a window); --window/--stride apply to Plait's shared transformer.")
-    # Own data: reading, importing, stats, init, train (plait/data, plait data/init/train)
-    E100 = ("No such file or folder: {path}")
-    E101 = ("{path}: unknown format '{fmt}'; use one of {known}.")
-    E102 = ("Cannot tell the format of '{path}' from its name or content; pass --format (one of "
-            "{known}).")
-    E103 = ("Parquet needs pyarrow, which is not installed: pip install 'plait[io]' (or pip install "
-            "pyarrow).")
-    E104 = ("Bad record {reject}. Pass on_reject= to collect bad records instead of stopping.")
-    E105 = ("No installed component has task '{task}'. Tasks of the installed components: {known}.")
-    E106 = ("Components {names} all have task '{task}' and declare how to import gold data; name "
-            "one with --component.")
-    E107 = ("Component '{name}' (task '{task}') does not declare how to import gold data (no "
-            "ComponentInfo.gold), so `plait data import` can't make its corpus.")
-    E108 = ("{what} accepts {accepts} records, and this input gives '{shape}' records. {hint}")
-    E109 = ("Unknown --align '{mode}': choose one of strict, contract, expand.")
-    E110 = ("--split '{value}' is not three fractions or percentages (like 80/10/10) that add up "
-            "to 100%.")
-    E111 = ("{path}: output folder is not empty ({found}); pass --force to replace it.")
-    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}): records were "
-            "lost; please report this with the input's format.")
-    E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
-    E114 = ("{path}: meta.json is not readable: {error}")
-    E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
-    E116 = ("Data folders {paths} are both for component '{name}' (task '{task}'): one component "
-            "trains on one folder. Import both files with one `plait data import` instead.")
-    E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")
-    E118 = ("Override '{arg}' is not in spaCy's form `--section.key value`.")
-    E119 = ("The pipeline spec {path} names data that does not exist: {split} = {data}. Import it "
-            "with `plait data import`, or fix training.{split} in the spec.")
-    E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
-    E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
-            "to; pass them as one of those, or drop one of the three.")
-    E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
-    E123 = ("Invalid tag sequence at token {token}: {msg}")
-    E124 = ("The data folders {paths} have no dev docs: training evaluates on dev. Import with "
-            "--dev FILE, or let `plait data import` split the inputs.")
-    # Serving (plait serve: HTTP service, dynamic batching, Ray Serve)
-    E130 = ("The request body is {size} bytes, over the limit of {limit} bytes (--max-body-bytes). "
-            "Send the records in smaller requests.")
-    E131 = ("The request holds {n} records, over the limit of {limit} per request (--max-records). "
-            "Split it into requests of at most {limit} records.")
-    E132 = ("Record {record}: the text field '{field}' has {n} characters, over the limit of {limit} "
-            "(--max-chars). Split the text, or raise the limit.")
-    E133 = ("The request body is not valid JSON: {error}.")
-    E134 = ("The request body is {kind}: send one record (an object, or a string) or a non-empty "
-            "list of records.")
-    E135 = ("Record {record} is {kind}: a record is an object with a '{field}' field, or a string.")
-    E136 = ("Record {record} has no text field '{field}'.")
-    E137 = ("Record {record}: the text field '{field}' is {kind}, not a string.")
-    E138 = ("Record {record}: the text field '{field}' is empty or only whitespace.")
-    E139 = ("Record {record}: the id field '{field}' is {kind}; an id is a string or an integer.")
-    E140 = ("The server is busy: its queue holds {depth} requests (the limit, --queue-size). Retry "
-            "after {retry} s.")
-    E141 = ("The request was not answered within {timeout:g} s (--timeout); the server is "
-            "overloaded or the texts are too long for that limit.")
-    E142 = ("Processing the batch holding this request failed: {error}. The server keeps serving; "
-            "please report this with the records that caused it.")
-    E143 = ("Processing failed for {n} record(s) of the request: {details}.")
-    E144 = ("The pipeline is not ready: {state}.")
-    E145 = ("Missing or wrong API key: send the header 'Authorization: Bearer <key>'.")
-    E146 = ("`plait serve` needs {packages}, which {verb} not installed ({error}). Install it with "
-            "`pip install 'plait[{extra}]'`.")
-    E147 = ("Could not load the pipeline '{model}': {error}")
-    E148 = ("Invalid serve option: {error}")
-    E149 = ("Record {record} holds invalid Unicode (a lone surrogate escape such as \\udc80): "
-            "send the text as valid UTF-8.")
-    # Component outputs at run time (E200-E209)
-    E200 = ("Pipe '{pipe}' (factory '{factory}', distribution {dist}) has no output contract, because "
-            "its plugin '{plugin}' failed to register: {failure}. Its output would be missing from "
-            "every result, so the pipeline is not run. Fix the plugin (`plait plugins` shows its "
-            "state), or remove the pipe.")
-    E201 = ("{path}: the composed pipeline could not be built: {error}. A component's factory "
-            "raised while it was made; `plait plugins` builds each factory and names the plugin.")
-    # Training checkpoints and `plait train --resume` (issue 32; E210-E219)
-    E210 = ("Training stopped at step {step}: its checkpoint could not be written to {dir}: {error}. "
-            "{previous} Free some disk space, then continue with `{command}`.")
-    E211 = ("{dir}: the checkpoint of step {step} was made with another config: {keys} changed. "
-            "Resume with the same spec and overrides, or train afresh (without --resume, or into "
-            "another -o folder).")
-    E212 = ("{dir}: the training data changed since the checkpoint of step {step}: {what}. Resume "
-            "with the same data, or train afresh (without --resume, or into another -o folder).")
-    E213 = ("The checkpoint does not fit the pipeline built from the config: it holds {what}, "
-            "which the pipeline lacks or has in another shape.")
-    E214 = ("Can't checkpoint {what}: `plait train` saves thinc parameters and PyTorch models only.")
-    E215 = ("Invalid --{key} {value!r}: checkpoints.every_steps (0: off) and every_minutes (0: "
-            "off) take a number >= 0, checkpoints.keep an integer >= 1.")
-    E216 = ("{path}: the checkpoint can't be read ({error}). Remove that folder to resume from the "
-            "one before it, or train afresh without --resume.")
-    E217 = ("Training stopped by {signal} at step {step}; its checkpoint is in {dir}. Continue with "
-            "`{command}`.")
-    E218 = ("The training corpus ({corpus}) holds no examples.")
 
+    # Scaffold: plait new component (plait/plugins/scaffold)
+    E080 = ("'{name}' can't name a component: use 2-41 lowercase letters, digits and underscores, "
+            "starting with a letter (it becomes the result field, doc._.{name} and plait_{name}).")
+    E081 = ("{path} exists and is not empty: choose another --output folder, or pass --force to "
+            "overwrite the files `plait new` writes.")
 
-class Warnings(metaclass=ErrorsWithCodes):
+class Warnings(Catalogue, prefix="W"):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "
             "only sees its first {limit}: the rest of it gets no transformer features (doc starting "
             "'{start}'). Lower the transformer's `window` (a spec's `transformer.window`) so every "
@@ -271,41 +297,15 @@ class Warnings(metaclass=ErrorsWithCodes):
             "is left out of this process, so other pipelines still load: {error}")
 
 
+# The errors Plait raises on purpose: PlaitError, and one subclass per way a caller catches them
+# (as the built-in exception it also is, or a KeyError, or a failed training run). The CLI prints any
+# of them once, as one line (plait.cli.app); a message always comes from a catalogue above.
 class PlaitError(Exception):
     """Base class of the errors Plait raises on purpose."""
 
 
-class PluginError(PlaitError):
-    pass
-
-
-class SpecError(PlaitError, ValueError):
-    pass
-
-
-class UnknownNameError(PlaitError, KeyError):
-    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
-        return str(self.args[0]) if self.args else ""
-
-
-class TrainingDiverged(PlaitError, RuntimeError):
-    pass
-
-
-class AdaptError(PlaitError, ValueError):
-    """Pre-training / distillation of an encoder: bad text sources, settings or checkpoints."""
-
-
-class DataError(PlaitError, ValueError):
-    """A user's data can't be read or imported as asked."""
-
-
-class ComponentConfigError(PlaitError, ValueError):
-    """A component's configuration is invalid (issue 13: class weights)."""
-
-
 class PlaitValueError(PlaitError, ValueError):
-    """A bad value (an argument, a record's field); still a ``ValueError`` for callers."""
+    """A bad value: an argument, a spec, a record, a data folder, a setting; still a ``ValueError``."""
 
 
 class PlaitTypeError(PlaitError, TypeError):
@@ -320,5 +320,20 @@ class PlaitRuntimeError(PlaitError, RuntimeError):
     """Something went wrong while running; still a ``RuntimeError`` for callers."""
 
 
-class ScaffoldError(PlaitError, ValueError):
-    """``plait new``: a name or folder it can't use."""
+class PluginError(PlaitError):
+    """A plugin failed to load or register."""
+
+
+class UnknownNameError(PlaitError, KeyError):
+    """An unknown component, encoder or other registered name."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; we want it plain
+        return str(self.args[0]) if self.args else ""
+
+
+class TrainingDiverged(PlaitError, RuntimeError):
+    """Training stopped on a non-finite loss."""
+
+
+# Names importers know, for the one value-error class (the code in the message names the area).
+SpecError = DataError = AdaptError = ComponentConfigError = PlaitValueError

@@ -4,6 +4,7 @@ message (issue 14): an AST walk of plait/ and plugins/*/plait_* fails on any oth
 Allowed: a bare ``raise`` or ``raise <variable>`` (re-raising a caught error), ``raise typer.Exit``
 (the CLI's exit status), a helper call in lower case (``raise bad(...)``, itself checked where it builds
 the error), and what Python's protocols require: ``AttributeError`` in ``__getattr__``,
+``TypeError`` in ``__init_subclass__`` (a catalogue class declared wrongly fails as it is defined),
 ``NotImplementedError`` for an abstract method, ``ValueError`` in a pydantic validator (pydantic turns
 it into the coded spec/record error), ``AssertionError`` in ``plait.testing`` (the contract suite's
 failed checks are test failures). A class whose ``__init__`` builds its message from the catalogue
@@ -42,6 +43,11 @@ def _plait_error_classes(trees: Dict[Path, ast.AST]) -> Set[str]:
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 bases.setdefault(node.name, set()).update(_name(b).split(".")[-1] for b in node.bases)
+        for node in ast.walk(tree):  # ``Name = OtherName = Class``: other names of one class
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        bases.setdefault(target.id, set()).add(node.value.id)
     known = {"PlaitError"}
     changed = True
     while changed:
@@ -87,6 +93,7 @@ def _protocol(called: str, scope: ast.AST, path: Path) -> bool:
     decorators = [_name(d.func if isinstance(d, ast.Call) else d)
                   for d in getattr(scope, "decorator_list", [])]
     return ((called == "AttributeError" and name == "__getattr__")
+            or (called == "TypeError" and name == "__init_subclass__")  # a malformed class
             or called == "NotImplementedError"
             or (called == "ValueError" and any(d.endswith("validator") for d in decorators))
             or (called == "AssertionError" and path.name == "testing.py"))

@@ -75,18 +75,13 @@ class RejectPrinter:
 
 
 def run(work: Callable[..., dict], *, output: Path, register: Optional[str], **kwargs: Any) -> dict:
-    from plait.errors import PlaitError
 
     rejects = RejectPrinter()
-    try:
-        manifest = work(output, on_reject=rejects, echo=typer.echo, **kwargs)
-        if register:
-            from plait.training.encoders import add_local_encoder
+    manifest = work(output, on_reject=rejects, echo=typer.echo, **kwargs)
+    if register:
+        from plait.training.encoders import add_local_encoder
 
-            add_local_encoder(register, output, manifest.get("description", ""))
-    except PlaitError as exc:
-        typer.echo(f"✘ {exc}", err=True)
-        raise typer.Exit(1)
+        add_local_encoder(register, output, manifest.get("description", ""))
     typer.echo(f"✔ {manifest['description']}")
     typer.echo(f"✔ Wrote {output} (name it in a spec as `encoder: {register or output}`)")
     if rejects.count:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import typer
+from typer.core import TyperGroup
 
 from plait.cli import (compose_cmd, data_cmd, distill_cmd, doctor_cmd, encoders_cmd, evaluate_cmd, init_cmd,
                new_cmd, plugins_cmd, pretrain_cmd, train_cmd)
@@ -11,8 +12,26 @@ CORE_MODULES = (plugins_cmd, compose_cmd, encoders_cmd, doctor_cmd, new_cmd, dat
 OPTIONAL_MODULES = ("plait.cli.run_cmd", "plait.cli.serve_cmd")
 
 
+def _fail(exc: Exception) -> None:
+    """The CLI's one edge: a coded error Plait or a plugin raised on purpose is one line, exit 1."""
+    typer.echo(f"✘ {exc}", err=True)
+    raise typer.Exit(1)
+
+
+class _Edge(TyperGroup):
+    """The root command group: every subcommand runs inside it, so its errors are printed here once."""
+
+    def invoke(self, ctx):
+        from plait.errors import PlaitError
+
+        try:
+            return super().invoke(ctx)
+        except PlaitError as exc:  # every error Plait or a built-in plugin raises on purpose
+            _fail(exc)
+
+
 def build_app() -> typer.Typer:
-    app = typer.Typer(name="plait", no_args_is_help=True, add_completion=False,
+    app = typer.Typer(name="plait", cls=_Edge, no_args_is_help=True, add_completion=False,
                       help="Plait: plugin-based NLP pipelines on spaCy.")
     for module in CORE_MODULES:
         module.register(app)
@@ -55,7 +74,10 @@ def main() -> None:
     from plait.errors import PlaitError
 
     try:
-        build_app()(prog_name="plait")
-    except PlaitError as exc:  # every error Plait or a built-in plugin raises on purpose
-        typer.echo(f"✘ {exc}", err=True)
-        raise SystemExit(1)
+        app = build_app()  # loading plugins' commands can fail before any command runs
+    except PlaitError as exc:
+        try:
+            _fail(exc)
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code)
+    app(prog_name="plait")

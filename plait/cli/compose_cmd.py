@@ -15,12 +15,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a complete spaCy training config (one shared transformer, a listener per component)."""
         from plait.training.compose import write_config
-        from plait.errors import PlaitError
 
-        try:
-            out = write_config(spec, output)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        out = write_config(spec, output)
         typer.echo(f"✔ Wrote {out}")
 

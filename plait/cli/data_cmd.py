@@ -51,23 +51,19 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import labelled files -> OUTPUT/{train,dev,test}/*.spacy, meta.json, rejects.jsonl."""
         from plait.data.importer import import_data
-        from plait.errors import DataError, Errors, PlaitError
+        from plait.errors import DataError, Errors
 
         fields = [f for f in (label_field, spans_field, target_field) if f]
-        try:
-            if not task and not component:
-                raise DataError(Errors.E105.format(task="(none given: pass --task)",
-                                                   known=_tasks()))
-            report = import_data(inputs or [], output, task=task or "", component=component,
-                                 fmt=fmt, text_field=text_field,
-                                 gold_field=fields[0] if fields else None, scheme=scheme,
-                                 align=align, sentences_per_doc=sentences_per_doc, train=train,
-                                 dev=dev, test=test, split=split, seed=seed, lang=lang,
-                                 shard_size=shard_size, force=force,
-                                 progress=sys.stderr.isatty())
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        if not task and not component:
+            raise DataError(Errors.E105.format(task="(none given: pass --task)",
+                                               known=_tasks()))
+        report = import_data(inputs or [], output, task=task or "", component=component,
+                             fmt=fmt, text_field=text_field,
+                             gold_field=fields[0] if fields else None, scheme=scheme,
+                             align=align, sentences_per_doc=sentences_per_doc, train=train,
+                             dev=dev, test=test, split=split, seed=seed, lang=lang,
+                             shard_size=shard_size, force=force,
+                             progress=sys.stderr.isatty())
         for line in report.lines():
             typer.echo(line)
         if report.rejected:
@@ -85,13 +81,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Per split: docs, words, labels, text lengths, span lengths; warnings."""
         from plait.data.stats import data_stats, stats_lines
-        from plait.errors import PlaitError
 
-        try:
-            stats = data_stats(folder, min_examples=min_examples)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        stats = data_stats(folder, min_examples=min_examples)
         if as_json:
             typer.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         else:

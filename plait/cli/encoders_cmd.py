@@ -40,13 +40,8 @@ def register(app: typer.Typer) -> None:
             description: str = typer.Option("", "--description")) -> None:
         """Register a local encoder folder under a name (kept in $PLAIT_HOME/encoders.json)."""
         from plait.training.encoders import add_local_encoder, local_encoders_file
-        from plait.errors import PlaitError
 
-        try:
-            path = add_local_encoder(name, folder, description)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        path = add_local_encoder(name, folder, description)
         typer.echo(f"✔ Encoder '{name}' -> {path} (in {local_encoders_file()})")
 
     @group.command("remove")

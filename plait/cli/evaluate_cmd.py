@@ -35,35 +35,30 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every component with its own scorer on a DocBin test split (a .spacy file or a
         folder of them): metrics JSON (--output), Markdown report with plots (--report)."""
-        from plait.errors import PlaitError
         from plait.evaluation import component_infos, evaluate as run, headline, write_metrics
 
-        try:
-            metrics = run(model, data, gpu_id=gpu_id, batch_size=batch_size, limit=limit,
-                          silver=silver, progress=lambda msg: typer.echo(msg), window=window,
-                          stride=stride)
-            infos = component_infos(metrics)
-            for name, entry in metrics["components"].items():
-                typer.echo(f"  {name}: {headline(entry, infos.get(name))}")
-            if output is not None:
-                write_metrics(metrics, output)
-                wps = metrics["words_per_second"]
-                typer.echo(f"✔ Wrote {output} ({metrics['n_docs']} docs in "
-                           f"{metrics['seconds']:.1f}s" + (f", {wps:.0f} words/s)" if wps else ")"))
-            if report is not None:
-                from plait.evaluation.report import build_report
+        metrics = run(model, data, gpu_id=gpu_id, batch_size=batch_size, limit=limit,
+                      silver=silver, progress=lambda msg: typer.echo(msg), window=window,
+                      stride=stride)
+        infos = component_infos(metrics)
+        for name, entry in metrics["components"].items():
+            typer.echo(f"  {name}: {headline(entry, infos.get(name))}")
+        if output is not None:
+            write_metrics(metrics, output)
+            wps = metrics["words_per_second"]
+            typer.echo(f"✔ Wrote {output} ({metrics['n_docs']} docs in "
+                       f"{metrics['seconds']:.1f}s" + (f", {wps:.0f} words/s)" if wps else ")"))
+        if report is not None:
+            from plait.evaluation.report import build_report
 
-                sj = spacy_json
-                if sj is None and output is not None:
-                    sj = output.parent / "spacy-evaluate.json"
-                out = build_report(metrics, report, title=title, notes=note, spacy_json=sj)
-                plots = sorted((out.parent / "plots").glob("*.png")) \
-                    if (out.parent / "plots").exists() else []
-                typer.echo(f"✔ Wrote {out}" + (f" and {len(plots)} plots in {out.parent / 'plots'}"
-                                                if plots else ""))
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+            sj = spacy_json
+            if sj is None and output is not None:
+                sj = output.parent / "spacy-evaluate.json"
+            out = build_report(metrics, report, title=title, notes=note, spacy_json=sj)
+            plots = sorted((out.parent / "plots").glob("*.png")) \
+                if (out.parent / "plots").exists() else []
+            typer.echo(f"✔ Wrote {out}" + (f" and {len(plots)} plots in {out.parent / 'plots'}"
+                                            if plots else ""))
 
     @app.command("report")
     def report_cmd(
@@ -73,14 +68,9 @@ def register(app: typer.Typer) -> None:
         note: List[str] = typer.Option([], "--note", help="A note at the top of the report"),
     ) -> None:
         """Write the Markdown report (with plots) of a metrics JSON written earlier."""
-        from plait.errors import PlaitError
         from plait.evaluation.report import build_report
 
-        try:
-            out = build_report(metrics, output, title=title, notes=note)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        out = build_report(metrics, output, title=title, notes=note)
         plots = sorted((out.parent / "plots").glob("*.png")) if (out.parent / "plots").exists() \
             else []
         typer.echo(f"✔ Wrote {out}" + (f" and {len(plots)} plots in {out.parent / 'plots'}"

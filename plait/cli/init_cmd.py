@@ -22,12 +22,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a pipeline spec: one component per data folder, labels and training sized to it."""
         from plait.data.init_spec import init_spec
-        from plait.errors import PlaitError
 
-        try:
-            path = init_spec(name, data, encoder=encoder, output=output, corpus=corpus,
-                             force=force)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        path = init_spec(name, data, encoder=encoder, output=output, corpus=corpus,
+                         force=force)
         typer.echo(f"✔ Wrote {path}\nTrain it: plait train {path}")

@@ -19,14 +19,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a complete, installable plugin: a trainable document classifier over the shared
         transformer, its spaCy and Plait entry points, output contract, scorer, README and tests."""
-        from plait.errors import PlaitError
         from plait.plugins.scaffold import files, new_component
 
-        try:
-            dest = new_component(name, output, force=force)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        dest = new_component(name, output, force=force)
         typer.echo(f"✔ Wrote {dest}/")
         for rel in files(name):
             typer.echo(f"    {rel}")

@@ -39,7 +39,6 @@ def register(app: typer.Typer) -> None:
         progress: bool = opt.PROGRESS,
     ) -> None:
         """Process a file of records; every record is written or rejected, never lost."""
-        from plait.errors import PlaitError
         from plait.runner.job import RunConfig, run_job
 
         cfg = RunConfig(
@@ -50,11 +49,7 @@ def register(app: typer.Typer) -> None:
             options=opt.load_options(gpu, gpu_id, quantize, runtime, code),
             max_chars=max_chars, limit=limit, progress=progress,
             batch=opt.batch_options(batch_size, max_batch_tokens, segment_tokens))
-        try:
-            summary = run_job(cfg)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+        summary = run_job(cfg)
         resumed = f" (resumed after {summary.resumed_from})" if summary.resumed_from else ""
         line = (f"{summary.records_in} records in = {summary.written} written + "
                 f"{summary.rejected} rejected{resumed}")

@@ -43,38 +43,33 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", help="uvicorn's log level (debug shows each request)"),
     ) -> None:
         """Serve a pipeline over HTTP: POST /v1/process, a visual page at /, docs at /docs."""
-        from plait.errors import Errors, PlaitError
-        from plait.serve.http_errors import ServeSetupError
+        from plait.errors import Errors
+        from plait.errors import PlaitValueError
         from plait.serve.settings import ServeSettings
 
-        try:
-            key = None
-            if api_key_env:
-                key = os.environ.get(api_key_env)
-                if not key:
-                    raise ServeSetupError(Errors.E148.format(
-                        error=f"--api-key-env names ${api_key_env}, which is not set or empty"))
-            if engine not in ("local", "ray"):
-                raise ServeSetupError(Errors.E148.format(
-                    error=f"unknown engine '{engine}': use local or ray"))
-            if engine == "local" and (replicas != 1 or address):
-                raise ServeSetupError(Errors.E148.format(
-                    error="--replicas and --address are for --engine ray"))
-            settings = ServeSettings(
-                host=host, port=port, model=model,
-                load=opt.load_options(gpu, gpu_id, quantize, runtime, code), text_field=text_field, id_field=id_field or None, max_body_bytes=max_body_bytes,
-                max_records=max_records, max_chars=max_chars, queue_size=queue_size,
-                timeout_s=timeout, batch=opt.batch_options(batch_size, batch_tokens, segment_tokens),
-                max_wait_ms=max_wait_ms, api_key=key,
-                cors_origins=tuple(cors_origin), page=page)
-            if engine == "ray":
-                from plait.serve.ray_serve import serve_ray
+        key = None
+        if api_key_env:
+            key = os.environ.get(api_key_env)
+            if not key:
+                raise PlaitValueError(Errors.E148.format(
+                    error=f"--api-key-env names ${api_key_env}, which is not set or empty"))
+        if engine not in ("local", "ray"):
+            raise PlaitValueError(Errors.E086.format(engine=engine))
+        if engine == "local" and (replicas != 1 or address):
+            raise PlaitValueError(Errors.E148.format(
+                error="--replicas and --address are for --engine ray"))
+        settings = ServeSettings(
+            host=host, port=port, model=model,
+            load=opt.load_options(gpu, gpu_id, quantize, runtime, code), text_field=text_field, id_field=id_field or None, max_body_bytes=max_body_bytes,
+            max_records=max_records, max_chars=max_chars, queue_size=queue_size,
+            timeout_s=timeout, batch=opt.batch_options(batch_size, batch_tokens, segment_tokens),
+            max_wait_ms=max_wait_ms, api_key=key,
+            cors_origins=tuple(cors_origin), page=page)
+        if engine == "ray":
+            from plait.serve.ray_serve import serve_ray
 
-                serve_ray(settings, replicas=replicas, address=address, num_cpus=num_cpus)
-            else:
-                from plait.serve.local import serve_local
+            serve_ray(settings, replicas=replicas, address=address, num_cpus=num_cpus)
+        else:
+            from plait.serve.local import serve_local
 
-                serve_local(settings, log_level=log_level)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
+            serve_local(settings, log_level=log_level)

@@ -46,31 +46,21 @@ def register(app: typer.Typer) -> None:
         """Compose the spec and `spacy train` it; extra `--section.key value` options override the
         config as in `spacy train` (e.g. --training.max_steps 30), and win over the budget
         options."""
-        from plait.errors import PlaitError, SpecError
+        from plait.training.checkpoints import TrainingInterrupted
         from plait.training.trainer import budget_overrides, train as run_train
 
+        overrides = parse_overrides(ctx.args, ctx)
+        overrides = {**budget_overrides(
+            spec, corpus=corpus, seed=seed, max_steps=max_steps, eval_frequency=eval_frequency,
+            batch_words=batch_words, learning_rate=learning_rate, head_steps=head_steps,
+            head_learning_rate=head_learning_rate,
+            encoder_learning_rate=encoder_learning_rate, encoder=encoder), **overrides}
         try:
-            overrides = parse_overrides(ctx.args, ctx)
-        except SpecError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
-        from plait.training.checkpoints import TrainingInterrupted
-
-        try:
-            overrides = {**budget_overrides(
-                spec, corpus=corpus, seed=seed, max_steps=max_steps, eval_frequency=eval_frequency,
-                batch_words=batch_words, learning_rate=learning_rate, head_steps=head_steps,
-                head_learning_rate=head_learning_rate,
-                encoder_learning_rate=encoder_learning_rate, encoder=encoder), **overrides}
-            run = run_train(spec, output, gpu_id=gpu_id, overrides=overrides,
-                            resume=resume,
+            run = run_train(spec, output, gpu_id=gpu_id, overrides=overrides, resume=resume,
                             **({"corpus": str(corpus)} if corpus else {}))
         except TrainingInterrupted as exc:  # SIGTERM / Ctrl-C: checkpoint written, exit 143 / 130
             typer.echo(f"✘ {exc}", err=True)
             raise typer.Exit(exc.exit_code)
-        except PlaitError as exc:
-            typer.echo(f"✘ {exc}", err=True)
-            raise typer.Exit(1)
         out = Path(run["config"]).parent
         typer.echo(f"✔ Trained in {run['wall_seconds'] / 60:.1f} min: {out / 'model-best'} "
                    f"(settings in {out / 'run.json'})")

@@ -18,14 +18,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from plait.errors import Errors, PlaitError
+from plait.errors import Errors, PlaitError, PlaitValueError
 
 PathLike = Union[str, Path]
 SKIP_FACTORIES = ("transformer", "tok2vec")  # shared encoders: no scores of their own
-
-
-class EvaluationError(PlaitError, ValueError):
-    pass
 
 
 def clean(value: Any) -> Any:
@@ -50,16 +46,16 @@ def read_gold(path: PathLike, vocab: Any) -> List[Tuple[str, Any]]:
 
     path = Path(path)
     if not path.exists():
-        raise EvaluationError(Errors.E050.format(path=path))
+        raise PlaitValueError(Errors.E050.format(path=path))
     files = walk_corpus(path, ".spacy")
     if not files:
-        raise EvaluationError(Errors.E051.format(path=path))
+        raise PlaitValueError(Errors.E051.format(path=path))
     out = []
     for f in files:
         try:
             docs = list(DocBin().from_disk(f).get_docs(vocab))
         except Exception as exc:
-            raise EvaluationError(Errors.E052.format(path=f, error=f"{type(exc).__name__}: {exc}"))
+            raise PlaitValueError(Errors.E052.format(path=f, error=f"{type(exc).__name__}: {exc}"))
         out.extend((Path(f).name, doc) for doc in docs)
     return out
 
@@ -162,16 +158,16 @@ def evaluate(model: PathLike, data: PathLike, *, gpu_id: int = -1, batch_size: i
 
     say = progress or (lambda _msg: None)
     if not Path(data).exists():
-        raise EvaluationError(Errors.E050.format(path=data))
+        raise PlaitValueError(Errors.E050.format(path=data))
     try:
         nlp = load(model, gpu=gpu_id if gpu_id >= 0 else False, window=window, stride=stride)
     except (OSError, ValueError) as exc:
         if isinstance(exc, PlaitError):
             raise
-        raise EvaluationError(Errors.E055.format(model=model, error=exc)) from None
+        raise PlaitValueError(Errors.E046.format(model=model, error=exc)) from None
     pipes = evaluated_pipes(nlp)
     if not pipes:
-        raise EvaluationError(Errors.E053.format(model=model, pipes=", ".join(nlp.pipe_names)))
+        raise PlaitValueError(Errors.E053.format(model=model, pipes=", ".join(nlp.pipe_names)))
     gold = read_gold(data, nlp.vocab)
     if limit:
         gold = gold[:limit]

@@ -12,8 +12,8 @@ import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Union
 
-from plait.errors import Errors
-from plait.evaluation import EvaluationError, component_infos, headline
+from plait.errors import Errors, PlaitValueError
+from plait.evaluation import component_infos, headline
 
 PathLike = Union[str, Path]
 
@@ -227,7 +227,7 @@ def load_metrics(path: PathLike) -> Dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf8"))
     except (OSError, ValueError) as exc:
-        raise EvaluationError(Errors.E054.format(path=path, error=exc)) from None
+        raise PlaitValueError(Errors.E054.format(path=path, error=exc)) from None
 
 
 def build_report(metrics: Union[Dict[str, Any], PathLike], output: PathLike,

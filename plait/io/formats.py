@@ -137,9 +137,8 @@ def detect_format(path: PathLike, fmt: Optional[str] = None, *, sniff_tokens: bo
     if found in ("text", "tsv", "csv") and sniff_tokens and looks_like_tokens(path):
         found = "tokens"  # "token TAG" lines, whatever the file is called
     if found not in formats:
-        if tuple(formats) == RUN_FORMATS:  # plait run names its own options
-            raise DataError(Errors.E083.format(path=path, join=", ".join(formats)))
-        raise DataError(Errors.E102.format(path=path, known=", ".join(formats)))
+        option = "--input-format/--output-format" if tuple(formats) == RUN_FORMATS else "--format"
+        raise DataError(Errors.E102.format(path=path, option=option, known=", ".join(formats)))
     return found
 
 

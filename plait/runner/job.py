@@ -75,7 +75,7 @@ def make_engine(cfg: RunConfig) -> Any:
         return open_engine(cfg.model, cfg.load_options, n_process=cfg.n_process, engine=cfg.engine,
                            address=cfg.address, num_gpus=cfg.num_gpus)
     except OSError as exc:  # spaCy's "can't find model" (E050) and unreadable folders
-        raise PlaitError(Errors.E087.format(model=cfg.model, exc=exc)) from exc
+        raise PlaitError(Errors.E046.format(model=cfg.model, error=exc)) from exc
 
 
 def _progress(cfg: RunConfig, total: Optional[int], initial: int) -> Any:
@@ -93,7 +93,7 @@ def run_job(cfg: RunConfig, engine: Any = None,
     in_fmt = detect_format(cfg.input, cfg.input_format, formats=RUN_FORMATS)
     out_fmt = detect_format(cfg.output, cfg.output_format, formats=RUN_FORMATS)
     if not cfg.input.exists():
-        raise PlaitError(Errors.E088.format(input=cfg.input))
+        raise PlaitError(Errors.E100.format(path=cfg.input))
     rejects = cfg.rejects_path
     if cfg.resume:
         if out_fmt == "parquet":

@@ -12,17 +12,15 @@ import queue
 import traceback
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
-from plait.errors import PlaitError
 from plait.runner.batching import Unit
 from plait.runner.engines import Output
 from plait.runtime.loading import LoadSpec
-from plait.errors import Errors, PlaitValueError
+from plait.errors import Errors, PlaitRuntimeError, PlaitValueError
 
 POLL_S = 1.0
 
 
-class WorkerError(PlaitError, RuntimeError):
-    pass
+WorkerError = PlaitRuntimeError  # a worker process failed
 
 
 def _worker(spec: LoadSpec, tasks: Any, results: Any) -> None:

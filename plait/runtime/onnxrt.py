@@ -35,7 +35,7 @@ import torch
 from transformers.modeling_outputs import BaseModelOutput
 
 from plait.training.encoders import plait_home
-from plait.errors import Errors, PlaitError
+from plait.errors import Errors, PlaitRuntimeError
 
 RUNTIMES = ("torch", "onnx")
 RUNTIME_META_KEY = "plait_runtime"
@@ -44,8 +44,7 @@ TOLERANCE = 1e-3  # largest |ONNX - torch| allowed on the float export's test ba
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-class OnnxRuntimeError(PlaitError, RuntimeError):
-    """The ONNX runtime can't be used for this pipeline (not installed, GPU, trained, saved...)."""
+OnnxRuntimeError = PlaitRuntimeError  # ONNX Runtime can't serve this pipeline (not installed, GPU...)
 
 
 def check_runtime(name: str) -> str:

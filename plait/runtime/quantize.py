@@ -20,15 +20,13 @@ from __future__ import annotations
 import warnings
 from typing import Any, Callable, Iterator, List, Tuple
 
-from plait.errors import PlaitError
-from plait.errors import Errors
+from plait.errors import Errors, PlaitValueError
 
 QUANTIZED_META_KEY = "plait_quantized"
 SCHEME = "int8-dynamic"
 
 
-class QuantizationError(PlaitError, ValueError):
-    """The pipeline cannot be quantized (GPU, no initialized transformer, ...)."""
+QuantizationError = PlaitValueError  # the pipeline cannot be quantized (GPU, no transformer, ...)
 
 
 def _transformer_models(nlp: Any) -> Iterator[Tuple[str, Any]]:

@@ -26,7 +26,3 @@ class ServeError(PlaitError):
         if self.records:
             error["records"] = self.records
         return {"error": error}
-
-
-class ServeSetupError(PlaitError, ValueError):
-    """A missing extra, a bad option, a pipeline that can't be loaded: the server does not start."""

@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from plait.errors import Errors, PlaitError
 from plait.serve.batcher import Batcher
-from plait.serve.http_errors import ServeSetupError
+from plait.errors import PlaitValueError
 from plait.serve.bodies import Batchable
 from plait.serve.settings import ServeSettings
 from plait.serve.views import output_views
@@ -29,7 +29,7 @@ def require_serve(ray: bool = False) -> None:
         except ImportError as exc:
             missing.append((package, str(exc)))
     if missing:
-        raise ServeSetupError(Errors.E146.format(
+        raise PlaitValueError(Errors.E146.format(
             packages=", ".join(p for p, _ in missing), verb="is" if len(missing) == 1 else "are",
             error=missing[0][1], extra="ray" if ray and missing[-1][0] == "ray[serve]" else "serve"))
 
@@ -97,7 +97,7 @@ def prepare(settings: ServeSettings, nlp: Any = None, views: Optional[List[Dict[
 
         process([WARM_UP])
     except Exception as exc:  # noqa: BLE001 - reported with the model's name
-        raise ServeSetupError(Errors.E147.format(model=settings.model or "(given)",
+        raise PlaitValueError(Errors.E046.format(model=settings.model or "(given)",
                                                  error=f"{type(exc).__name__}: {exc}")) from exc
     info = pipeline_info(nlp, settings)
     if views is not None:
@@ -196,5 +196,5 @@ def serve_local(settings: ServeSettings, *, log_level: str = "info") -> None:
     if exc is not None:
         if isinstance(exc, PlaitError):
             raise exc
-        raise ServeSetupError(Errors.E147.format(model=settings.model,
+        raise PlaitValueError(Errors.E046.format(model=settings.model,
                                                  error=f"{type(exc).__name__}: {exc}"))

@@ -116,12 +116,12 @@ def build_app(settings: ServeSettings, *, replicas: int = 1, num_cpus: float = 1
 def serve_ray(settings: ServeSettings, *, replicas: int = 1, address: Optional[str] = None,
               num_cpus: float = 1.0) -> None:
     """Start Ray Serve (on ``address``, else a local Ray), deploy, and serve until SIGINT/SIGTERM."""
-    from plait.serve.http_errors import ServeSetupError
+    from plait.errors import PlaitValueError
     from plait.serve.local import require_serve
 
     require_serve(ray=True)
     if replicas < 1 or num_cpus <= 0:
-        raise ServeSetupError(Errors.E148.format(error="--replicas and --num-cpus must be positive"))
+        raise PlaitValueError(Errors.E148.format(error="--replicas and --num-cpus must be positive"))
     import ray
     from ray import serve
 
@@ -142,7 +142,7 @@ def serve_ray(settings: ServeSettings, *, replicas: int = 1, address: Optional[s
             serve.run(build_app(settings, replicas=replicas, num_cpus=num_cpus), name=APP_NAME,
                       route_prefix="/", blocking=False)
         except Exception as exc:  # noqa: BLE001 - a replica failed to start (load error)
-            raise ServeSetupError(Errors.E147.format(model=settings.model,
+            raise PlaitValueError(Errors.E046.format(model=settings.model,
                                                      error=f"{type(exc).__name__}: {exc}"))
         print(f"✔ Ready: {settings.model} at http://{settings.host}:{settings.port}/ on Ray Serve, "
               f"{replicas} replica(s) (API docs: /docs)", file=sys.stderr, flush=True)

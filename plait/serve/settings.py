@@ -4,10 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
-from plait.errors import Errors
+from plait.errors import Errors, PlaitValueError
 from plait.runner.batching import BatchOptions
 from plait.runtime.options import LoadOptions
-from plait.serve.http_errors import ServeSetupError
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,14 @@ class ServeSettings:
                     "batch_size": self.batch.batch_size, "segment_tokens": self.batch.segment_tokens}
         for name, value in positive.items():
             if not value > 0:
-                raise ServeSetupError(Errors.E148.format(
+                raise PlaitValueError(Errors.E148.format(
                     error=f"{name.replace('_', '-')} must be positive, got {value}"))
         if self.max_wait_ms < 0:
-            raise ServeSetupError(Errors.E148.format(error="max-wait-ms must be 0 or more"))
+            raise PlaitValueError(Errors.E148.format(error="max-wait-ms must be 0 or more"))
         if self.api_key is not None and not self.api_key.strip():
-            raise ServeSetupError(Errors.E148.format(error="the API key is empty"))
+            raise PlaitValueError(Errors.E148.format(error="the API key is empty"))
         if not 0 <= self.port < 65536:
-            raise ServeSetupError(Errors.E148.format(error=f"port {self.port} is not a TCP port"))
+            raise PlaitValueError(Errors.E148.format(error=f"port {self.port} is not a TCP port"))
 
     @property
     def load_options(self) -> dict:

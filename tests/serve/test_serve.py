@@ -287,7 +287,7 @@ def test_sigterm_finishes_in_flight_requests(model):
 
 def test_cli_errors_are_coded_and_the_default_host_is_local(tmp_path):
     out = run_plait("serve", str(tmp_path / "missing-model"), "--port", "1")
-    assert out.returncode == 1 and "[E147] Could not load the pipeline" in out.stderr
+    assert out.returncode == 1 and "[E046] Could not load the pipeline" in out.stderr
     out = run_plait("serve", "x", "--api-key-env", "PLAIT_SURELY_UNSET_KEY")
     assert out.returncode == 1 and "[E148]" in out.stderr and "PLAIT_SURELY_UNSET_KEY" in out.stderr
     out = run_plait("serve", "x", "--replicas", "2")

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
-from plait.errors import Errors, ScaffoldError
+from plait.errors import Errors, PlaitValueError
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 TEMPLATE_SUFFIX = ".tmpl"
@@ -22,7 +22,7 @@ def names(name: str) -> Dict[str, str]:
     from plait import __version__
 
     if not NAME.match(name):
-        raise ScaffoldError(Errors.E080.format(name=name))
+        raise PlaitValueError(Errors.E080.format(name=name))
     return {"name": name, "NAME": name.upper(), "module": f"plait_{name}", "dist": f"plait-{name.replace('_', '-')}",
             "Class": "".join(part.capitalize() for part in name.split("_")) + "Classifier",
             "plait_version": __version__}
@@ -55,7 +55,7 @@ def new_component(name: str, output_dir: Union[str, Path, None] = None, *,
     values = names(name)
     dest = Path(output_dir or ".") / values["dist"]
     if dest.exists() and any(dest.iterdir()) and not force:
-        raise ScaffoldError(Errors.E081.format(path=dest))
+        raise PlaitValueError(Errors.E081.format(path=dest))
     root = Path(str(resources.files(__package__).joinpath("component")))
     for template in _templates():
         rel = render(str(template.relative_to(root))[: -len(TEMPLATE_SUFFIX)], values)

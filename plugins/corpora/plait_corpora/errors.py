@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from plait.errors import ErrorsWithCodes, PlaitError
+from plait.errors import Catalogue, PlaitValueError
 
 
-class Errors(metaclass=ErrorsWithCodes):
+class Errors(Catalogue, prefix="CORPUS"):
     CORPUS000 = ("Checksum mismatch for {path}{what}: expected sha256 {expected}, got {actual}. The "
                  "file is corrupt or not the pinned release; delete it and fetch again.")
     CORPUS001 = ("No pinned asset named '{name}'. Known packages and corpora: {known}.")
@@ -31,8 +31,7 @@ class Errors(metaclass=ErrorsWithCodes):
                  "comma-separated (e.g. train=2000,dev=200,test=200)")
 
 
-class CorpusError(PlaitError, ValueError):
-    """A corpus could not be fetched, found or converted."""
+CorpusError = PlaitValueError  # A corpus could not be fetched, found or converted
 
 
 class ChecksumError(CorpusError):

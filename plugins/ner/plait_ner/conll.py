@@ -77,7 +77,7 @@ def read_conll(path: Union[str, Path], vocab: Optional[Vocab] = None, *, scheme:
                tag_column: int = -1, limit: Optional[int] = None) -> List[Doc]:
     """One Doc per sentence with gold ``doc.ents``; ``limit`` caps the number of sentences."""
     if scheme not in SCHEMES:
-        raise PlaitNERError(Errors.NER023.format(scheme=scheme, join=', '.join(SCHEMES)))
+        raise PlaitNERError(Errors.NER022.format(scheme=scheme, join=', '.join(SCHEMES)))
     vocab = vocab if vocab is not None else Vocab()
     docs: List[Doc] = []
     for words, tags, lines in iter_sentences(path, tag_column=tag_column):

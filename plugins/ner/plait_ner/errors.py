@@ -1,11 +1,10 @@
 """Coded errors of plait-ner (``[NERxxx]``), in the style of spaCy's and Plait's catalogues."""
 from __future__ import annotations
 
-from plait.errors import ErrorsWithCodes as _WithCodes
-from plait.errors import PlaitError
+from plait.errors import Catalogue, PlaitFileNotFoundError, PlaitValueError
 
 
-class Errors(metaclass=_WithCodes):
+class Errors(Catalogue, prefix="NER"):
     NER001 = ("Component '{name}' (plait_ner): no entity labels found in the {n} training examples. "
               "The reference docs need `doc.ents` (spaCy's gold NER format), or pass the labels "
               "explicitly: `[initialize.components.{name}] labels = [...]`.")
@@ -24,13 +23,12 @@ class Errors(metaclass=_WithCodes):
               "examples that have `doc.ents`) or add labels before using it.")
     NER008 = ("Component '{name}' (plait_ner): the model outputs {got} tag scores per token but {want} "
               "are expected for {n} labels. Was the model trained with a different label set?")
-    # CoNLL reader
+    # coNLL reader
     NER010 = ("{path}:{line}: {msg}")
     NER020 = ("Component '{name}' (plait_ner): cannot add a label after the model has been initialized;"
               ' re-initialize it with all labels.')
     NER021 = ('CoNLL file not found: {path}')
     NER022 = ('unknown scheme {scheme!r}; expected one of {join}')
-    NER023 = ('unknown scheme {scheme!r}; expected one of {join}')
     NER024 = ('expected scores over {k} tags, got an array of shape {shape}')
     NER025 = ('plait.ner.v1: surface_rows needs {n_SURFACE_ATTRS} values (for {join}), got {list}')
     NER026 = ('{n_confidences} confidences but {n_correct} correctness values')
@@ -39,19 +37,15 @@ class Errors(metaclass=_WithCodes):
               "each side a tag is scored from (0: the token alone), so it cannot be negative.")
 
 
-class Warnings(metaclass=_WithCodes):
+class Warnings(Catalogue, prefix="NER"):
     NER101 = ("Component '{name}' (plait_ner): {n_bad} of {n} gold entities cannot be aligned to the "
               "predicted tokenization and give no loss (first one: {example}).")
     NER102 = ("Component '{name}' (plait_ner): gold entity label(s) {labels} are not in the component's "
               "labels; those tokens are treated as missing annotation.")
 
 
-class PlaitNERError(PlaitError, ValueError):
-    """An error plait-ner raises on purpose (bad data, bad configuration)."""
-
-
-class ConllFileNotFoundError(PlaitError, FileNotFoundError):
-    """A CoNLL file that does not exist (still a ``FileNotFoundError`` for callers)."""
+PlaitNERError = PlaitValueError  # an error plait-ner raises on purpose (bad data, bad configuration)
+ConllFileNotFoundError = PlaitFileNotFoundError  # a CoNLL file that does not exist
 
 
 class ConllFormatError(PlaitNERError):

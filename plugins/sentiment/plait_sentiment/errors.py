@@ -1,10 +1,10 @@
-"""Coded errors of plait-sentiment (``[SENTxxx]``), built with Plait's catalogue metaclass."""
+"""Coded errors of plait-sentiment (``[SENTxxx]``), declared with ``plait.errors.Catalogue``."""
 from __future__ import annotations
 
-from plait.errors import ErrorsWithCodes, PlaitError
+from plait.errors import Catalogue, PlaitValueError
 
 
-class Errors(metaclass=ErrorsWithCodes):
+class Errors(Catalogue, prefix="SENT"):
     SENT001 = ("Sentiment component '{name}': labels must be strings, got {label!r}.")
     SENT002 = ("Sentiment component '{name}' needs at least 2 labels, got {list}. Pass labels to "
                'initialize ([initialize.components.{name}] labels = [...]) or train on docs whose '
@@ -27,5 +27,4 @@ class Errors(metaclass=ErrorsWithCodes):
                "'plait_sentiment') over the predicted docs first.")
 
 
-class SentimentError(PlaitError, ValueError):
-    """An error plait-sentiment raises on purpose (bad labels, data or configuration)."""
+SentimentError = PlaitValueError  # an error plait-sentiment raises on purpose (bad labels, data or configuration)
