@@ -230,6 +230,13 @@ class Errors(metaclass=ErrorsWithCodes):
     E148 = ("Invalid serve option: {error}")
     E149 = ("Record {record} holds invalid Unicode (a lone surrogate escape such as \\udc80): "
             "send the text as valid UTF-8.")
+    # Component outputs at run time (E200-E209)
+    E200 = ("Pipe '{pipe}' (factory '{factory}', distribution {dist}) has no output contract, because "
+            "its plugin '{plugin}' failed to register: {failure}. Its output would be missing from "
+            "every result, so the pipeline is not run. Fix the plugin (`plait plugins` shows its "
+            "state), or remove the pipe.")
+    E201 = ("{path}: the composed pipeline could not be built: {error}. A component's factory "
+            "raised while it was made; `plait plugins` builds each factory and names the plugin.")
 
 
 class Warnings(metaclass=ErrorsWithCodes):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 MIN_DOCS = 100
@@ -68,8 +67,7 @@ def check_metrics(metrics: Dict[str, Any]) -> List[Tuple[bool, str]]:
 def check_samples(model: str) -> List[Tuple[bool, str]]:
     import spacy
 
-    sys.path.insert(0, str(Path(__file__).parent))
-    from show import SAMPLES
+    from show import SAMPLES  # scripts/show.py, beside this script (run as a script)
 
     nlp = spacy.load(model)
     docs = list(nlp.pipe(SAMPLES))

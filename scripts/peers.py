@@ -32,8 +32,89 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import peer_metrics as ev  # noqa: E402  (metrics of the peer systems)
+# --- metrics of the peer systems: not Plait components, so no component scorer scores them; the
+# definitions follow those scorers where they can (exact span and label for entities; ROUGE-1/2/L F
+# with stemming) ------------------------------------------------------------------------------------
+SUMMARY_KEY = "plait.summary"
+
+
+def read_docs(path: Path, vocab) -> List[Tuple[str, Any]]:
+    """(file name, gold doc) for every doc of every .spacy file under ``path`` (sorted, like spaCy)."""
+    from spacy.tokens import DocBin
+    from spacy.training.corpus import walk_corpus
+
+    files = walk_corpus(path, ".spacy")
+    if not files:
+        raise SystemExit(f"No .spacy files under {path}")
+    out = []
+    for f in files:
+        for doc in DocBin().from_disk(f).get_docs(vocab):
+            out.append((Path(f).name, doc))
+    return out
+
+
+def prf(tp: int, fp: int, fn: int) -> Dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": p, "r": r, "f": f, "support": tp + fn, "predicted": tp + fp}
+
+
+def gold_label(doc, labels: Sequence[str]) -> Optional[str]:
+    cats = {k: v for k, v in doc.cats.items() if k in labels}
+    if not cats:
+        return None
+    return max(cats, key=lambda k: cats[k])
+
+
+def confusion(gold: List[str], pred: List[str], labels: Sequence[str]) -> Dict[str, Any]:
+    index = {lab: i for i, lab in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, pred):
+        if g in index and p in index:
+            matrix[index[g]][index[p]] += 1
+    return {"labels": list(labels), "rows": "gold", "columns": "predicted", "matrix": matrix}
+
+
+def single_label_metrics(gold: List[str], pred: List[str], labels: Sequence[str]) -> Dict[str, Any]:
+    per_label = {}
+    for lab in labels:
+        tp = sum(g == lab and p == lab for g, p in zip(gold, pred))
+        fp = sum(g != lab and p == lab for g, p in zip(gold, pred))
+        fn = sum(g == lab and p != lab for g, p in zip(gold, pred))
+        per_label[lab] = prf(tp, fp, fn)
+    n = len(gold)
+    return {"n": n, "accuracy": sum(g == p for g, p in zip(gold, pred)) / n if n else None,
+            "macro_f": sum(v["f"] for v in per_label.values()) / len(labels) if labels else None,
+            "per_label": per_label, "confusion": confusion(gold, pred, labels)}
+
+
+def eval_summaries(pairs, lead_n: int = 3) -> Dict[str, Any]:
+    from rouge_score import rouge_scorer
+
+    kinds = ["rouge1", "rouge2", "rougeL"]
+    scorer = rouge_scorer.RougeScorer(kinds, use_stemmer=True)
+    sums = {"model": Counter(), "lead3": Counter()}
+    lengths = {"model": 0, "lead3": 0, "reference": 0}
+    n = 0
+    for p, g in pairs:
+        reference = g.user_data.get(SUMMARY_KEY)
+        if not reference:
+            continue
+        summary = getattr(p._, "summary", None) or ""
+        lead = " ".join(s.text for s in list(p.sents)[:lead_n]) if p.has_annotation("SENT_START") \
+            else " ".join(p.text.split()[:60])
+        for name, text in (("model", summary), ("lead3", lead)):
+            scores = scorer.score(reference, text)
+            for k in kinds:
+                sums[name][k] += scores[k].fmeasure
+            lengths[name] += len(text.split())
+        lengths["reference"] += len(reference.split())
+        n += 1
+    avg = {name: {k: (sums[name][k] / n if n else None) for k in kinds} for name in sums}
+    return {"n": n, "rouge": avg["model"], "lead3": avg["lead3"],
+            "mean_words": {k: (v / n if n else None) for k, v in lengths.items()}}
+
 
 # OntoNotes (en_core_web_md) -> CoNLL-2003. Names that are neither person, place nor organisation are
 # MISC in CoNLL (nationalities, events, works, products, laws, languages); numbers, dates, money,
@@ -85,8 +166,8 @@ def ner_peer(nlp, gold_docs: Sequence[Any], mapping: Dict[str, Optional[str]] = 
     total: Counter = Counter()
     for c in counts.values():
         total.update(c)
-    return {"micro": ev.prf(total["tp"], total["fp"], total["fn"]),
-            "per_label": {lab: ev.prf(c["tp"], c["fp"], c["fn"]) for lab, c in sorted(counts.items())},
+    return {"micro": prf(total["tp"], total["fp"], total["fn"]),
+            "per_label": {lab: prf(c["tp"], c["fp"], c["fn"]) for lab, c in sorted(counts.items())},
             "n_docs": len(gold_docs)}
 
 
@@ -153,7 +234,7 @@ def tfidf_lr_peer(train: Tuple[List[str], List[str]], dev: Tuple[List[str], List
 def labelled(docs: Sequence[Any], labels: Sequence[str]) -> Tuple[List[str], List[str]]:
     texts, gold = [], []
     for doc in docs:
-        lab = ev.gold_label(doc, labels)
+        lab = gold_label(doc, labels)
         if lab is not None:
             texts.append(doc.text)
             gold.append(lab)
@@ -173,7 +254,7 @@ def fallback_summaries(model: str, gold_docs: Sequence[Any], fallback: str) -> D
     pipe.cfg["trained"] = False
     pipe.cfg["fallback"] = fallback
     preds = list(nlp.pipe((d.text for d in gold_docs), batch_size=16))
-    return ev.eval_summaries(list(zip(preds, gold_docs)))
+    return eval_summaries(list(zip(preds, gold_docs)))
 
 
 TEXTRANK_SENTENCES = 3
@@ -220,7 +301,7 @@ def textrank_peer(gold_docs: Sequence[Any]) -> Dict[str, Any]:
     sums: Counter = Counter()
     words = 0
     for doc, summary in zip(gold_docs, summaries):
-        scores = scorer.score(doc.user_data[ev.SUMMARY_KEY], summary)
+        scores = scorer.score(doc.user_data[SUMMARY_KEY], summary)
         for k in kinds:
             sums[k] += scores[k].fmeasure
         words += len(summary.split())
@@ -259,7 +340,7 @@ def peers(spec: str, corpus: Path, model: Optional[str] = None) -> Dict[str, Any
 
     task, labels = spec_task(spec)
     vocab = spacy.blank("en").vocab
-    split = {s: [d for _, d in ev.read_docs(corpus / s, vocab)] for s in ("train", "dev", "test")
+    split = {s: [d for _, d in read_docs(corpus / s, vocab)] for s in ("train", "dev", "test")
              if (corpus / s).exists()}
     test = split["test"]
     out: Dict[str, Any] = {"spec": spec, "task": task, "labels": labels, "test": str(corpus / "test"),
@@ -273,7 +354,7 @@ def peers(spec: str, corpus: Path, model: Optional[str] = None) -> Dict[str, Any
         texts, gold = labelled(test, labels)
 
         def scored(pred: List[str], **extra: Any) -> Dict[str, Any]:
-            return {**ev.single_label_metrics(gold, pred, labels), **extra}
+            return {**single_label_metrics(gold, pred, labels), **extra}
 
         if task == "sentiment":
             result["eng_spacysentiment"] = run_peer(
@@ -287,7 +368,7 @@ def peers(spec: str, corpus: Path, model: Optional[str] = None) -> Dict[str, Any
 
         result["tfidf_lr"] = run_peer("tfidf_lr", tfidf)
     elif task == "summarize":
-        docs = [d for d in test if d.user_data.get(ev.SUMMARY_KEY)]
+        docs = [d for d in test if d.user_data.get(SUMMARY_KEY)]
         if model is None:  # TextRank alone: Lead-3 and the fallbacks run inside the trained pipeline
             print("⚠ summarize: no --model, so Lead-3 and the fallbacks are skipped", flush=True)
             for name in ("fallback_auto", "fallback_lexical", "lead3"):

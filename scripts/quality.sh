@@ -13,7 +13,7 @@
 #                   "{spec}" in E is replaced by the spec's name, so `--encoder encoders/{spec}` uses the
 #                   encoders `spacy project run pretrain . --vars.spec <spec>` wrote (see docs/pretraining.md).
 #                   The table's Training column names the encoder of each figure.
-# Each spec: compose -> scripts/train.py (writes training/<spec>/run.json) -> plait evaluate on
+# Each spec: compose -> plait train (writes training/<spec>/run.json) -> plait evaluate on
 # the test split -> scripts/peers.py on the same split. A spec that fails is reported and the others go on.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ done
 
 # steps, eval frequency, words per batch, learning rate of the short CPU budget. A two-stage spec
 # (training.head_steps) takes --head-steps / --head-learning-rate / --encoder-learning-rate here too
-# (scripts/train.py); tried on ner-conll and sentiment-rt (200/150 head-only steps at 1e-3 in front
+# (plait train); tried on ner-conll and sentiment-rt (200/150 head-only steps at 1e-3 in front
 # of the same full steps) it gave the same test figures (88.6 F1, 85.0), so the specs stay single-stage
 declare -A SHORT=(
     [ner-conll]="--max-steps 1200 --eval-frequency 200 --batch-words 1000 --learning-rate 0.0001"
@@ -61,8 +61,8 @@ for spec in "${SPECS[@]}"; do
     peer_model=()
     [[ "$spec" == summarize-* ]] && peer_model=(--model "training/$spec/model-best")
     python -m plait compose "pipeline/$spec.yml" -o "configs/$spec.cfg" \
-    && python scripts/train.py "configs/$spec.cfg" "training/$spec" --corpus "corpus/$spec" \
-        --gpu-id "$GPU_ID" "${extra[@]}" \
+    && python -m plait train "configs/$spec.cfg" -o "training/$spec" --corpus "corpus/$spec" \
+        --seed 0 --gpu-id "$GPU_ID" "${extra[@]}" \
     && python -m plait evaluate "training/$spec/model-best" "corpus/$spec/test" \
         --output "metrics/$spec/metrics.json" --gpu-id "$GPU_ID" \
     && python scripts/peers.py "$spec" --corpus "corpus/$spec" "${peer_model[@]}" \

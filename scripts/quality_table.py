@@ -3,9 +3,9 @@
     python scripts/quality_table.py --readme README.md        # rewrite the block between the markers
     python scripts/quality_table.py -o metrics/quality.md     # or write the table alone
 
-For every quality spec it reads ``metrics/<spec>/metrics.json`` (``scripts/evaluate.py``),
+For every quality spec it reads ``metrics/<spec>/metrics.json`` (``plait evaluate``),
 ``metrics/<spec>/peers.json`` (``scripts/peers.py``) and ``training/<spec>/run.json``
-(``scripts/train.py``), and prints Plait's figure on the test split, the peers on the same split, the
+(``plait train``), and prints Plait's figure on the test split, the peers on the same split, the
 published anchors, the target and whether it is met, and how the model was trained (steps, batch,
 wall time, hardware, commit). A spec with no evaluation yet is listed as "not run". The block is
 replaced between ``<!-- quality-table:start -->`` and ``<!-- quality-table:end -->``.
@@ -20,8 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from train import git_commit  # noqa: E402  (scripts/train.py: the commit recorded with each run)
+from plait.training.trainer import git_commit  # the commit recorded with each run (run.json)
 
 START, END = "<!-- quality-table:start -->", "<!-- quality-table:end -->"
 

@@ -13,11 +13,15 @@ SHARED_CONLL = ROOT.parent / "shared" / "data" / "conll2003"
 
 
 def write_plugin_dist(root: Path, dist: str, module: str, body: str, *, version: str = "0.0.1",
-                      ep_name: Optional[str] = None, extra_eps: str = "") -> Path:
-    """Write a throwaway plugin distribution (pyproject + one module) under ``root``."""
+                      ep_name: Optional[str] = None, extra_eps: str = "",
+                      files: Optional[Dict[str, str]] = None) -> Path:
+    """Write a throwaway plugin distribution (pyproject + a package: ``body`` is its
+    ``__init__.py``, ``files`` more modules of it by file name) under ``root``."""
     src = root / dist
     (src / module).mkdir(parents=True, exist_ok=True)
     (src / module / "__init__.py").write_text(textwrap.dedent(body), encoding="utf8")
+    for name, text in (files or {}).items():
+        (src / module / name).write_text(text, encoding="utf8")
     (src / "pyproject.toml").write_text(textwrap.dedent(f"""
         [build-system]
         requires = ["setuptools>=64"]
@@ -32,6 +36,11 @@ def write_plugin_dist(root: Path, dist: str, module: str, body: str, *, version:
         packages = ["{module}"]
     """), encoding="utf8")
     return src
+
+
+def factory_entry_point(factory: str, module: str) -> str:
+    """The ``extra_eps`` of a plugin whose ``MODULE.factory:make`` is spaCy factory ``factory``."""
+    return f'[project.entry-points.spacy_factories]\n{factory} = "{module}.factory:make"\n'
 
 
 def pip_install_target(src: Path, target: Path) -> None:

@@ -6,6 +6,8 @@ from typing import Any, Callable, List, Optional
 
 import typer
 
+from plait.cli import _pipeline_options as shared
+
 OUTPUT = typer.Option(..., "-o", "--output", help="Folder of the new encoder (a Hugging Face "
                       "folder + plait-encoder.json + the run's log)")
 TEXT = typer.Option(..., "--text", "-t", help="Text source, repeatable: a file (one document per "
@@ -42,7 +44,7 @@ OVERWRITE = typer.Option(False, "--overwrite", help="Start again over an earlier
 KEEP = typer.Option(False, "--keep-checkpoints", help="Keep checkpoints/ after the run ends")
 REGISTER = typer.Option(None, "--register", help="Register the result as a named encoder "
                         "(like `plait encoders add NAME DIR`)")
-PROGRESS = typer.Option(True, "--progress/--no-progress", help="Show a progress bar")
+PROGRESS = shared.PROGRESS
 
 
 def settings(**kw: Any):

@@ -7,29 +7,32 @@ from typing import List, Optional
 
 import typer
 
+from plait.cli import _pipeline_options as opt
+
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
-        model: str = typer.Argument(..., help="A trained pipeline folder or installed package name"),
+        model: str = opt.MODEL,
         host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: every interface)"),
         port: int = typer.Option(8080, help="Port to listen on"),
-        gpu: bool = typer.Option(False, "--gpu", help="Run on GPU 0"),
-        gpu_id: Optional[int] = typer.Option(None, help="Run on this GPU"),
-        quantize: bool = typer.Option(False, "--quantize", help="int8 weights for the encoder (CPU)"),
-        runtime: str = typer.Option("torch", help="What runs the encoder: torch, or onnx (ONNX Runtime, CPU)"),
-        code: List[Path] = typer.Option([], "--code", help="Python file with custom components to import"),
-        text_field: str = typer.Option("text", help="Field holding the text"),
-        id_field: str = typer.Option("id", help="Field holding the id (default id: the record's number)"),
+        gpu: bool = opt.GPU,
+        gpu_id: Optional[int] = opt.GPU_ID,
+        quantize: bool = opt.QUANTIZE,
+        runtime: str = opt.RUNTIME,
+        code: List[Path] = opt.CODE,
+        text_field: str = opt.TEXT_FIELD,
+        id_field: str = opt.ID_FIELD,
         max_body_bytes: int = typer.Option(10 * 1024 * 1024, help="Largest request body (413 beyond)"),
         max_records: int = typer.Option(1000, help="Most records per request (413 beyond)"),
         max_chars: int = typer.Option(1_000_000, help="Most characters per text (413 beyond)"),
         queue_size: int = typer.Option(256, help="Requests waiting for the pipeline (503 beyond, at once)"),
         timeout: float = typer.Option(60.0, help="Seconds to answer a request (504 beyond)"),
-        batch_tokens: int = typer.Option(8192, help="Gather concurrent requests up to this many tokens per batch"),
+        batch_tokens: int = opt.batch_tokens("--batch-tokens", "Gather concurrent requests up to "
+                                             "this many tokens per batch"),
         max_wait_ms: float = typer.Option(10.0, help="...or for this long after the first of them arrived"),
-        batch_size: int = typer.Option(64, help="Most texts in one nlp.pipe batch"),
-        segment_tokens: int = typer.Option(2048, help="Longer texts are processed in segments (as plait run)"),
+        batch_size: int = opt.BATCH_SIZE,
+        segment_tokens: int = opt.SEGMENT_TOKENS,
         api_key_env: Optional[str] = typer.Option(None, help="Require 'Authorization: Bearer KEY', KEY read from this environment variable"),
         cors_origin: List[str] = typer.Option([], "--cors-origin", help="Allow browser calls from this origin (repeatable; default: none)"),
         page: bool = typer.Option(True, "--page/--no-page", help="Serve the visual page at /"),
@@ -58,12 +61,11 @@ def register(app: typer.Typer) -> None:
                 raise ServeSetupError(Errors.E148.format(
                     error="--replicas and --address are for --engine ray"))
             settings = ServeSettings(
-                host=host, port=port, model=model, gpu=gpu_id if gpu_id is not None else gpu,
-                quantize=quantize, runtime=runtime, code=tuple(str(c) for c in code),
-                text_field=text_field, id_field=id_field or None, max_body_bytes=max_body_bytes,
+                host=host, port=port, model=model,
+                load=opt.load_options(gpu, gpu_id, quantize, runtime, code), text_field=text_field, id_field=id_field or None, max_body_bytes=max_body_bytes,
                 max_records=max_records, max_chars=max_chars, queue_size=queue_size,
-                timeout_s=timeout, batch_tokens=batch_tokens, max_wait_ms=max_wait_ms,
-                batch_size=batch_size, segment_tokens=segment_tokens, api_key=key,
+                timeout_s=timeout, batch=opt.batch_options(batch_size, batch_tokens, segment_tokens),
+                max_wait_ms=max_wait_ms, api_key=key,
                 cors_origins=tuple(cors_origin), page=page)
             if engine == "ray":
                 from plait.serve.ray_serve import serve_ray

@@ -6,7 +6,7 @@ Light to import: spaCy is imported only when docs are made.
 from __future__ import annotations
 
 from plait.data.gold import Gold
-from plait.io.sources import FORMATS, Reject, detect_format
+from plait.io.formats import FORMATS, Reject, detect_format
 from plait.data.texts import TextItem, read_texts
 
 __all__ = ["FORMATS", "Gold", "Reject", "TextItem", "detect_format", "read_texts"]

@@ -23,7 +23,7 @@ from plait.plugins.contracts import ComponentInfo, GoldInfo
 from plait.data.gold import Gold
 from plait.data.rows import (ALIGN_MODES, K_CONFLICT, K_DUP, Parsed, make_gold, parse_labels,
                       parse_row, sniff_scheme)
-from plait.io.sources import Reject, Row, clip, detect_format, expand, read_rows
+from plait.io.formats import Reject, Row, clip, detect_format, expand, read_rows
 
 SPLITS = ("train", "dev", "test")
 META = "meta.json"

@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from plait.plugins.contracts import GoldInfo
 from plait.data.gold import Gold
-from plait.io.sources import Reject, Row, Sentence, clip
+from plait.io.formats import Reject, Row, Sentence, clip
 from plait.data.tags import TagError, detect_scheme, tags_to_spans
 
 ALIGN_MODES = ("strict", "contract", "expand")
@@ -128,7 +128,7 @@ def parse_row(row: Row, fmt: str, gold: GoldInfo, *, text_field: Optional[str],
               gold_field: Optional[str], scheme: Optional[str]) -> Union[Parsed, Reject]:
     """Check one row against the shapes ``gold`` accepts."""
     if row.error is not None:
-        return Reject(row.source, row.line, row.error, clip(row.raw), row_kind(row.error))
+        return Reject(row.source, row.line, row.error, clip(row.raw or ""), row_kind(row.error))
     value = row.value
     if fmt == "spacy":
         return Parsed(row, doc=value)

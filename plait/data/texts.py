@@ -3,7 +3,7 @@
 Pretraining, distillation and ``plait data import`` read texts the same way: plain text (one document
 per line), JSONL/CSV/TSV/Parquet with a text field, ``.spacy`` DocBins, token-per-line files (tokens
 joined by spaces) and folders of such files. A record that has no usable text is handed to
-``on_reject`` as a :class:`~plait.io.sources.Reject` naming its file and line; it is never dropped
+``on_reject`` as a :class:`~plait.io.formats.Reject` naming its file and line; it is never dropped
 silently (without ``on_reject`` the first one raises).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Union
 
 from plait.errors import DataError, Errors
-from plait.io.sources import OnBytes, Reject, Row, clip, detect_format, expand, read_rows
+from plait.io.formats import OnBytes, Reject, Row, clip, detect_format, expand, read_rows
 
 DEFAULT_TEXT_FIELD = "text"
 
@@ -30,7 +30,7 @@ class TextItem:
 def row_text(row: Row, fmt: str, text_field: Optional[str]) -> Union[str, Reject]:
     """The text of one row, or why it has none."""
     if row.error is not None:
-        return Reject(row.source, row.line, row.error, clip(row.raw))
+        return Reject(row.source, row.line, row.error, clip(row.raw or ""))
     value = row.value
     if fmt == "text":
         text = value
@@ -67,7 +67,7 @@ def read_texts(source: Union[str, Path, List[Union[str, Path]]], *, fmt: Optiona
     """Yield a :class:`TextItem` per record of ``source`` (a file, a folder, or a list of them).
 
     ``fmt`` forces one format for every file (else each file's extension decides, see
-    :data:`plait.io.sources.FORMATS`); ``text_field`` names the field holding the text in JSONL,
+    :data:`plait.io.formats.FORMATS`); ``text_field`` names the field holding the text in JSONL,
     CSV, TSV and Parquet records (default ``text``). Records without a usable text (invalid UTF-8, a
     malformed line, a missing, empty or non-string field) go to ``on_reject``; without one, the first
     such record raises :class:`~plait.errors.DataError` naming it. ``on_bytes(n)`` is called as bytes

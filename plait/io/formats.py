@@ -1,28 +1,52 @@
-"""Readers and writers: JSONL, CSV, Parquet (pyarrow, the ``io`` extra) and plain text.
+"""Every file format Plait reads or writes, in one place: one format table, one detector, one
+pyarrow check, the readers (``plait run``, ``plait data import``, ``plait pretrain``/``distill`` text
+sources) and the writers (``plait run``'s results and rejects).
 
-Readers yield one :class:`RawRecord` per input record, numbered from 1, including the records that
-cannot be read (malformed JSON, invalid UTF-8), so every record is either written or rejected.
-Writers append to a binary file and report their byte position after ``flush`` (for ``--resume``).
+Every reader yields one :class:`~plait.io.records.RawRecord` per input record, numbered as the user sees
+the file (the physical line for line formats and CSV/TSV, the row for Parquet, the document for
+``.spacy``), including the records that cannot be read (invalid UTF-8, malformed JSON, a row with the
+wrong number of fields): those carry ``error`` and the offending ``raw`` text, so a caller can reject
+them by name. Readers stream: memory stays bounded by one record (one row group for Parquet, one DocBin
+file for ``.spacy``). Writers append to a binary file and report their byte position after ``flush``
+(for ``--resume``).
+
+Formats: ``text`` (one document per line), ``jsonl``, ``csv``, ``tsv``, ``parquet`` (pyarrow, the
+``io`` extra), ``spacy`` (DocBin files) and ``tokens`` (one token per line, the tag in the last column,
+blank lines and ``-DOCSTART-`` between sentences: CoNLL-2003, WNUT-17 and the like). ``plait run``
+reads and writes :data:`RUN_FORMATS`.
 """
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Dict, Iterator, List, Optional
+from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-from plait.errors import PlaitError
+from plait.errors import DataError, Errors, PlaitTypeError
+from plait.io.records import RawRecord, has_surrogates
 from plait.io.results import Result
-from plait.io.records import RawRecord
-from plait.errors import Errors, PlaitTypeError
 
-FORMATS = ("jsonl", "csv", "parquet", "text")
-LINE_FORMATS = ("jsonl", "text")
-_EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
-               ".parquet": "parquet", ".pq": "parquet", ".txt": "text", ".text": "text"}
+FORMATS = ("text", "jsonl", "csv", "tsv", "parquet", "spacy", "tokens")
+RUN_FORMATS = ("jsonl", "csv", "parquet", "text")  # what plait run reads and writes
+LINE_FORMATS = ("jsonl", "text")  # one record per physical line
+EXTENSIONS = {".txt": "text", ".text": "text", ".jsonl": "jsonl", ".ndjson": "jsonl",
+              ".json": "jsonl", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet",
+              ".pq": "parquet", ".spacy": "spacy", ".conll": "tokens", ".conllu": "tokens",
+              ".iob": "tokens", ".iob1": "tokens", ".iob2": "tokens", ".bio": "tokens",
+              ".bilou": "tokens", ".biluo": "tokens"}
+#: Files a folder walk leaves out: the bookkeeping ``plait data import`` writes next to its shards.
+BOOKKEEPING = ("meta.json", "rejects.jsonl")
+MAX_RAW = 1000  # characters of an offending record kept in a reject
 HEAD_COLUMNS = ["id", "line"]
 TAIL_COLUMNS = ["truncated", "segments", "warnings", "extra"]
+
+PathLike = Union[str, Path]
+OnBytes = Optional[Callable[[int], None]]
+Row = RawRecord  # the data importer's name for a record as read
 
 
 def columns() -> List[str]:
@@ -33,36 +57,116 @@ def columns() -> List[str]:
     return HEAD_COLUMNS + list(installed_fields()) + TAIL_COLUMNS
 
 
-class FormatError(PlaitError, ValueError):
-    pass
-
-
-def detect_format(path: Path, explicit: Optional[str] = None) -> str:
-    if explicit:
-        if explicit not in FORMATS:
-            raise FormatError(Errors.E082.format(explicit=explicit, join=', '.join(FORMATS)))
-        return explicit
-    fmt = _EXTENSIONS.get(path.suffix.lower())
-    if fmt is None:
-        raise FormatError(Errors.E083.format(path=path, join=', '.join(FORMATS)))
-    return fmt
-
-
 def require_pyarrow() -> Any:
+    """``pyarrow.parquet``, or the coded error saying how to install it."""
     try:
-        import pyarrow
-        import pyarrow.parquet  # noqa: F401
+        import pyarrow.parquet as pq
     except ImportError:
-        raise PlaitError(Errors.E084) from None
-    return pyarrow
+        raise DataError(Errors.E103) from None
+    return pq
 
 
-# -- readers ---------------------------------------------------------------------------------------
-def _lines(path: Path, skip: int) -> Iterator[tuple]:
+@dataclass(frozen=True)
+class Reject:
+    """A record that was not imported: where it is, why, and (the start of) its text."""
+
+    source: str
+    line: Optional[int]
+    reason: str
+    text: str = ""
+    kind: str = ""  # the reason's category (meta.json counts skipped records by it)
+
+    def to_json(self) -> dict:
+        return {"source": self.source, "line": self.line, "kind": self.kind or self.reason,
+                "reason": self.reason, "text": self.text}
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.reason}" + (f" ({clip(self.text, 80)!r})" if self.text else "")
+
+
+def clip(text: Any, limit: int = MAX_RAW) -> str:
+    if not isinstance(text, str):
+        try:
+            text = json.dumps(text, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(text)
+    text = text.encode("utf8", "backslashreplace").decode("utf8")  # lone surrogates made visible
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- format detection -------------------------------------------------------------------------------
+_TAG = re.compile(r"^(?:O|[BIELUS]-\S+)$")
+
+
+def looks_like_tokens(path: Path, probe: int = 50) -> bool:
+    """True when the first non-blank lines are ``token ... TAG`` with IOB/BILUO tags."""
+    seen = 0
+    try:
+        with path.open("rb") as f:
+            for raw in f:
+                line = raw.decode("utf8", "replace").strip()
+                if not line or line.startswith("-DOCSTART-"):
+                    continue
+                cols = line.split()
+                if len(cols) < 2 or not _TAG.match(cols[-1]):
+                    return False
+                seen += 1
+                if seen >= probe:
+                    break
+    except OSError:
+        return False
+    return seen > 0
+
+
+def detect_format(path: PathLike, fmt: Optional[str] = None, *, sniff_tokens: bool = False,
+                  formats: Sequence[str] = FORMATS) -> str:
+    """The format of ``path``: ``fmt`` if given, else from the extension (and, with ``sniff_tokens``,
+    a ``.txt``/``.tsv``/``.csv`` file whose lines are ``token TAG`` is a token file). ``formats``: the
+    ones the caller handles (``plait run``: :data:`RUN_FORMATS`)."""
+    path = Path(path)
+    if fmt:
+        if fmt not in formats:
+            raise DataError(Errors.E101.format(path=path, fmt=fmt, known=", ".join(formats)))
+        return fmt
+    found = EXTENSIONS.get(path.suffix.lower())
+    if found is None and path.name.lower().startswith(("eng.", "deu.", "ned.", "esp.")):
+        found = "tokens" if looks_like_tokens(path) else None  # CoNLL's own file names
+    if found is None and sniff_tokens and looks_like_tokens(path):
+        found = "tokens"
+    if found in ("text", "tsv", "csv") and sniff_tokens and looks_like_tokens(path):
+        found = "tokens"  # "token TAG" lines, whatever the file is called
+    if found not in formats:
+        if tuple(formats) == RUN_FORMATS:  # plait run names its own options
+            raise DataError(Errors.E083.format(path=path, join=", ".join(formats)))
+        raise DataError(Errors.E102.format(path=path, known=", ".join(formats)))
+    return found
+
+
+def expand(sources: Union[PathLike, List[PathLike]]) -> List[Path]:
+    """Files named, and the files of folders named (sorted, recursive, hidden files and import
+    bookkeeping left out). A missing path is an error."""
+    items = [sources] if isinstance(sources, (str, Path)) else list(sources)
+    out: List[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            out.extend(p for p in sorted(path.rglob("*")) if p.is_file()
+                       and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                       and p.name not in BOOKKEEPING)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise DataError(Errors.E100.format(path=path))
+    return out
+
+
+# -- line readers -----------------------------------------------------------------------------------
+def _lines(path: Path, on_bytes: OnBytes) -> Iterator[Tuple[int, str, Optional[str]]]:
     with path.open("rb") as f:
         for n, line in enumerate(f, 1):
-            if n <= skip:
-                continue
+            if on_bytes is not None:
+                on_bytes(len(line))
             line = line.rstrip(b"\n").rstrip(b"\r")
             try:
                 yield n, line.decode("utf8"), None
@@ -70,60 +174,204 @@ def _lines(path: Path, skip: int) -> Iterator[tuple]:
                 yield n, line.decode("utf8", "backslashreplace"), f"invalid UTF-8 at byte {exc.start}"
 
 
-def read_jsonl(path: Path, skip: int = 0) -> Iterator[RawRecord]:
-    for n, line, error in _lines(path, skip):
+def read_text(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
+    src = str(path)
+    for n, line, error in _lines(path, on_bytes):
+        yield Row(source=src, line=n, error=error, raw=line) if error else Row(source=src, line=n, value=line)
+
+
+def read_jsonl(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
+    src = str(path)
+    for n, line, error in _lines(path, on_bytes):
         if error:
-            yield RawRecord(n, error=error, raw=line)
+            yield Row(source=src, line=n, error=error, raw=line)
         elif not line.strip():
-            yield RawRecord(n, error="empty line", raw=line)
+            yield Row(source=src, line=n, error="empty line", raw=line)
         else:
             try:
-                yield RawRecord(n, value=json.loads(line))
+                yield Row(source=src, line=n, value=json.loads(line))
             except json.JSONDecodeError as exc:
-                yield RawRecord(n, error=f"malformed JSON: {exc.msg} at column {exc.colno}", raw=line)
+                yield Row(source=src, line=n, error=f"malformed JSON: {exc.msg} at column {exc.colno}", raw=line)
 
 
-def read_text(path: Path, skip: int = 0) -> Iterator[RawRecord]:
-    for n, line, error in _lines(path, skip):
-        yield RawRecord(n, error=error, raw=line) if error else RawRecord(n, value=line)
+def read_table(path: Path, on_bytes: OnBytes = None, *, delimiter: str = ",") -> Iterator[Row]:
+    """CSV/TSV with a header row; each record numbered by the physical line it starts on."""
+    src = str(path)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf8", errors="surrogateescape", newline="")
+        reader = csv.reader(text, delimiter=delimiter)
+        last_pos = 0
 
+        def progress() -> None:
+            nonlocal last_pos
+            if on_bytes is not None:
+                pos = raw.tell()
+                on_bytes(pos - last_pos)
+                last_pos = pos
 
-def read_csv(path: Path, skip: int = 0) -> Iterator[RawRecord]:
-    # surrogateescape keeps undecodable bytes visible, so the record is rejected, not the file
-    with path.open("r", encoding="utf8", errors="surrogateescape", newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, None) or []
-        for n, row in enumerate(reader, 1):
-            if n <= skip:
+        try:
+            header = next(reader, None)
+        except csv.Error as exc:
+            yield Row(source=src, line=1, error=f"malformed header: {exc}")
+            return
+        if not header:
+            return
+        if has_surrogates(header):
+            yield Row(source=src, line=1, error="invalid UTF-8 in the header", raw=clip(",".join(header)))
+            return
+        start = reader.line_num + 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                yield Row(source=src, line=start, error=f"malformed row: {exc}")
+                start = reader.line_num + 1
                 continue
-            if len(row) != len(header):
-                yield RawRecord(n, error=f"row has {len(row)} fields, the header has {len(header)}",
-                                raw=",".join(row).encode("utf8", "surrogateescape")
-                                .decode("utf8", "backslashreplace"))
+            line, start = start, reader.line_num + 1
+            progress()
+            if not row or row == [""]:
+                yield Row(source=src, line=line, error="empty line")
+            elif has_surrogates(row):
+                yield Row(source=src, line=line, error="invalid UTF-8", raw=clip(delimiter.join(row)))
+            elif len(row) != len(header):
+                yield Row(source=src, line=line, error=f"row has {len(row)} fields, the header has {len(header)}",
+                          raw=delimiter.join(row))
             else:
-                yield RawRecord(n, value=dict(zip(header, row)))
+                yield Row(source=src, line=line, value=dict(zip(header, row)))
+        progress()
 
 
-def read_parquet(path: Path, skip: int = 0) -> Iterator[RawRecord]:
-    require_pyarrow()
-    import pyarrow.parquet as pq
-
-    n = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+def read_parquet(path: Path, on_bytes: OnBytes = None, *, skip: int = 0) -> Iterator[Row]:
+    """Parquet rows, numbered from 1; the first ``skip`` are passed over a row group at a time."""
+    pq = require_pyarrow()
+    src = str(path)
+    pf = pq.ParquetFile(path)
+    size = path.stat().st_size
+    total = max(pf.metadata.num_rows, 1)
+    n = done = 0
+    for batch in pf.iter_batches(batch_size=1024):
         if n + batch.num_rows <= skip:
             n += batch.num_rows
             continue
         for row in batch.to_pylist():
             n += 1
             if n > skip:
-                yield RawRecord(n, value=row)
+                yield Row(source=src, line=n, value=row)
+        if on_bytes is not None:
+            now = size * n // total
+            on_bytes(now - done)
+            done = now
 
 
-READERS = {"jsonl": read_jsonl, "text": read_text, "csv": read_csv, "parquet": read_parquet}
+def read_docbin(path: Path, on_bytes: OnBytes = None, vocab: Any = None,
+                user_data: bool = True) -> Iterator[Row]:
+    """The docs of one ``.spacy`` file, numbered from 1 (a DocBin is read whole: keep shards small).
+    ``user_data=False`` skips unpacking each doc's user data (faster when only the text is needed)."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    src = str(path)
+    try:
+        db = DocBin(store_user_data=user_data).from_disk(path)
+    except Exception as exc:  # noqa: BLE001 - msgpack/zlib/attribute errors: the file is not a DocBin
+        yield Row(source=src, line=1, error=f"not a readable .spacy DocBin: {exc}")
+        return
+    if on_bytes is not None:
+        on_bytes(path.stat().st_size)
+    for n, doc in enumerate(db.get_docs(vocab if vocab is not None else Vocab()), 1):
+        yield Row(source=src, line=n, value=doc)
 
 
-def read_records(path: Path, fmt: str, skip: int = 0) -> Iterator[RawRecord]:
-    return READERS[fmt](path, skip)
+@dataclass
+class Sentence:
+    """One sentence of a token file: words, tags, and the line of each token."""
+
+    words: List[str] = field(default_factory=list)
+    tags: List[str] = field(default_factory=list)
+    lines: List[int] = field(default_factory=list)
+
+
+def read_tokens(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int = 1,
+                tag_column: int = -1) -> Iterator[Row]:
+    """Token-per-line files. A record is ``sentences_per_doc`` sentences (never across a
+    ``-DOCSTART-``), numbered by the line of its first token; its value is a list of
+    :class:`Sentence`. A malformed line rejects the sentence it is in, naming the line."""
+    src = str(path)
+    group: List[Sentence] = []
+    sent = Sentence()
+    bad: Optional[Tuple[int, str, str]] = None  # (line, reason, raw) of the sentence's first bad line
+
+    def close_sentence() -> Iterator[Row]:
+        nonlocal sent, bad, group
+        if bad is not None:
+            yield Row(source=src, line=bad[0], error=bad[1], raw=bad[2])
+        elif sent.words:
+            group.append(sent)
+            if len(group) >= sentences_per_doc:
+                yield Row(source=src, line=group[0].lines[0], value=group)
+                group = []
+        sent, bad = Sentence(), None
+
+    def close_group() -> Iterator[Row]:
+        nonlocal group
+        if group:
+            yield Row(source=src, line=group[0].lines[0], value=group)
+            group = []
+
+    for n, line, error in _lines(path, on_bytes):
+        if error:
+            bad = bad or (n, error, line)
+            continue
+        text = line.strip()
+        if not text or text.startswith("-DOCSTART-"):
+            yield from close_sentence()
+            if text.startswith("-DOCSTART-"):
+                yield from close_group()
+            continue
+        cols = text.split("\t") if "\t" in text else text.split()
+        cols = [c.strip() for c in cols if c.strip()]
+        if len(cols) < 2:
+            bad = bad or (n, "expected a token and a tag column", line)
+            continue
+        try:
+            tag = cols[tag_column]
+        except IndexError:
+            bad = bad or (n, f"no column {tag_column}", line)
+            continue
+        sent.words.append(cols[0])
+        sent.tags.append(tag)
+        sent.lines.append(n)
+    yield from close_sentence()
+    yield from close_group()
+
+
+def read_rows(path: PathLike, fmt: str, on_bytes: OnBytes = None, **options: Any) -> Iterator[Row]:
+    """The rows of one file in format ``fmt`` (see :data:`FORMATS`)."""
+    path = Path(path)
+    if fmt == "text":
+        return read_text(path, on_bytes)
+    if fmt == "jsonl":
+        return read_jsonl(path, on_bytes)
+    if fmt in ("csv", "tsv"):
+        return read_table(path, on_bytes, delimiter="," if fmt == "csv" else "\t")
+    if fmt == "parquet":
+        return read_parquet(path, on_bytes)
+    if fmt == "spacy":
+        return read_docbin(path, on_bytes, vocab=options.get("vocab"),
+                           user_data=options.get("user_data", True))
+    if fmt == "tokens":
+        return read_tokens(path, on_bytes, sentences_per_doc=options.get("sentences_per_doc", 1),
+                           tag_column=options.get("tag_column", -1))
+    raise DataError(Errors.E101.format(path=path, fmt=fmt, known=", ".join(FORMATS)))
+
+def read_records(path: PathLike, fmt: str, skip: int = 0, **options: Any) -> Iterator[RawRecord]:
+    """The records of one file after the first ``skip`` (``plait run --resume``)."""
+    if fmt == "parquet":
+        return read_parquet(Path(path), skip=skip)
+    rows = read_rows(path, fmt, **options)
+    return itertools.islice(rows, skip, None) if skip else rows
 
 
 def count_records(path: Path, fmt: str) -> int:
@@ -136,12 +384,10 @@ def count_records(path: Path, fmt: str) -> int:
                 last = chunk[-1:]
         return n + (last != b"\n")
     if fmt == "parquet":
-        require_pyarrow()
-        import pyarrow.parquet as pq
-
-        return pq.ParquetFile(path).metadata.num_rows
+        return require_pyarrow().ParquetFile(path).metadata.num_rows
+    delimiter = "\t" if fmt == "tsv" else ","
     with path.open("r", encoding="utf8", errors="surrogateescape", newline="") as f:
-        return max(sum(1 for _ in csv.reader(f)) - 1, 0)
+        return max(sum(1 for _ in csv.reader(f, delimiter=delimiter)) - 1, 0)
 
 
 # -- writers ---------------------------------------------------------------------------------------
@@ -227,8 +473,8 @@ class ParquetWriter(Writer):
 
     def __init__(self, f: BinaryIO) -> None:
         super().__init__(f)
-        pa = require_pyarrow()
-        import pyarrow.parquet as pq
+        pq = require_pyarrow()
+        import pyarrow as pa
 
         self._pa = pa
         self._columns = columns()

@@ -48,6 +48,11 @@ class EntryPointFailure:
                 "version": self.version, "error": self.error}
 
 
+def dist_key(name: str) -> str:
+    """A distribution name as compared: case and ``_``/``-`` aside (``Plait_NER`` is ``plait-ner``)."""
+    return name.lower().replace("_", "-")
+
+
 def _dist(ep: Any) -> Tuple[str, str]:
     dist = getattr(ep, "dist", None)
     if dist is None:
@@ -125,12 +130,16 @@ _PROBE = r"""
 import json, sys, traceback
 from importlib import metadata
 wanted = {tuple(x) for x in json.loads(sys.argv[1])}
+build = {tuple(x) for x in json.loads(sys.argv[2])}  # factories to build, not only import
 out = []
 try:
     import spacy  # noqa: F401  (what spaCy loads anyway is not the plugin's fault)
 except BaseException as exc:
     print(json.dumps({"fatal": f"import spacy: {type(exc).__name__}: {exc}"}))
     sys.exit(0)
+if build:  # a broken factory module elsewhere must not fail another factory's build
+    from plait.plugins.isolation import isolate_spacy_plugins
+    isolate_spacy_plugins()
 eps = [ep for group in sorted({w[0] for w in wanted}) for ep in metadata.entry_points(group=group)]
 for ep in eps:
     if (ep.group, ep.name, ep.value) not in wanted:
@@ -140,6 +149,23 @@ for ep in eps:
     except BaseException as exc:
         out.append({"group": ep.group, "name": ep.name, "value": ep.value,
                     "error": f"{type(exc).__name__}: {exc}", "detail": traceback.format_exc()})
+        continue
+    if ep.group != "spacy_factories" or (ep.group, ep.name, ep.value) not in build:
+        continue
+    # build the factory with its defaults: a factory that raises at construction fails every
+    # pipeline that uses it, so it is a failure of its plugin even though its module imports
+    try:
+        from confection import ConfigValidationError
+        spacy.blank("en").add_pipe(ep.name)
+    except ConfigValidationError as exc:  # required settings without defaults: can't be probed
+        if not all(str(e.get("msg", "")).lower() == "field required" or e.get("type") == "missing"
+                   for e in getattr(exc, "errors", []) or []):
+            out.append({"group": ep.group, "name": ep.name, "value": ep.value,
+                        "error": f"building the factory with its defaults: {exc}", "detail": ""})
+    except BaseException as exc:
+        out.append({"group": ep.group, "name": ep.name, "value": ep.value,
+                    "error": f"building the factory with its defaults: {type(exc).__name__}: {exc}",
+                    "detail": traceback.format_exc()})
 print(json.dumps({"failures": out}))
 """
 
@@ -149,26 +175,39 @@ def spacy_entry_points(dists: Optional[Sequence[str]] = None) -> List[Any]:
     every ``spacy_factories`` one (spaCy imports those in every process)."""
     from importlib import metadata
 
-    wanted = None if dists is None else {d.lower().replace("_", "-") for d in dists}
+    wanted = None if dists is None else {dist_key(d) for d in dists}
     found = []
     for group in SPACY_GROUPS:
         for ep in metadata.entry_points(group=group):
-            dist, _ = _dist(ep)
-            if (wanted is None or group == "spacy_factories"
-                    or dist.lower().replace("_", "-") in wanted):
+            if wanted is None or group == "spacy_factories" or dist_key(_dist(ep)[0]) in wanted:
                 found.append(ep)
+    return found
+
+
+def factory_distributions() -> Dict[str, str]:
+    """spaCy factory name -> the distribution whose ``spacy_factories`` entry point provides it."""
+    from importlib import metadata
+
+    found: Dict[str, str] = {}
+    for ep in metadata.entry_points(group="spacy_factories"):
+        found.setdefault(ep.name, _dist(ep)[0])
     return found
 
 
 def probe_spacy_entry_points(dists: Optional[Sequence[str]] = None, *,
                              timeout: float = 120.0) -> List[EntryPointFailure]:
-    """Import the spaCy entry points of ``dists`` (default: all) in a child process; the failures."""
+    """Import the spaCy entry points of ``dists`` (default: all) in a child process, and build each
+    of their factories with its default settings there; the failures."""
     eps = spacy_entry_points(dists)
     if not eps:
         return []
     by_key = {(ep.group, ep.name, ep.value): ep for ep in eps}
+    wanted = None if dists is None else {dist_key(d) for d in dists}
+    build = sorted(key for key, ep in by_key.items() if key[0] == "spacy_factories"
+                   and (wanted is None or dist_key(_dist(ep)[0]) in wanted))
     try:
-        res = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(sorted(by_key))],
+        res = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(sorted(by_key)),
+                              json.dumps(build)],
                              capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return [EntryPointFailure("spacy_*", "*", "", "<several>", "",

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from plait.plugins import hookspecs
 from plait.errors import Errors, PluginError, UnknownNameError
 from plait.plugins.contracts import RECORD_KINDS, ComponentInfo, CorpusInfo, EncoderInfo
+from plait.plugins.isolation import dist_key
 from plait.errors import PlaitTypeError
 
 ENTRY_POINT_GROUP = "plait"
@@ -265,12 +266,12 @@ class PluginRegistry:
                 return list(self._spacy_checked)
             by_dist: Dict[str, List[str]] = {}
             for info in self.plugins.values():
-                by_dist.setdefault(_norm(info.dist), []).append(info.name)
+                by_dist.setdefault(dist_key(info.dist), []).append(info.name)
             for f in self.failures:
-                by_dist.setdefault(_norm(f.dist), []).append(f.plugin)
+                by_dist.setdefault(dist_key(f.dist), []).append(f.plugin)
             added: List[PluginFailure] = []
             for f in probe_spacy_entry_points(sorted(by_dist)):
-                for plugin in dict.fromkeys(by_dist.get(_norm(f.dist), [f.dist])):
+                for plugin in dict.fromkeys(by_dist.get(dist_key(f.dist), [f.dist])):
                     stage = f"import {f.group} entry point '{f.name}' ({f.value})"
                     if plugin in self.plugins:
                         self._fail(plugin, stage, f.error, f.detail)
@@ -289,20 +290,26 @@ class PluginRegistry:
         owner = self._records["component"].get(component)
         if owner is not None:  # registered, but its spaCy factory may have failed to import
             info = self.plugins.get(owner[1])
-            dist = _norm(info.dist) if info else ""
+            dist = dist_key(info.dist) if info else ""
             for f in self.failures:  # its spaCy side failed (plait plugins / doctor's child check)
                 if f.plugin == owner[1] and f.stage.startswith("import spacy_"):
                     return f
             for sf in spacy_failures():
-                if _norm(sf.dist) == dist:
+                if dist_key(sf.dist) == dist:
                     return PluginFailure(owner[1], sf.dist, sf.version,
                                          f"import {sf.group} entry point '{sf.name}'", sf.error)
             return None
         for f in self.failures:
-            dist = _norm(f.dist)
+            dist = dist_key(f.dist)
             if component in (f.plugin, dist) or dist.endswith("-" + component):
                 return f
         return None
+
+    def failure_of_dist(self, dist: str) -> Optional[PluginFailure]:
+        """The first recorded failure of a plugin of distribution ``dist``, if any."""
+        self.load()
+        key = dist_key(dist)
+        return next((f for f in self.failures if dist_key(f.dist) == key), None)
 
     def report(self) -> Dict[str, Any]:
         self.load()
@@ -320,9 +327,6 @@ class PluginRegistry:
             "skipped": dict(self.skipped),
         }
 
-
-def _norm(dist: str) -> str:
-    return dist.lower().replace("_", "-")
 
 
 def _with_hint(hook: str, specs: List[str]) -> str:

@@ -1,5 +1,6 @@
-"""Production processing: readers/writers, token-budget batching, long-document segments, engines
-(local, spawned worker pool, Ray Data), ordered assembly, rejects and resume. See docs/runner.md."""
+"""Production processing: token-budget batching, long-document segments, engines (local, spawned
+worker pool, Ray Data), ordered assembly, rejects and resume; files are read and written by
+:mod:`plait.io`. See docs/runner.md."""
 from __future__ import annotations
 
 from plait.runner.batching import BatchOptions

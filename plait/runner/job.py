@@ -9,13 +9,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Union
+from typing import Any, Callable, Iterator, List, Optional
 
 from plait.errors import PlaitError
 from plait.runner.batching import BatchOptions
-from plait.io.formats import (LINE_FORMATS, RejectsWriter, count_records, detect_format, open_writer,
-                 read_records)
+from plait.io.formats import (LINE_FORMATS, RUN_FORMATS, RejectsWriter, count_records, detect_format,
+                              open_writer, read_records)
 from plait.io.records import Item, to_item
+from plait.runtime.options import LoadOptions
 from plait.runner.resume import Checkpoint, checkpoint_path, prepare_resume, save_checkpoint
 from plait.errors import Errors
 
@@ -34,27 +35,18 @@ class RunConfig:
     overwrite: bool = False
     engine: str = "local"  # local | ray
     n_process: int = 1
-    gpu: Union[bool, int] = False
     address: Optional[str] = None
     num_gpus: float = 0.0
-    quantize: bool = False
-    runtime: str = "torch"  # torch | onnx (ONNX Runtime, CPU)
-    code: Sequence[Path] = ()
+    options: LoadOptions = field(default_factory=LoadOptions)  # how each copy is loaded
     batch: BatchOptions = field(default_factory=BatchOptions)
     max_chars: int = 0
     limit: int = 0  # stop after this many records in this run (0: all)
     progress: bool = True
-    options: Any = None  # a plait.LoadOptions; when given, it replaces gpu/quantize/runtime/code
 
     @property
-    def load_options(self) -> Any:
+    def load_options(self) -> LoadOptions:
         """How each copy of the pipeline is loaded (:class:`plait.LoadOptions`)."""
-        from plait.runtime.options import LoadOptions
-
-        if self.options is not None:
-            return self.options
-        return LoadOptions(gpu=self.gpu, quantize=self.quantize, runtime=self.runtime,
-                           code=tuple(str(c) for c in self.code))
+        return self.options
 
     @property
     def rejects_path(self) -> Path:
@@ -98,8 +90,8 @@ def run_job(cfg: RunConfig, engine: Any = None,
     """Run ``cfg``. ``engine`` overrides the one ``cfg`` describes; ``on_group`` sees each checkpoint."""
     from plait.runner.stream import result_groups
 
-    in_fmt = detect_format(cfg.input, cfg.input_format)
-    out_fmt = detect_format(cfg.output, cfg.output_format)
+    in_fmt = detect_format(cfg.input, cfg.input_format, formats=RUN_FORMATS)
+    out_fmt = detect_format(cfg.output, cfg.output_format, formats=RUN_FORMATS)
     if not cfg.input.exists():
         raise PlaitError(Errors.E088.format(input=cfg.input))
     rejects = cfg.rejects_path

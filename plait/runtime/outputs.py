@@ -83,6 +83,7 @@ def outputs_for(nlp: Any, registry: Any = None) -> Outputs:
     for name, factory, info in contracts:
         by_factory.setdefault(factory, []).append((name, info))
     out: Outputs = {}
+    factory_dists: Dict[str, str] = {}  # filled on first need (see _refuse_orphan)
     for pipe in nlp.pipe_names:
         try:
             meta = nlp.get_pipe_meta(pipe)
@@ -93,9 +94,38 @@ def outputs_for(nlp: Any, registry: Any = None) -> Outputs:
         else:
             assigns = set(meta.assigns or ())
             found = [info for _, _, info in contracts if assigns & set(info.assigns)]
+            if not found:
+                _refuse_orphan(pipe, meta.factory, registry, factory_dists)
         for info in found:
             out.setdefault(info.field, (pipe, info))
     return out
+
+
+def _refuse_orphan(pipe: str, factory: str, registry: Any, factory_dists: Dict[str, str]) -> None:
+    """A pipe with no output contract whose factory comes from a plugin that failed to register
+    (a misspelled hook, a hook that raised): its output would vanish from every result without a
+    word, so the pipeline is refused with the plugin's own failure instead. ``factory_dists`` is
+    the caller's cache of factory -> distribution, filled here once."""
+    try:
+        if registry is None:
+            from plait.plugins.registry import get_registry
+
+            registry = get_registry()
+        if not registry.failures:
+            return
+    except Exception:  # no registry: installed_contracts already warned
+        return
+    if not factory_dists:
+        from plait.plugins.isolation import factory_distributions
+
+        factory_dists.update(factory_distributions())
+    dist = factory_dists.get(factory)
+    failure = registry.failure_of_dist(dist) if dist else None
+    if failure is not None:
+        from plait.errors import Errors, PlaitError
+
+        raise PlaitError(Errors.E200.format(pipe=pipe, factory=factory, plugin=failure.plugin,
+                                            dist=dist, failure=failure.error))
 
 
 # -- reading a Doc (where the Doc is: maybe a worker) ----------------------------------------------

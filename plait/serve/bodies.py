@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from plait.errors import Errors
+from plait.io.records import check_record, kind_of, record_name
+from plait.runner.segment import estimate_tokens  # the runner's estimate: one budget, one meaning
 from plait.serve.http_errors import ServeError
 from plait.serve.settings import ServeSettings
 
@@ -27,33 +29,6 @@ class Batchable:
                 for r in self.records]
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
-
-
-def _has_surrogates(record: Any) -> bool:
-    try:
-        (record if isinstance(record, str) else json.dumps(record, ensure_ascii=False)).encode("utf8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def record_name(index: int, record: Any, id_field: Optional[str]) -> str:
-    if isinstance(record, dict) and id_field and isinstance(record.get(id_field), (str, int)) \
-            and not isinstance(record.get(id_field), bool) and record.get(id_field) != "":
-        return f"{index} (id {record[id_field]!r})"
-    return str(index)
-
-
-def estimate_tokens(text: str) -> int:
-    """A cheap token estimate for the gathering budget: about 4 characters a token."""
-    return len(text) // 4 + 1
-
-
 def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
     """The records of a request body, or a :class:`ServeError` (413 / 422) naming what is wrong."""
     if len(body) > settings.max_body_bytes:
@@ -68,7 +43,7 @@ def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
     records = [value] if single else value
     if not records or not (single and isinstance(value, (dict, str)) or not single):
         raise ServeError(422, Errors.E134.format(kind="an empty list" if not records and not single
-                                                 else _kind(value)))
+                                                 else kind_of(value)))
     if len(records) > settings.max_records:
         raise ServeError(413, Errors.E131.format(n=len(records), limit=settings.max_records))
     tf, idf = settings.text_field, settings.id_field
@@ -76,39 +51,17 @@ def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
     too_long: List[Dict[str, Any]] = []
     tokens = words = 0
     for index, record in enumerate(records, 1):
-        name = record_name(index, record, idf)
-
-        def problem(message: str, field: Optional[str]) -> None:
-            problems.append({"index": index, "id": record.get(idf) if isinstance(record, dict)
-                             and idf else None, "field": field, "message": message})
-
-        if isinstance(record, str):
-            text: Any = record
-        elif isinstance(record, dict):
-            if idf and idf in record and record[idf] is not None and (
-                    isinstance(record[idf], bool) or not isinstance(record[idf], (str, int))):
-                problem(Errors.E139.format(record=index, field=idf, kind=_kind(record[idf])), idf)
-                continue
-            if tf not in record:
-                problem(Errors.E136.format(record=name, field=tf), tf)
-                continue
-            text = record[tf]
-            if not isinstance(text, str):
-                problem(Errors.E137.format(record=name, field=tf, kind=_kind(text)), tf)
-                continue
-        else:
-            problem(Errors.E135.format(record=index, kind=_kind(record), field=tf), None)
+        checked = check_record(record, index, text_field=tf, id_field=idf)  # the one record check
+        own_id = record.get(idf) if isinstance(record, dict) and idf else None
+        if checked.error is not None:
+            problems.append({"index": index, "id": own_id, "field": checked.field,
+                             "message": checked.error})
             continue
-        if not text.strip():
-            problem(Errors.E138.format(record=name, field=tf), tf)
-            continue
-        if _has_surrogates(record):
-            problem(Errors.E149.format(record=name), None)
-            continue
+        text = checked.text
         if len(text) > settings.max_chars:
-            too_long.append({"index": index, "id": record.get(idf) if isinstance(record, dict)
-                             and idf else None, "field": tf,
-                             "message": Errors.E132.format(record=name, field=tf, n=len(text),
+            too_long.append({"index": index, "id": own_id, "field": tf,
+                             "message": Errors.E132.format(record=record_name(index, record, idf),
+                                                           field=tf, n=len(text),
                                                            limit=settings.max_chars)})
             continue
         tokens += estimate_tokens(text)

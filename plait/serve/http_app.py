@@ -243,9 +243,9 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
             "max_body_bytes": settings.max_body_bytes, "max_records": settings.max_records,
             "max_chars": settings.max_chars, "queue_size": settings.queue_size,
             "timeout_s": settings.timeout_s},
-            "batching": {"batch_tokens": settings.batch_tokens, "max_wait_ms": settings.max_wait_ms,
-                         "batch_size": settings.batch_size,
-                         "segment_tokens": settings.segment_tokens},
+            "batching": {"batch_tokens": settings.batch.max_batch_tokens,
+                         "max_wait_ms": settings.max_wait_ms, "batch_size": settings.batch.batch_size,
+                         "segment_tokens": settings.batch.segment_tokens},
             "fields": {"text": settings.text_field, "id": settings.id_field},
             "auth": settings.api_key is not None}
 

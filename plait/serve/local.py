@@ -73,7 +73,7 @@ def pipeline_info(nlp: Any, settings: ServeSettings) -> Dict[str, Any]:
         "outputs": output_views(nlp),
         "load_options": {**settings.load_options,
                          "quantized": meta.get("plait_quantized") or None,
-                         "runtime_used": meta.get("plait_runtime") or settings.runtime},
+                         "runtime_used": meta.get("plait_runtime") or settings.load.runtime},
         "versions": {"plait": _version("plait"), "spacy": _version("spacy"),
                      "spacy-transformers": _version("spacy-transformers"),
                      "torch": _version("torch"), "python": platform.python_version()},
@@ -90,7 +90,7 @@ def prepare(settings: ServeSettings, nlp: Any = None, views: Optional[List[Dict[
     opts = settings.process_options
     try:
         if nlp is None:
-            nlp = plait.load(settings.model, **settings.load_options)
+            nlp = plait.load(settings.model, options=settings.load)
 
         def process(records: List[Any]) -> List[Dict[str, Any]]:
             return [r.model_dump(mode="json") for r in plait.process(nlp, records, **opts)]
@@ -121,7 +121,7 @@ class LocalBackend:
         self._info: Dict[str, Any] = {}
         self._on_ready = on_ready
         self.batcher = Batcher(self._load, queue_size=settings.queue_size,
-                               batch_tokens=settings.batch_tokens,
+                               batch_tokens=settings.batch.max_batch_tokens,
                                max_wait_s=settings.max_wait_ms / 1000.0)
 
     @property

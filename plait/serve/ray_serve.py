@@ -77,7 +77,7 @@ def build_app(settings: ServeSettings, *, replicas: int = 1, num_cpus: float = 1
 
     @serve.deployment(name="PlaitPipeline", num_replicas=replicas,
                       ray_actor_options={"num_cpus": num_cpus},
-                      max_ongoing_requests=max(settings.batch_size * 2, 8),
+                      max_ongoing_requests=max(settings.batch.batch_size * 2, 8),
                       max_queued_requests=settings.queue_size,
                       graceful_shutdown_timeout_s=settings.timeout_s + 5)
     @serve.ingress()
@@ -94,7 +94,7 @@ def build_app(settings: ServeSettings, *, replicas: int = 1, num_cpus: float = 1
 
             return create_app(ReplicaBackend(self, self.settings), self.settings)
 
-        @serve.batch(max_batch_size=settings.batch_size,
+        @serve.batch(max_batch_size=settings.batch.batch_size,
                      batch_wait_timeout_s=settings.max_wait_ms / 1000.0)
         async def process_batch(self, requests: List[List[Any]]) -> List[Any]:
             records = [r for request in requests for r in request]

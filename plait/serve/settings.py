@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple, Union
+from typing import Optional, Tuple
 
 from plait.errors import Errors
+from plait.runner.batching import BatchOptions
+from plait.runtime.options import LoadOptions
 from plait.serve.http_errors import ServeSetupError
 
 
@@ -13,12 +15,9 @@ class ServeSettings:
     # where to listen
     host: str = "127.0.0.1"
     port: int = 8080
-    # what to load (as plait.load)
+    # what to load, and how (as plait.load)
     model: str = ""
-    gpu: Union[bool, int] = False
-    quantize: bool = False
-    runtime: str = "torch"
-    code: Tuple[str, ...] = ()
+    load: LoadOptions = field(default_factory=LoadOptions)
     # records (as plait run)
     text_field: str = "text"
     id_field: Optional[str] = "id"
@@ -28,12 +27,11 @@ class ServeSettings:
     max_chars: int = 1_000_000
     queue_size: int = 256  # requests waiting for the pipeline; beyond it: 503 at once
     timeout_s: float = 60.0  # per request, from arrival to answer; beyond it: 504
-    # dynamic batching: gather requests until this many estimated tokens, or max_wait_ms after the
-    # first one arrived; then one plait.process call over all their records
-    batch_tokens: int = 8192
+    # dynamic batching: gather requests until batch.max_batch_tokens estimated tokens, or max_wait_ms
+    # after the first one arrived; then one plait.process call over all their records, batched and
+    # segmented exactly as plait run (the same BatchOptions)
+    batch: BatchOptions = field(default_factory=BatchOptions)
     max_wait_ms: float = 10.0
-    batch_size: int = 64  # most texts in one nlp.pipe batch (as plait run)
-    segment_tokens: int = 2048  # longer texts are processed in segments, exactly as plait run
     # access
     api_key: Optional[str] = None
     cors_origins: Tuple[str, ...] = field(default_factory=tuple)
@@ -42,8 +40,8 @@ class ServeSettings:
     def __post_init__(self) -> None:
         positive = {"max_body_bytes": self.max_body_bytes, "max_records": self.max_records,
                     "max_chars": self.max_chars, "queue_size": self.queue_size,
-                    "timeout_s": self.timeout_s, "batch_tokens": self.batch_tokens,
-                    "batch_size": self.batch_size, "segment_tokens": self.segment_tokens}
+                    "timeout_s": self.timeout_s, "batch_tokens": self.batch.max_batch_tokens,
+                    "batch_size": self.batch.batch_size, "segment_tokens": self.batch.segment_tokens}
         for name, value in positive.items():
             if not value > 0:
                 raise ServeSetupError(Errors.E148.format(
@@ -57,12 +55,13 @@ class ServeSettings:
 
     @property
     def load_options(self) -> dict:
-        return {"gpu": self.gpu, "quantize": self.quantize, "runtime": self.runtime,
-                "code": list(self.code)}
+        """How the pipeline is loaded, for ``/v1/info``."""
+        return {"gpu": self.load.gpu, "quantize": self.load.quantize, "runtime": self.load.runtime,
+                "code": list(self.load.code)}
 
     @property
     def process_options(self) -> dict:
         """Keyword arguments of plait.process, as plait run passes them."""
         return {"text_field": self.text_field, "id_field": self.id_field,
-                "batch_size": self.batch_size, "max_batch_tokens": self.batch_tokens,
-                "segment_tokens": self.segment_tokens}
+                "batch_size": self.batch.batch_size, "max_batch_tokens": self.batch.max_batch_tokens,
+                "segment_tokens": self.batch.segment_tokens}

@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Union
 
 from confection import Config
 
-from plait.errors import Errors, SpecError
+from plait.errors import Errors, PlaitError, SpecError
 from plait.plugins.isolation import isolate_spacy_plugins
 from plait.training.finetune import callback_config
 from plait.plugins.registry import PluginRegistry, get_registry
@@ -167,7 +167,19 @@ def compose(spec: Union[PipelineSpec, str, Path], *, registry: Optional[PluginRe
                        "after_init": None, "components": init_components, "tokenizer": {}},
     }
     config = Config(cfg)
-    return fill(config) if auto_fill else config
+    if not auto_fill:
+        return config
+    try:
+        return fill(config)
+    except PlaitError:
+        raise
+    except Exception as exc:
+        # a factory that imports but raises when built: name the component and its plugin (the
+        # child-process probe builds each factory with its defaults), never spaCy's traceback
+        registry.check_spacy()
+        for comp, _ in infos:
+            _raise_if_plugin_failed(registry, comp.component, source)
+        raise SpecError(Errors.E201.format(path=source, error=f"{type(exc).__name__}: {exc}")) from None
 
 
 def _batcher(tr: Any) -> Dict[str, Any]:

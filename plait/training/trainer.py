@@ -253,3 +253,59 @@ def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Option
                      source=str(source), **record)
     (output / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf8")
     return run
+
+
+def budget_overrides(source: PathLike, *, corpus: Optional[PathLike] = None,
+                     seed: Optional[int] = None, max_steps: int = 0, eval_frequency: int = 0,
+                     batch_words: int = 0, learning_rate: float = 0.0,
+                     head_steps: Optional[int] = None, head_learning_rate: float = 0.0,
+                     encoder_learning_rate: float = 0.0, encoder: str = "") -> Dict[str, Any]:
+    """spaCy overrides for ``plait train``'s budget options (0, None or "" keeps the spec's value).
+
+    ``corpus`` is a folder with ``train/`` and ``dev/``; ``batch_words`` sets a fixed or a
+    compounding batch size alike. A two-stage config (``plait.fine_tuning.v1`` with a recipe) takes
+    ``head_steps`` and the two groups' rates, and there ``learning_rate`` is the spec's
+    ``learning_rate``, the encoder's (the heads keep theirs unless ``head_learning_rate``); given to
+    a single-stage config the two-stage options raise E156. The schedule is stretched to a new
+    ``max_steps`` by :func:`train` itself (:func:`schedule_overrides`).
+    """
+    from spacy import util
+
+    source = Path(source)
+    if source.suffix.lower() in (".yml", ".yaml"):
+        from plait.training.compose import compose
+        from plait.training.spec import load_spec
+
+        config = compose(load_spec(source), source=str(source))
+    else:
+        config = util.load_config(source, interpolate=False)
+    out: Dict[str, Any] = {}
+    if corpus:
+        out["paths.train"] = str(Path(corpus) / "train")
+        out["paths.dev"] = str(Path(corpus) / "dev")
+    if seed is not None:
+        out["system.seed"] = int(seed)
+    training = config["training"]
+    if max_steps:
+        out["training.max_steps"] = int(max_steps)
+    if eval_frequency:
+        out["training.eval_frequency"] = int(eval_frequency)
+    if batch_words:
+        if isinstance(training["batcher"].get("size"), dict):
+            out["training.batcher.size.start"] = int(batch_words)
+            out["training.batcher.size.stop"] = int(batch_words)
+        else:
+            out["training.batcher.size"] = int(batch_words)
+    two_stage = head_steps is not None or head_learning_rate or encoder_learning_rate
+    if two_stage or fine_tuning_block(config) is not None:
+        out.update(rate_overrides(
+            config, head_steps=head_steps, head_rate=head_learning_rate or None,
+            encoder_rate=encoder_learning_rate or learning_rate or None, where=source))
+    elif learning_rate:
+        lr = training["optimizer"]["learn_rate"]
+        key = ("training.optimizer.learn_rate.initial_rate" if isinstance(lr, dict)
+               else "training.optimizer.learn_rate")
+        out[key] = float(learning_rate)
+    if encoder:
+        out["components.transformer.model.encoder"] = encoder
+    return out

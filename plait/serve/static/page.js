@@ -165,16 +165,23 @@ function spanList(value) {
              .sort((a, b) => a.start - b.start || b.end - a.end);
 }
 
+// The API counts offsets in Unicode code points (Python's str); JavaScript strings index UTF-16 code
+// units, so an emoji (two units) would shift every later highlight. Slice by code points.
+function codePoints(text) { return Array.from(text); }
+function cpSlice(cps, start, end) { return cps.slice(start, end).join(""); }
+function cpIndex(text, unitIndex) { return Array.from(text.slice(0, unitIndex)).length; }
+
 function markedText(text, spans, makeMark) {
   const root = el("div", { class: "text" });
+  const cps = codePoints(text);
   let pos = 0;
   for (const s of spans) {
     if (s.start < pos) continue;   // overlapping: keep the first
-    root.appendChild(document.createTextNode(text.slice(pos, s.start)));
-    root.appendChild(makeMark(s, text.slice(s.start, s.end)));
+    root.appendChild(document.createTextNode(cpSlice(cps, pos, s.start)));
+    root.appendChild(makeMark(s, cpSlice(cps, s.start, s.end)));
     pos = s.end;
   }
-  root.appendChild(document.createTextNode(text.slice(pos)));
+  root.appendChild(document.createTextNode(cpSlice(cps, pos)));
   return root;
 }
 
@@ -201,8 +208,9 @@ function renderPolarity(text, value) {
                    style: `background: ${polarityColour(value.polarity, 1)}` },
          `${value.label} ${fmt(value.polarity)}`)));
   }
+  const cps = codePoints(text);
   for (const s of sentences) {
-    const surface = Number.isInteger(s.start) ? text.slice(s.start, s.end) : (s.text || "");
+    const surface = Number.isInteger(s.start) ? cpSlice(cps, s.start, s.end) : (s.text || "");
     parts.push(el("div", { class: "band", "data-label": String(s.label),
                            style: `background: ${polarityColour(s.polarity, 0.16)}; ` +
                                   `border-left-color: ${polarityColour(s.polarity, 0.9)}` },
@@ -236,7 +244,11 @@ function renderExtract(text, value) {
     let from = 0;
     for (const piece of pieces.map(p => p.trim()).filter(Boolean)) {
       const at = text.indexOf(piece, from);
-      if (at >= 0) { spans.push({ start: at, end: at + piece.length }); from = at + piece.length; }
+      if (at >= 0) {
+        const start = cpIndex(text, at);
+        spans.push({ start, end: start + codePoints(piece).length });
+        from = at + piece.length;
+      }
     }
   }
   if (!spans.length && !plain) return renderJson(text, value);

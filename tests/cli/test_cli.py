@@ -30,3 +30,19 @@ def test_plugins_human_output_and_encoders_listing():
     assert "encoders" in res.stdout and "encoder: minilm-l6, tiny-random" in res.stdout
     res = run_plait("encoders")
     assert res.returncode == 0 and "tiny-random" in res.stdout
+
+
+def test_an_unknown_option_is_a_usage_line_and_one_error_not_a_traceback():
+    """`plait train` takes spaCy's `--section.key value` overrides; a mistyped plain option there
+    (and anywhere else) gets the usage line and one error, exit 2 (issue 29/30)."""
+    from plaittest import ROOT, run_plait
+
+    for args in (["train", str(ROOT / "pipeline" / "ci.yml"), "--encodr", "x"],
+                 ["train", str(ROOT / "pipeline" / "ci.yml"), "--encodr=x"],
+                 ["run", "model", "in.jsonl", "--bogus"],
+                 ["compose", str(ROOT / "pipeline" / "ci.yml"), "--bogus"]):
+        res = run_plait(*args)
+        text = res.stdout + res.stderr
+        assert res.returncode == 2, (args, text)
+        assert "Traceback" not in text and "No such option" in text, (args, text)
+        assert "Usage:" in text

@@ -10,7 +10,7 @@ from plait.training.compose import compose, config_to_str
 from plait.plugins.registry import get_registry
 from plait.training.spec import load_spec, parse_spec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "pipeline").glob("*.yml"))
 FOUR = {"ner", "sentiment", "textcat", "summarize"}
 FACTORY_OF = {"ner": "plait_ner", "sentiment": "plait_sentiment", "textcat": "plait_textcat",

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-import test_runner_support as support
+import runnertest as support
 from plait.errors import PlaitError
 from plait.runner.batching import BatchOptions
 from plait.io.formats import count_records, read_records
 from plait.runner.job import RunConfig, run_job
 from plait.runner.resume import checkpoint_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +83,8 @@ def test_jsonl_run_writes_results_rejects_and_checks_counts(model, tmp_path):
     assert first["extra"] == {"n": 0}
     rejects = lines(Path(str(out) + ".rejects.jsonl"))
     assert [(r["line"], r["reason"].split(":")[0].split(" ")[0]) for r in rejects] == [
-        (11, "malformed"), (12, "invalid"), (13, "empty"), (14, "text"), (15, "missing"),
-        (16, "empty")]
+        (11, "malformed"), (12, "invalid"), (13, "empty"), (14, "[E137]"), (15, "[E136]"),
+        (16, "[E138]")]  # read errors as the reader words them; record checks coded
     assert rejects[0]["record"] == "{not json" and rejects[4]["record"] == {"id": "none"}
     again = plait_run(model, src, "-o", out)
     assert again.returncode == 1 and "exists" in again.stderr  # never overwrite by accident
@@ -123,7 +123,7 @@ def test_text_csv_and_parquet_in_and_out(model, tmp_path):
     bad = tmp_path / "in.csv"
     bad.write_bytes(b"id,text\n1,Apple.\n2,caf\xe9\n3,a,b\n")
     assert [r.error for r in read_records(bad, "csv")] == [
-        None, None, "row has 3 fields, the header has 2"]
+        None, "invalid UTF-8", "row has 3 fields, the header has 2"]
     proc = plait_run(model, bad, "-o", tmp_path / "csv.jsonl")
     assert "3 records in = 1 written + 2 rejected" in proc.stdout
     assert "invalid UTF-8" in lines(tmp_path / "csv.jsonl.rejects.jsonl")[0]["reason"]

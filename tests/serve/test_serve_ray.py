@@ -10,7 +10,7 @@ pytest.importorskip("fastapi", reason="plait serve is an optional extra: pip ins
 pytest.importorskip("ray.serve", reason="Ray Serve is an optional extra: pip install 'plait[ray]'")
 
 import plait  # noqa: E402
-import test_runner_support as support  # noqa: E402
+import runnertest as support  # noqa: E402
 from serve_support import Server  # noqa: E402
 
 

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray")
 ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'plait[ray]'")
 pytest.importorskip("ray.data", reason="Ray Data is not installed: pip install 'ray[data]'")
 
-import test_runner_support as support  # noqa: E402
+import plait  # noqa: E402
+import runnertest as support  # noqa: E402
 from plait.runner.batching import BatchOptions  # noqa: E402
 from plait.runner.job import RunConfig, run_job  # noqa: E402
 
@@ -33,7 +34,7 @@ def test_ray_engine_matches_the_local_engine(local_ray, tmp_path):
 
     def cfg(out, engine):
         return RunConfig(model=str(model), input=src, output=out, engine=engine, n_process=2,
-                         code=(support.CODE_FILE,), progress=False,
+                         options=plait.LoadOptions(code=(support.CODE_FILE,)), progress=False,
                          batch=BatchOptions(batch_size=4, segment_tokens=200))
 
     local = run_job(cfg(tmp_path / "local.jsonl", "local"))

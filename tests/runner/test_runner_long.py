@@ -8,7 +8,7 @@ import time
 import pytest
 
 import plait
-import test_runner_support as support
+import runnertest as support
 from plait.runner.batching import BatchOptions, Unit, batches_from_window, make_batches
 from plait.runtime.outputs import merge_segments
 from plait.runner.segment import estimate_tokens, split_text

@@ -1,5 +1,5 @@
-"""The quality tooling: scripts/train.py (run.json, budget overrides), scripts/peers.py (the peers on the
-same split), scripts/quality_table.py (the README table) and scripts/quality.sh's argument checks.
+"""The quality tooling: `plait train`'s budget options (run.json, budget overrides), scripts/peers.py
+(the peers on the same split), scripts/quality_table.py (the README table) and scripts/quality.sh's argument checks.
 
 Real spaCy, torch and pluggy throughout: tiny single-task specs over the ci workflow's hand-written
 corpus and the tiny random encoder, trained for a few steps in a temporary folder.
@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = ROOT / "scripts"
-sys.path.insert(0, str(SCRIPTS))
+from scripts import peers as peers_mod
+from scripts import quality_table as qt
 
-import peers as peers_mod  # noqa: E402
-import quality_table as qt  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "scripts"
 
 
 def _run(args, cwd, timeout=600, ok=True):
@@ -82,12 +81,12 @@ def project(tmp_path_factory):
 
 def _train(project: Path, name: str, *extra: str) -> Path:
     _run(["-m", "plait", "compose", f"pipeline/{name}.yml", "-o", f"configs/{name}.cfg"], cwd=project)
-    _run([str(SCRIPTS / "train.py"), f"configs/{name}.cfg", f"training/{name}",
-          "--corpus", f"corpus/{name}", *extra], cwd=project)
+    _run(["-m", "plait", "train", f"configs/{name}.cfg", "-o", f"training/{name}",
+          "--corpus", f"corpus/{name}", "--seed", "0", *extra], cwd=project)
     return project / "training" / name
 
 
-# --- scripts/train.py ----------------------------------------------------------------------------
+# --- plait train's budget options -----------------------------------------------------------------
 @pytest.mark.skipif(not _component_installed("sentiment"), reason="plait-sentiment is not installed")
 def test_train_overrides_the_budget_and_records_the_run(project):
     out = _train(project, "sentiment-q", "--max-steps", "6", "--eval-frequency", "3",
@@ -140,19 +139,14 @@ def test_train_overrides_a_two_stage_budget(project):
     assert line.startswith("3 head-only + 5 steps × 300 words, lr heads 0.005 / encoder 0.0005")
 
     # --learning-rate alone is the spec's learning_rate, the encoder's: the heads keep their 0.02
-    import argparse
+    from plait.training.trainer import budget_overrides
 
-    import train as train_mod
-
-    config = util.load_config(project / "configs" / f"{name}.cfg", interpolate=False)
-    args = argparse.Namespace(config=f"configs/{name}.cfg", corpus="c", seed=0, max_steps=0,
-                              eval_frequency=0, batch_words=0, learning_rate=0.004, encoder="",
-                              head_steps=None, head_learning_rate=0.0, encoder_learning_rate=0.0)
-    over = train_mod.overrides_for(args, config)
+    cfg = project / "configs" / f"{name}.cfg"
+    over = budget_overrides(cfg, corpus="c", learning_rate=0.004)
     assert "training.optimizer.learn_rate.initial_rate" not in over
     assert over["training.before_update.encoder_lr_scale"] == pytest.approx(0.2)
-    args.head_learning_rate = 0.01  # with the heads' rate too: the scale follows both
-    over = train_mod.overrides_for(args, config)
+    # with the heads' rate too: the scale follows both
+    over = budget_overrides(cfg, corpus="c", learning_rate=0.004, head_learning_rate=0.01)
     assert over["training.optimizer.learn_rate.initial_rate"] == 0.01
     assert over["training.before_update.encoder_lr_scale"] == pytest.approx(0.4)
 
@@ -160,27 +154,26 @@ def test_train_overrides_a_two_stage_budget(project):
 def test_train_refuses_two_stage_options_on_a_single_stage_config(project):
     _run(["-m", "plait", "compose", "pipeline/sentiment-q.yml", "-o", "configs/sentiment-q.cfg"],
          cwd=project)
-    proc = _run([str(SCRIPTS / "train.py"), "configs/sentiment-q.cfg", "training/never",
+    proc = _run(["-m", "plait", "train", "configs/sentiment-q.cfg", "-o", "training/never",
                  "--corpus", "corpus/sentiment-q", "--head-steps", "5"], cwd=project, ok=False)
-    assert proc.returncode == 2 and "E156" in proc.stderr and "--head-steps" in proc.stderr
+    assert proc.returncode == 1 and "E156" in proc.stderr and "--head-steps" in proc.stderr
+    assert "Traceback" not in proc.stderr
     assert not (project / "training" / "never").exists()
 
 
 def test_train_without_budget_options_keeps_the_spec(project):
-    import argparse
-
-    import train as train_mod
-    from spacy import util
+    from plait.training.trainer import budget_overrides
 
     _run(["-m", "plait", "compose", "pipeline/sentiment-q.yml", "-o", "configs/sentiment-q.cfg"],
          cwd=project)
-    config = util.load_config(project / "configs" / "sentiment-q.cfg", interpolate=False)
-    args = argparse.Namespace(config="configs/sentiment-q.cfg", corpus="corpus/x", seed=0,
-                              max_steps=0, eval_frequency=0, batch_words=0, learning_rate=0.0,
-                              encoder="", head_steps=None, head_learning_rate=0.0,
-                              encoder_learning_rate=0.0)
-    assert train_mod.overrides_for(args, config) == {
+    cfg = project / "configs" / "sentiment-q.cfg"
+    assert budget_overrides(cfg, corpus="corpus/x", seed=0) == {
         "paths.train": "corpus/x/train", "paths.dev": "corpus/x/dev", "system.seed": 0}
+    assert budget_overrides(cfg) == {}
+    # a spec (.yml) is composed to read its budget: the same overrides as its composed config
+    spec = project / "pipeline" / "sentiment-q.yml"
+    assert budget_overrides(spec, max_steps=7, batch_words=99) == budget_overrides(
+        cfg, max_steps=7, batch_words=99)
 
 
 # --- scripts/peers.py ----------------------------------------------------------------------------
@@ -324,7 +317,7 @@ def test_quality_table_reports_figures_peers_targets_and_training(tmp_path):
         "✘ ≥ 88.0; ✔ +10.0 over eng-spacysentiment; ✔ +10.0 over VADER")
     assert "TF-IDF" not in built["sentiment-rt"]["peers"]  # a skipped peer is left out
     assert built["textcat-trec"]["verdict"] == "✔ above TF-IDF+LR"
-    # summaries: Lead-3 comes from evaluate.py's own baseline when peers.json is missing
+    # summaries: Lead-3 comes from plait evaluate's own baseline when peers.json is missing
     assert built["summarize-news"]["shown"] == "40.0/20.0/30.0"
     assert built["summarize-news"]["verdict"] == "✔ above Lead-3"
     assert built["textcat-bbc"]["shown"] == "not run" and built["textcat-bbc"]["verdict"] == "not run"

@@ -11,7 +11,7 @@ import pytest
 import plait
 from plait.errors import PlaitError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_options_normalize_and_override():
@@ -51,9 +51,8 @@ def test_load_takes_options_and_keywords(tmp_path):
 def test_run_config_builds_one_options_object(tmp_path):
     from plait.runner.job import RunConfig
 
-    cfg = RunConfig(model="m", input=tmp_path / "i", output=tmp_path / "o", quantize=True,
-                    code=[tmp_path / "c.py"])
-    assert cfg.load_options == plait.LoadOptions(quantize=True, code=(str(tmp_path / "c.py"),))
+    cfg = RunConfig(model="m", input=tmp_path / "i", output=tmp_path / "o")
+    assert cfg.load_options == plait.LoadOptions()  # the defaults, embedded, not repeated
     given = plait.LoadOptions(runtime="onnx")
     assert RunConfig(model="m", input=tmp_path, output=tmp_path, options=given).load_options is given
 

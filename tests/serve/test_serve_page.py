@@ -30,7 +30,7 @@ from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 import plait  # noqa: E402
-import test_runner_support as support  # noqa: E402
+import runnertest as support  # noqa: E402
 from plait.serve.http_app import create_app  # noqa: E402
 from plait.serve.local import LocalBackend  # noqa: E402
 from plait.serve.settings import ServeSettings  # noqa: E402
@@ -135,6 +135,21 @@ def test_the_page_shows_each_output_by_its_view(browser, toy_server):
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTEFACTS / "serve-page.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
+
+
+def test_highlights_count_code_points_like_the_api(browser, toy_server):
+    """The API's offsets count code points; the page must too: an emoji (two UTF-16 units), CJK
+    and a combining accent before the entities shift no highlight and cut no sentence band."""
+    text = ("\U0001F389 Caf\u0065\u0301 news \u4e2d\u6587: Apple opened a new store in London \U0001F1EC\U0001F1E7 "
+            "last week. The staff were great \U0001F600 and the customers love it. "
+            "Alice Smith said the queue was awful.")
+    submit(browser, toy_server.url, text)
+    marks = browser.find_elements(By.CSS_SELECTOR, "article[data-field='entities'] mark.span")
+    surfaces = [browser.execute_script("return arguments[0].firstChild.textContent", m) for m in marks]
+    assert surfaces == ["Apple", "London", "Alice Smith"]
+    bands = browser.find_elements(By.CSS_SELECTOR, "article[data-field='sentiment'] .band > span:first-child")
+    texts = [b.text for b in bands]
+    assert texts[1].endswith("love it.") and texts[2].endswith("awful."), texts
 
 
 def test_errors_are_shown_and_fields_without_a_view_as_json(browser, tmp_path):

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+ROOT = Path(__file__).resolve().parents[2]
 NEEDED = {"ner": "plait-ner", "sentiment": "plait-sentiment", "textcat": "plait-textcat",
           "summarize": "plait-summarize"}
 SENTIMENT_LABELS = ["negative", "neutral", "positive"]
@@ -150,8 +149,9 @@ def test_ci_package_builds_a_wheel_that_loads_with_spacy_load(project):
 
 # --- the workflow scripts' own logic (no plugin needed) -------------------------------------------
 def test_ci_corpus_follows_the_gold_conventions(tmp_path):
-    import make_ci_corpus
     import spacy
+
+    from scripts import make_ci_corpus
     from spacy.tokens import DocBin
 
     counts = make_ci_corpus.build(tmp_path, seed=0)
@@ -177,7 +177,7 @@ def test_ci_corpus_follows_the_gold_conventions(tmp_path):
 
 
 def test_cap_docs_by_count_and_tokens():
-    from cap_splits import cap_docs
+    from scripts.cap_splits import cap_docs
 
     docs = [list(range(n)) for n in (5, 5, 5, 50)]
     assert len(cap_docs(docs, 2, None)) == 2

@@ -12,8 +12,8 @@ from plait.runtime.loading import LoadSpec
 from plait.runner.pool import PoolEngine, WorkerError
 from plait.io.records import RawRecord, to_item
 from plait.runner.stream import results
-import test_runner_support as support
-from test_runner_support import TEXTS, build_pipeline, long_text
+import runnertest as support
+from runnertest import TEXTS, build_pipeline, long_text
 
 
 @pytest.fixture(scope="module")

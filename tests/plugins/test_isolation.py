@@ -18,7 +18,7 @@ import textwrap
 
 import pytest
 
-from plaittest import pip_install_target, run_plait, write_plugin_dist
+from plaittest import factory_entry_point, pip_install_target, run_plait, write_plugin_dist
 
 EAGER_PLUGIN = """
 from plait.plugins.hookspecs import hookimpl
@@ -49,18 +49,34 @@ LAZY_HEAVY = 'raise ImportError("the heavy module of lazyfail needs a missing de
 
 GONE = 'raise RuntimeError("plugin module gone wrong")\n'
 
+RAISER_PLUGIN = """
+from plait.plugins.hookspecs import hookimpl
+from plait.plugins.contracts import ComponentInfo
+
+@hookimpl
+def register_components(register):
+    register(ComponentInfo(name="raiser", task="tagging", factory="raiser_factory", config={},
+                           listener_path=None, needs_labels=False))
+"""
+RAISER_FACTORY = """
+from spacy.language import Language
+
+
+@Language.factory("raiser_factory")
+def make(nlp, name):
+    raise ValueError("raiser cannot be built on purpose")
+"""
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("dists")
     target = tmp_path_factory.mktemp("site")
-    src = write_plugin_dist(root, "plait-eager", "plait_eager", EAGER_PLUGIN, version="0.3.0",
-                            ep_name="eager", extra_eps=textwrap.dedent("""
-        [project.entry-points.spacy_factories]
-        eager_factory = "plait_eager.factory:make"
-    """))
-    (src / "plait_eager" / "factory.py").write_text(EAGER_FACTORY, encoding="utf8")
-    pip_install_target(src, target)
+    pip_install_target(write_plugin_dist(root, "plait-eager", "plait_eager", EAGER_PLUGIN,
+                                         version="0.3.0", ep_name="eager",
+                                         files={"factory.py": EAGER_FACTORY},
+                                         extra_eps=factory_entry_point("eager_factory",
+                                                                       "plait_eager")), target)
     src = write_plugin_dist(root, "plait-lazyfail", "plait_lazyfail", "", extra_eps=textwrap.dedent("""
         [project.entry-points.spacy_factories]
         lazyfail_factory = "plait_lazyfail.factory:make"
@@ -72,6 +88,10 @@ def site(tmp_path_factory):
     pip_install_target(src, target)
     pip_install_target(write_plugin_dist(root, "plait-gone", "plait_gone", GONE, ep_name="gone"),
                        target)
+    pip_install_target(write_plugin_dist(root, "plait-raiser", "plait_raiser", RAISER_PLUGIN,
+                                         ep_name="raiser", files={"factory.py": RAISER_FACTORY},
+                                         extra_eps=factory_entry_point("raiser_factory",
+                                                                       "plait_raiser")), target)
     return target
 
 
@@ -93,8 +113,10 @@ def test_plugins_reports_spacy_entry_point_failures_and_exits_nonzero(site):
     assert "eager factory module is broken on purpose" in eager["error"]
     assert {p["name"]: p["ok"] for p in report["plugins"]}["eager"] is False
     assert "plugin module gone wrong" in failures["gone"]["error"]
-    # the tiny entry-point module imports fine; its heavy module is only imported when used
-    assert "plait_lazyfail" not in failures and "plait-lazyfail" not in failures
+    # the tiny entry-point module imports fine (bare spaCy keeps working, see below), but its
+    # factory can't be built: the child probe builds every factory, so the plugin is not [ok]
+    lazy = failures["plait_lazyfail"]
+    assert "building the factory" in lazy["error"] and "missing dependency" in lazy["error"]
     text = run_plait("plugins", pythonpath=site)
     assert text.returncode == 1
     assert "eager (plait-eager 0.3.0)" in text.stdout and "broken on purpose" in text.stdout
@@ -171,6 +193,27 @@ def test_compose_of_builtins_works_and_a_failed_plugin_is_named(site, tmp_path):
         assert res.returncode == 1
         assert f"plugin '{plugin}' failed to load:" in res.stderr and why in res.stderr
         assert "[E071]" in res.stderr and "is not installed" not in res.stderr
+
+
+def test_a_factory_that_raises_when_built_is_a_failure_of_its_plugin(site, tmp_path):
+    """Its module imports; building it raises: `plait plugins` and `doctor` say so (exit 1), and
+    compose names the component and plugin in one coded line, not spaCy's traceback."""
+    res = run_plait("plugins", "--json", pythonpath=site)
+    assert res.returncode == 1
+    failures = {f["plugin"]: f for f in json.loads(res.stdout)["failures"]}
+    assert "raiser cannot be built on purpose" in failures["raiser"]["error"]
+    assert "building the factory" in failures["raiser"]["error"]
+    res = run_plait("doctor", "--json", pythonpath=site)
+    assert res.returncode == 1
+    assert any(c["check"] == "plugin raiser" and not c["ok"] for c in json.loads(res.stdout))
+    spec = tmp_path / "raiser.yml"
+    spec.write_text("name: bad\nencoder: tiny-random\ncomponents:\n  - component: raiser\n",
+                    encoding="utf8")
+    res = run_plait("compose", str(spec), "-o", str(tmp_path / "bad.cfg"), pythonpath=site,
+                    env={"HF_HUB_OFFLINE": "1"})
+    assert res.returncode == 1
+    assert "[E071]" in res.stderr and "raiser cannot be built on purpose" in res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "bad.cfg").exists()
 
 
 def test_run_of_an_unrelated_model_works(site, tmp_path):

@@ -1,5 +1,5 @@
 """`plait serve` on a real uvicorn server (a subprocess on a free 127.0.0.1 port) over a small
-pipeline of spaCy built-ins and toy components (test_runner_support): results, dynamic batching,
+pipeline of spaCy built-ins and toy components (tests/runnertest.py): results, dynamic batching,
 every limit and failure case with its status and coded error, the API key, CORS, graceful SIGTERM."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ pytest.importorskip("uvicorn", reason="plait serve is an optional extra: pip ins
 import httpx  # noqa: E402
 
 import plait  # noqa: E402
-import test_runner_support as support  # noqa: E402
+import runnertest as support  # noqa: E402
 from plaittest import run_plait  # noqa: E402
 from serve_support import Server  # noqa: E402
 
