@@ -11,7 +11,7 @@ way, so a component's file holds only its task's logic (``predict``, ``set_annot
   other components' learning for that batch. A batch with no token at all is skipped (the
   transformer skips it too, so no listener waits for it).
 - the update loop itself (losses, dropout, ``sgd``), as spaCy's own pipes run it;
-- labels kept in ``cfg["labels"]`` (:attr:`labels`, :attr:`label_data`);
+- labels kept in ``cfg["labels"]`` (:attr:`labels`, :attr:`label_data`), when it has labels;
 - serialization of the model and ``cfg`` (spaCy's), with two hooks: :meth:`check_cfg` before saving
   and :meth:`after_load` after loading.
 
@@ -54,7 +54,8 @@ class ListenerComponent(TrainablePipe):
 
     @property
     def label_data(self) -> Any:
-        return list(self.labels)
+        """The labels as a list; ``None`` for a component that keeps no ``cfg["labels"]``."""
+        return list(self.labels) if "labels" in self.cfg else None
 
     # -- training ----------------------------------------------------------------------------------
     def before_update(self, examples: List[Example]) -> None:

@@ -12,12 +12,12 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import numpy
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, Optimizer, set_dropout_rate
+from thinc.api import Config, Model
 
+from plait.plugins.component_base import ListenerComponent
 from plait.training.balance import check_option, pos_weights, resolve_weights
 
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
@@ -33,7 +33,7 @@ def _describe(doc: Doc, index: Optional[int] = None) -> str:
     return f"{where}(doc {text!r})"
 
 
-class PlaitTextCategorizer(TrainablePipe):
+class PlaitTextCategorizer(ListenerComponent):
     """Document classifier over a shared transformer (or any tok2vec) with per-label thresholds."""
 
     def __init__(
@@ -50,11 +50,7 @@ class PlaitTextCategorizer(TrainablePipe):
     ) -> None:
         check_option(class_weights, component="[plait_textcat]", name=name)
         self.class_weighting = class_weights
-        self.vocab = vocab
-        self.model = model
-        self.name = name
-        self.scorer = scorer
-        self.cfg: Dict[str, Any] = {
+        super().__init__(vocab, model, name, scorer=scorer, cfg={
             "labels": [],
             "exclusive": bool(exclusive),
             "threshold": threshold,
@@ -62,20 +58,12 @@ class PlaitTextCategorizer(TrainablePipe):
             "tune_thresholds": bool(tune_thresholds),
             "positive_label": None,
             "class_weights": None,
-        }
+        })
 
     # -- labels ------------------------------------------------------------------------------------
     @property
     def exclusive(self) -> bool:
         return bool(self.cfg["exclusive"])
-
-    @property
-    def labels(self) -> Tuple[str, ...]:
-        return tuple(self.cfg["labels"])
-
-    @property
-    def label_data(self) -> List[str]:
-        return list(self.labels)
 
     @property
     def thresholds(self) -> Dict[str, float]:
@@ -238,36 +226,6 @@ class PlaitTextCategorizer(TrainablePipe):
             row[truths.sum(axis=1) == 0] = 1.0
             return numpy.repeat(row, truths.shape[1], axis=1)
         return 1.0 + (w[None, :] - 1.0) * truths
-
-    def update(
-        self,
-        examples: Iterable[Example],
-        *,
-        drop: float = 0.0,
-        sgd: Optional[Optimizer] = None,
-        losses: Optional[Dict[str, float]] = None,
-    ) -> Dict[str, float]:
-        """One gradient step. Every doc goes through the model (a TransformerListener must see the
-        whole batch and call back the transformer), but unannotated examples get a zero gradient."""
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
-        examples = list(examples)
-        validate_examples(examples, "PlaitTextCategorizer.update")
-        if not examples:
-            return losses
-        docs = [eg.predicted for eg in examples]
-        if not any(len(doc) for doc in docs):
-            # Nothing to encode: the transformer skips such a batch too (no listener callback).
-            return losses
-        set_dropout_rate(self.model, drop)
-        scores, bp_scores = self.model.begin_update(docs)
-        loss, d_scores = self.get_loss(examples, scores)
-        bp_scores(d_scores)
-        if sgd is not None:
-            self.finish_update(sgd)
-        losses[self.name] += loss
-        return losses
 
     def rehearse(self, examples, *, drop=0.0, sgd=None, losses=None):
         if losses is None:
