@@ -16,7 +16,9 @@ way, so a component's file holds only its task's logic (``predict``, ``set_annot
   and :meth:`after_load` after loading.
 
 :func:`register_factory` declares a component's spaCy factory from its defaults without importing
-the component module (spaCy imports every factory module whenever a ``Language`` is made).
+the component module (spaCy imports every factory module whenever a ``Language`` is made);
+:func:`spacy_entry_points` adds the lazy architecture and scorer, the three targets of a plugin's
+``spacy_factories``, ``spacy_architectures`` and ``spacy_scorers`` entry points (its ``factory.py``).
 """
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ from thinc.api import Model, Optimizer, set_dropout_rate
 
 from .lazy import lazy
 
-__all__ = ["ListenerComponent", "lazy", "register_factory"]
+__all__ = ["ListenerComponent", "lazy", "register_factory", "spacy_entry_points"]
 
 
 class ListenerComponent(TrainablePipe):
@@ -141,3 +143,10 @@ def register_factory(defaults: Any, make: str, doc: str = "") -> Callable[..., A
     make_component.__doc__ = doc or f"Create the ``{factory}`` component (see ``{make}``)."
     return Language.factory(factory, assigns=list(defaults.ASSIGNS), default_config=dict(config),
                             default_score_weights=dict(defaults.SCORE_WEIGHTS), func=make_component)
+
+
+def spacy_entry_points(defaults: Any, make: str, architecture: str, scorer: str, doc: str = ""
+                       ) -> Tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]:
+    """``(factory, architecture, scorer)``: the factory registered by :func:`register_factory`, the
+    architecture and scorer functions named ``"module:function"``, imported when first resolved."""
+    return register_factory(defaults, make, doc=doc), lazy(architecture), lazy(scorer)

@@ -1,6 +1,6 @@
 """How ``plait evaluate`` presents ``plait_sentiment``: figures named from the scorer's output
 (scoring.py), a headline and a report section. No spaCy or torch import at import time; ``plugin.py``
-registers ``figures``, ``headline`` and ``report`` (``plait.plugins.listener_defaults.listener_component``)."""
+registers ``figures``, ``headline`` and ``report`` (``listener_defaults.listener_component``)."""
 from __future__ import annotations
 
 from typing import Any, Dict
