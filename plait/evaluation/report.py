@@ -50,6 +50,18 @@ def confusion_table(conf: Dict[str, Any]) -> str:
     return table(["gold \\ predicted"] + labels, rows)
 
 
+def confusion_section(name: str, entry: Dict[str, Any], plots: "Plots",
+                      columns: str = "predicted") -> List[str]:
+    """The report parts of ``entry["confusion"]`` (a caption, the table, its image); none without
+    one. ``columns`` names what the columns count (``"predicted"``, or e.g. the decided label)."""
+    conf = entry.get("confusion")
+    if not conf:
+        return []
+    return [f"Confusion matrix (rows: gold, columns: {columns}):\n", confusion_table(conf),
+            image(plots.confusion(f"{name}-confusion.png", f"{name}: confusion", conf),
+                  "Confusion matrix")]
+
+
 class Plots:
     """Writes PNGs under ``folder``; every method returns the path relative to the report, or None
     when plotting is unavailable (no matplotlib) or there is nothing to plot."""

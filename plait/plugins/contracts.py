@@ -23,6 +23,13 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+class OutputRecord(BaseModel):
+    """A base for the pydantic models of a component's output (``OutputInfo.python_type``): unknown
+    keys are refused, so results carry exactly the fields the contract names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 with warnings.catch_warnings():  # the contract's field is called ``schema`` (BaseModel has one too)
     warnings.filterwarnings("ignore", message='Field name "schema"')
 

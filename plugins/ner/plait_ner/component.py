@@ -34,13 +34,13 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import numpy
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, set_dropout_rate
+from thinc.api import Config, Model
 from thinc.types import Floats2d
 
+from plait.plugins.component_base import ListenerComponent
 from plait.training.balance import check_option, resolve_weights
 
 from .decoding import decode, n_tags, pad_scores, span_probs, tag_names, tags_to_spans, viterbi
@@ -71,7 +71,7 @@ def make_ner(nlp: Language, name: str, model: Model[List[Doc], List[Floats2d]],
                     label_weights=label_weights)
 
 
-class PlaitNER(TrainablePipe):
+class PlaitNER(ListenerComponent):
     """Named entity recognizer: BILUO tagging, constrained decoding, calibrated confidences."""
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "ner", *,
@@ -81,21 +81,12 @@ class PlaitNER(TrainablePipe):
                      option_name="label_weights")
         self.label_weighting = label_weights
         install_extensions()
-        self.vocab = vocab
-        self.model = model
-        self.name = name
-        self.scorer = scorer
-        self._rehearsal_model = None
+        super().__init__(vocab, model, name, scorer=scorer,
+                         cfg={"labels": [], "temperature": 1.0,
+                              "tune_min_entities": int(tune_min_entities), "label_weights": None})
         self._warned_labels: set = set()
-        self.cfg: Dict[str, Any] = {"labels": [], "temperature": 1.0,
-                                    "tune_min_entities": int(tune_min_entities),
-                                    "label_weights": None}
 
     # -- labels ------------------------------------------------------------------------------------
-    @property
-    def labels(self) -> Tuple[str, ...]:
-        return tuple(self.cfg["labels"])
-
     @property
     def label_data(self) -> Tuple[str, ...]:
         return self.labels
@@ -157,24 +148,6 @@ class PlaitNER(TrainablePipe):
                 ent._.confidence = float(p)
 
     # -- training ----------------------------------------------------------------------------------
-    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd=None,
-               losses: Optional[Dict[str, float]] = None) -> Dict[str, float]:
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
-        examples = list(examples)
-        validate_examples(examples, "PlaitNER.update")
-        if not any(len(eg.predicted) for eg in examples):
-            return losses
-        set_dropout_rate(self.model, drop)
-        scores, backprop = self.model.begin_update([eg.predicted for eg in examples])
-        loss, d_scores = self.get_loss(examples, scores)
-        backprop(d_scores)
-        if sgd not in (None, False):
-            self.finish_update(sgd)
-        losses[self.name] += loss
-        return losses
-
     def _gold_tag_ids(self, eg: Example) -> numpy.ndarray:
         """Gold tag index per predicted token; -1 where the gold is missing (no loss)."""
         index = {name: i for i, name in enumerate(self.tag_names)}
@@ -367,26 +340,10 @@ class PlaitNER(TrainablePipe):
                                                                list(correct))})
         return result
 
-    # -- serialization -----------------------------------------------------------------------------
-    def _check_cfg(self) -> None:
+    # -- serialization (hooks of the base) --------------------------------------------------------
+    def check_cfg(self) -> None:
         t = self.cfg.get("temperature")
         if not isinstance(t, (int, float)) or not math.isfinite(t) or t <= 0:
             raise PlaitNERError(Errors.NER006.format(name=self.name, value=t))
 
-    def to_disk(self, path, *, exclude=tuple()):
-        self._check_cfg()
-        return super().to_disk(path, exclude=exclude)
-
-    def from_disk(self, path, *, exclude=tuple()):
-        super().from_disk(path, exclude=exclude)
-        self._check_cfg()
-        return self
-
-    def to_bytes(self, *, exclude=tuple()):
-        self._check_cfg()
-        return super().to_bytes(exclude=exclude)
-
-    def from_bytes(self, bytes_data, *, exclude=tuple()):
-        super().from_bytes(bytes_data, exclude=exclude)
-        self._check_cfg()
-        return self
+    after_load = check_cfg

@@ -1,4 +1,4 @@
-"""The ``plait_ner`` component's defaults, in one place (plain data, no imports).
+"""The ``plait_ner`` component's defaults, in one place (plain data, no spaCy import).
 
 The factory's ``default_config`` (``factory.py``) and the config fragment the ``plait`` plugin registers
 for composition (``plugin.py``) are both :data:`CONFIG`; when composed, the shared transformer's listener
@@ -12,30 +12,20 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from plait.plugins.listener_defaults import listener_model, standalone_tok2vec
+
 FACTORY = "plait_ner"
 ASSIGNS = ["doc.ents", "token.ent_iob", "token.ent_type", "span._.confidence"]
 
 CONFIG: Dict[str, Any] = {
-    "model": {
-        "@architectures": "plait.ner.v1",
-        "surface_features": True,
-        "surface_width": 64,
-        "surface_rows": [1000, 2500, 2500],
-        "hidden_width": 0,
-        "dropout": 0.1,
-        "nO": None,
-        "context_window": 0,
-        "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": 96,
-            "depth": 4,
-            "embed_size": 2000,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        },
-    },
+    "model": listener_model("plait.ner.v1", standalone_tok2vec(width=96, depth=4),
+                            surface_features=True,
+                            surface_width=64,
+                            surface_rows=[1000, 2500, 2500],
+                            hidden_width=0,
+                            dropout=0.1,
+                            nO=None,
+                            context_window=0),
     "scorer": {"@scorers": "plait.ner_scorer.v1"},
     "tune_min_entities": 10,
     # null, "balanced" (rare labels' tokens weigh more, from the training data) or {label: weight}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from plait.evaluation.report import pct
+
 
 def figures(scores: Dict[str, Any], pipe: Any) -> Dict[str, Any]:
     support = scores.get("ents_support") or {}
@@ -22,18 +24,14 @@ def figures(scores: Dict[str, Any], pipe: Any) -> Dict[str, Any]:
             "temperature": (getattr(pipe, "cfg", None) or {}).get("temperature")}
 
 
-def _fmt(v: Any) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f}"
-
-
 def headline(entry: Dict[str, Any]) -> str:
     m, cal = entry.get("micro") or {}, entry.get("calibration") or {}
-    return (f"ents P/R/F {_fmt(m.get('p'))}/{_fmt(m.get('r'))}/{_fmt(m.get('f'))}, "
-            f"ECE {_fmt(cal.get('ece'))}" + (" (SILVER gold)" if entry.get("silver") else ""))
+    return (f"ents P/R/F {pct(m.get('p'))}/{pct(m.get('r'))}/{pct(m.get('f'))}, "
+            f"ECE {pct(cal.get('ece'))}" + (" (SILVER gold)" if entry.get("silver") else ""))
 
 
 def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
-    from plait.evaluation.report import image, pct, pctp, per_label_rows, table
+    from plait.evaluation.report import image, pctp, per_label_rows, table
 
     m, cal = entry["micro"], entry.get("calibration") or {"n": 0, "bins": []}
     out = [table(["P", "R", "F", "gold entities", "predicted"],
@@ -59,8 +57,3 @@ def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
                                        ylabel="exactly correct entities"), "Reliability diagram"))
     return "\n".join(out)
 
-
-def evaluation_info():
-    from plait.plugins.contracts import EvaluationInfo
-
-    return EvaluationInfo(figures=figures, headline=headline, report=report)

@@ -1,28 +1,11 @@
-"""spaCy entry points of plait-ner (``spacy_factories``, ``spacy_architectures``, ``spacy_scorers``):
-tiny on purpose.
+"""plait-ner's spaCy entry points (``spacy_entry_points``): only the defaults are read on
+import, the component, model and scorer modules when used."""
+from plait.plugins.component_base import spacy_entry_points
 
-spaCy imports this module whenever any ``Language`` is made, so it imports only spaCy and the defaults;
-the component, model and scorer modules are imported when the factory runs or the name is resolved.
-"""
-from __future__ import annotations
+from . import defaults
 
-from typing import Any, Callable, Optional
-
-from spacy.language import Language
-
-from plait.plugins.lazy import lazy
-
-from .defaults import ASSIGNS, CONFIG, FACTORY, SCORE_WEIGHTS
-
-build_ner_model = lazy("plait_ner.model:build_ner_model")
-make_ner_scorer = lazy("plait_ner.scoring:make_ner_scorer")
-
-
-@Language.factory(FACTORY, assigns=ASSIGNS, default_config=CONFIG,
-                  default_score_weights=SCORE_WEIGHTS)
-def make_ner(nlp: Language, name: str, model: Any, scorer: Optional[Callable],
-             tune_min_entities: int, label_weights: Any = None) -> Any:
-    """Create a ``PlaitNER`` component (see ``plait_ner.component``)."""
-    from .component import make_ner as make
-
-    return make(nlp, name, model, scorer, tune_min_entities, label_weights)
+make_ner, build_ner_model, make_ner_scorer = spacy_entry_points(
+    defaults, "plait_ner.component:make_ner",
+    architecture="plait_ner.model:build_ner_model",
+    scorer="plait_ner.scoring:make_ner_scorer",
+    doc="Create a ``PlaitNER`` component (see ``plait_ner.component``).")

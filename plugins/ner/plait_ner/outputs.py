@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from plait.plugins.contracts import OutputRecord
 
 FIELD = "entities"
 
 
-class Entity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Entity(OutputRecord):
     text: str
     label: str
     start: int = Field(..., description="Character offset of the first character in the input text.")

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from plait.plugins.hookspecs import hookimpl
-from plait.plugins.contracts import ComponentInfo, GoldInfo
+from plait.plugins.contracts import GoldInfo
+from plait.plugins.listener_defaults import listener_component
 
-from .evaluation import evaluation_info
-from .outputs import output_info
-from .defaults import CONFIG, FACTORY
+from . import defaults, evaluation, outputs
 
 
 def annotate_gold(doc, gold) -> None:
@@ -32,11 +31,9 @@ GOLD = GoldInfo(fields=("entities", "spans", "label", "labels"),
 
 @hookimpl
 def register_components(register):
-    register(ComponentInfo(
-        name="ner", task="ner", factory=FACTORY, config=CONFIG,
-        listener_path="model.tok2vec", needs_labels=True, needs_sentences=False, gold=GOLD,
+    register(listener_component(
+        defaults, outputs, evaluation,
+        name="ner", needs_labels=True, needs_sentences=False, gold=GOLD,
         extensions=["Span._.confidence"],
-        output=output_info(),
-        evaluation=evaluation_info(),
         description="Named entities (doc.ents) from a BILUO tagger over the shared transformer, with "
                     "well-formed spans (constrained Viterbi) and calibrated span._.confidence."))

@@ -13,18 +13,17 @@ neither the positive nor the negative one, e.g. ``neutral``, else the first labe
 from __future__ import annotations
 
 from itertools import islice
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 import numpy
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, Optimizer, set_dropout_rate
+from thinc.api import Config, Model
 from thinc.types import Floats2d
 
+from plait.plugins.component_base import ListenerComponent
 from plait.training.balance import check_option, resolve_weights
 
 from .labels import gold_label, resolve_polarity_labels
@@ -62,7 +61,7 @@ def make_sentiment(
                                class_weights=class_weights)
 
 
-class SentimentClassifier(TrainablePipe):
+class SentimentClassifier(ListenerComponent):
     """Exclusive (softmax) sentiment classes for docs and their sentences."""
 
     def __init__(
@@ -78,25 +77,13 @@ class SentimentClassifier(TrainablePipe):
     ) -> None:
         check_option(class_weights, component="Sentiment component", name=name)
         self.class_weighting = class_weights
-        self.vocab = vocab
-        self.model = model
-        self.name = name
-        self._rehearsal_model = None
-        self.scorer = scorer
-        self.cfg: Dict[str, Any] = {"labels": [], "positive_label": positive_label,
-                                    "negative_label": negative_label, "class_weights": None}
+        super().__init__(vocab, model, name, scorer=scorer,
+                         cfg={"labels": [], "positive_label": positive_label,
+                              "negative_label": negative_label, "class_weights": None})
         self._polarity: Optional[Tuple[str, str]] = None
         self._sentencizer = None
 
     # -- labels ------------------------------------------------------------------------------------
-    @property
-    def labels(self) -> Tuple[str, ...]:
-        return tuple(self.cfg["labels"])
-
-    @property
-    def label_data(self) -> List[str]:
-        return list(self.labels)
-
     def add_label(self, label: str) -> int:
         if not isinstance(label, str):
             raise SentimentError(Errors.SENT001.format(name=self.name, label=label))
@@ -192,34 +179,6 @@ class SentimentClassifier(TrainablePipe):
             d_scores.append(d)
         return loss, d_scores
 
-    def update(
-        self,
-        examples: Iterable[Example],
-        *,
-        drop: float = 0.0,
-        sgd: Optional[Optimizer] = None,
-        losses: Optional[Dict[str, float]] = None,
-    ) -> Dict[str, float]:
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
-        examples = list(examples)
-        validate_examples(examples, "SentimentClassifier.update")
-        self._check_labels()
-        docs = [eg.predicted for eg in examples]
-        if not any(len(doc) for doc in docs):
-            return losses
-        # The whole batch goes through the model even when some examples have no sentiment label: a
-        # transformer listener must see exactly the batch the transformer saw.
-        set_dropout_rate(self.model, drop)
-        scores, backprop = self.model.begin_update(docs)
-        loss, d_scores = self.get_loss(examples, scores)
-        backprop(d_scores)
-        if sgd is not None:
-            self.finish_update(sgd)
-        losses[self.name] += loss
-        return losses
-
     def initialize(
         self,
         get_examples: Callable[[], Iterable[Example]],
@@ -258,16 +217,9 @@ class SentimentClassifier(TrainablePipe):
         self.model.set_dim("nO", len(self.labels))
         self.model.initialize(X=sample)
 
-    # -- serialization -----------------------------------------------------------------------------
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        super().to_disk(path, exclude=exclude)
+    # -- hooks of the base ------------------------------------------------------------------------
+    def before_update(self, examples: List[Example]) -> None:
+        self._check_labels()
 
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "SentimentClassifier":
-        super().from_disk(path, exclude=exclude)
+    def after_load(self) -> None:
         self._polarity = None
-        return self
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "SentimentClassifier":
-        super().from_bytes(bytes_data, exclude=exclude)
-        self._polarity = None
-        return self

@@ -1,4 +1,4 @@
-"""The ``plait_sentiment`` component's defaults, in one place (plain data, no imports).
+"""The ``plait_sentiment`` component's defaults, in one place (plain data, no spaCy import).
 
 The factory's ``default_config`` (``factory.py``) and the config fragment the ``plait`` plugin registers
 for composition (``plugin.py``) are both :data:`CONFIG`; when composed, the shared transformer's
@@ -8,25 +8,15 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from plait.plugins.listener_defaults import listener_model, standalone_tok2vec
+
 FACTORY = "plait_sentiment"
 ASSIGNS = ["doc._.sentiment", "span._.sentiment"]
 
 CONFIG: Dict[str, Any] = {
-    "model": {
-        "@architectures": "plait.sentiment.v1",
-        "hidden_width": 0,
-        "dropout": 0.1,
-        "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": 64,
-            "depth": 2,
-            "embed_size": 2000,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        },
-    },
+    "model": listener_model("plait.sentiment.v1", standalone_tok2vec(),
+                            hidden_width=0,
+                            dropout=0.1),
     "positive_label": None,
     "negative_label": None,
     # null, "balanced" (weights from the training data's class counts) or {label: weight}

@@ -1,8 +1,11 @@
 """How ``plait evaluate`` presents ``plait_sentiment``: figures named from the scorer's output
-(scoring.py), a headline and a report section. No spaCy or torch import at import time."""
+(scoring.py), a headline and a report section. No spaCy or torch import at import time; ``plugin.py``
+registers ``figures``, ``headline`` and ``report`` (``listener_defaults.listener_component``)."""
 from __future__ import annotations
 
 from typing import Any, Dict
+
+from plait.evaluation.report import pct
 
 
 def _prefix(scores: Dict[str, Any]) -> str:
@@ -24,29 +27,16 @@ def figures(scores: Dict[str, Any], pipe: Any) -> Dict[str, Any]:
             "confusion": conf}
 
 
-def _fmt(v: Any) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f}"
-
-
 def headline(entry: Dict[str, Any]) -> str:
-    return f"accuracy {_fmt(entry.get('accuracy'))}, macro F {_fmt(entry.get('macro_f'))}"
+    return f"accuracy {pct(entry.get('accuracy'))}, macro F {pct(entry.get('macro_f'))}"
 
 
 def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
-    from plait.evaluation.report import confusion_table, image, pct, per_label_rows, table
+    from plait.evaluation.report import confusion_section, per_label_rows, table
 
     out = [table(["metric", "value"], [["accuracy", pct(entry.get("accuracy"))],
                                        ["macro F", pct(entry.get("macro_f"))]])]
     out.append(table(["label", "P", "R", "F", "support"], per_label_rows(entry["per_label"])))
-    if entry.get("confusion"):
-        out.append("Confusion matrix (rows: gold, columns: predicted):\n")
-        out.append(confusion_table(entry["confusion"]))
-        out.append(image(plots.confusion(f"{name}-confusion.png", f"{name}: confusion",
-                                         entry["confusion"]), "Confusion matrix"))
+    out += confusion_section(name, entry, plots)
     return "\n".join(out)
 
-
-def evaluation_info():
-    from plait.plugins.contracts import EvaluationInfo
-
-    return EvaluationInfo(figures=figures, headline=headline, report=report)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from plait.plugins.contracts import OutputRecord
 
 FIELD = "sentiment"
 
 
-class SentenceSentiment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SentenceSentiment(OutputRecord):
     start: int
     end: int
     label: str
@@ -21,9 +21,7 @@ class SentenceSentiment(BaseModel):
     polarity: float
 
 
-class Sentiment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Sentiment(OutputRecord):
     label: str
     scores: Dict[str, float]
     polarity: float = Field(..., description="In [-1, 1].")

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from plait.plugins.hookspecs import hookimpl
-from plait.plugins.contracts import ComponentInfo, GoldInfo
+from plait.plugins.contracts import GoldInfo
+from plait.plugins.listener_defaults import listener_component
 
-from .evaluation import evaluation_info
-from .outputs import output_info
-from .defaults import CONFIG, FACTORY
+from . import defaults, evaluation, outputs
 
 
 def annotate_gold(doc, gold) -> None:
@@ -26,18 +25,10 @@ GOLD = GoldInfo(fields=("label", "labels", "cats", "sentiment"),
 
 @hookimpl
 def register_components(register):
-    register(ComponentInfo(
-        name="sentiment",
-        task="sentiment",
-        factory=FACTORY,
-        config=CONFIG,
-        listener_path="model.tok2vec",
-        gold=GOLD,
-        needs_labels=True,
-        needs_sentences=True,
+    register(listener_component(
+        defaults, outputs, evaluation,
+        name="sentiment", gold=GOLD, needs_labels=True, needs_sentences=True,
         extensions=["Doc._.sentiment", "Span._.sentiment"],
-        output=output_info(),
-        evaluation=evaluation_info(),
         description=("Document and per-sentence sentiment (exclusive classes, e.g. negative/neutral/"
                      "positive) with a polarity in [-1, 1]; gold from doc.cats."),
     ))

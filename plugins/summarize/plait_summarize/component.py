@@ -4,17 +4,17 @@ Light on purpose (spaCy entry point): no torch import at module import time.
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc, Span
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, Optimizer, set_dropout_rate
+from thinc.api import Config, Model
 from thinc.types import Floats2d
+
+from plait.plugins.component_base import ListenerComponent
 
 from . import SUMMARY_KEY
 from .errors import Errors, SummarizerConfigError, SummarizerDataError
@@ -95,7 +95,7 @@ def reference_summary(example: Example, index: int, name: str = "plait_summarize
     return summary
 
 
-class Summarizer(TrainablePipe):
+class Summarizer(ListenerComponent):
     """Extractive summarizer: scores sentences, selects the best ones within limits.
 
     Trained from (document, reference summary) pairs: the reference summary text is in
@@ -120,10 +120,7 @@ class Summarizer(TrainablePipe):
         fallback: str = "auto",
         scorer: Optional[Callable] = None,
     ) -> None:
-        self.vocab = vocab
-        self.model = model
-        self.name = name
-        self.cfg: Dict[str, Any] = {
+        super().__init__(vocab, model, name, scorer=scorer, cfg={
             "max_sentences": max_sentences,
             "ratio": ratio,
             "max_words": max_words,
@@ -131,9 +128,8 @@ class Summarizer(TrainablePipe):
             "threshold": threshold,
             "fallback": fallback,
             "trained": False,
-        }
+        })
         validate_settings(name, self.cfg)
-        self.scorer = scorer
         self.oracle = OracleCache()
         install_extensions()
 
@@ -243,36 +239,12 @@ class Summarizer(TrainablePipe):
         d_logits = ((probs - y) * m / denom).reshape(-1, 1).astype("f")
         return loss, ops.asarray2f(d_logits)
 
-    def update(self, examples: Iterable[Example], *, drop: float = 0.0,
-               sgd: Optional[Optimizer] = None, losses: Optional[Dict[str, float]] = None
-               ) -> Dict[str, float]:
-        """Learn from a batch; examples without a reference summary give no loss.
-
-        A batch with no reference summary at all still runs forward and backward (with a zero
-        gradient): behind the shared transformer's listener, the last listener's backward is what
-        backpropagates every component's gradient into the encoder, so skipping it would drop the
-        other components' learning for that batch. Marks the component as trained (predictions
-        stop using the fallback) once it has seen a reference summary.
-        """
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
-        validate_examples(examples, "Summarizer.update")
-        examples = list(examples)
-        has_ref = [reference_summary(eg, i, self.name) is not None for i, eg in enumerate(examples)]
-        if not any(len(eg.predicted) for eg in examples):
-            return losses
-        set_dropout_rate(self.model, drop)
-        docs = [eg.predicted for eg in examples]
-        logits, backprop = self.model.begin_update(docs)
-        loss, d_logits = self.get_loss(examples, logits)
-        backprop(d_logits)
-        if sgd is not None:
-            self.finish_update(sgd)
-        losses[self.name] += loss
-        if any(has_ref):
+    def after_update(self, examples: List[Example]) -> None:
+        """Marks the component as trained (predictions stop using the fallback) once it has seen a
+        reference summary. (A batch without one still ran forward and backward, with a zero
+        gradient: the base's listener contract.)"""
+        if any(reference_summary(eg, i, self.name) is not None for i, eg in enumerate(examples)):
             self.cfg["trained"] = True
-        return losses
 
     def add_label(self, label: str) -> int:
         raise NotImplementedError("plait_summarizer has no labels")
@@ -318,21 +290,10 @@ class Summarizer(TrainablePipe):
         self.cfg["threshold"] = best_threshold
         return {"threshold": best_threshold, "dev_rouge_sum": best_value / (3 * len(items))}
 
-    # -- serialization ----------------------------------------------------------------------------------
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> None:
-        """Save ``cfg`` (limits, threshold, the trained flag) and the model weights."""
-        super().to_disk(path, exclude=exclude)
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = tuple()) -> "Summarizer":
-        """Load what :meth:`to_disk` saved; the settings are validated again."""
-        super().from_disk(path, exclude=exclude)
+    # -- serialization (hooks of the base: cfg holds the limits, threshold and trained flag) -------------
+    def after_load(self) -> None:
+        """The loaded settings are validated again."""
         validate_settings(self.name, self.cfg)
-        return self
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "Summarizer":
-        super().from_bytes(bytes_data, exclude=exclude)
-        validate_settings(self.name, self.cfg)
-        return self
 
 
 def _sigmoid(x: numpy.ndarray) -> numpy.ndarray:

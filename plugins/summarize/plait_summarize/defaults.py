@@ -1,4 +1,4 @@
-"""The ``plait_summarizer`` component's defaults, in one place (plain data, no imports).
+"""The ``plait_summarizer`` component's defaults, in one place (plain data, no spaCy import).
 
 The factory's ``default_config`` (``factory.py``) and the config fragment the ``plait`` plugin registers
 for composition (``plugin.py``) are both :data:`CONFIG`; when composed, the shared transformer's listener
@@ -7,6 +7,8 @@ replaces ``model.tok2vec`` (a small CNN, so the factory also works on its own).
 from __future__ import annotations
 
 from typing import Any, Dict
+
+from plait.plugins.listener_defaults import listener_model, standalone_tok2vec
 
 FACTORY = "plait_summarizer"
 ASSIGNS = ["doc._.summary", "doc._.summary_sents", "span._.summary_score"]
@@ -22,21 +24,9 @@ SETTINGS: Dict[str, Any] = {
 }
 
 CONFIG: Dict[str, Any] = {
-    "model": {
-        "@architectures": "plait.summarizer.v1",
-        "hidden_width": 64,
-        "dropout": 0.1,
-        "tok2vec": {
-            "@architectures": "spacy.HashEmbedCNN.v2",
-            "pretrained_vectors": None,
-            "width": 64,
-            "depth": 2,
-            "embed_size": 2000,
-            "window_size": 1,
-            "maxout_pieces": 3,
-            "subword_features": True,
-        },
-    },
+    "model": listener_model("plait.summarizer.v1", standalone_tok2vec(),
+                            hidden_width=64,
+                            dropout=0.1),
     **SETTINGS,
     "scorer": {"@scorers": "plait.summarizer_scorer.v1"},
 }

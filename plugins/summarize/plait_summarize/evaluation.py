@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+from plait.evaluation.report import pct
+
 KINDS = ("rouge1", "rouge2", "rougeL")
 
 
@@ -20,18 +22,14 @@ def figures(scores: Dict[str, Any], pipe: Any) -> Dict[str, Any]:
                            "reference": words.get("reference")}}
 
 
-def _fmt(v: Any) -> str:
-    return "n/a" if v is None else f"{100 * v:.1f}"
-
-
 def headline(entry: Dict[str, Any]) -> str:
     r, l3 = entry.get("rouge") or {}, entry.get("lead3") or {}
-    return (f"ROUGE-1/2/L {_fmt(r.get('rouge1'))}/{_fmt(r.get('rouge2'))}/{_fmt(r.get('rougeL'))} "
-            f"vs Lead-3 {_fmt(l3.get('rouge1'))}/{_fmt(l3.get('rouge2'))}/{_fmt(l3.get('rougeL'))}")
+    return (f"ROUGE-1/2/L {pct(r.get('rouge1'))}/{pct(r.get('rouge2'))}/{pct(r.get('rougeL'))} "
+            f"vs Lead-3 {pct(l3.get('rouge1'))}/{pct(l3.get('rouge2'))}/{pct(l3.get('rougeL'))}")
 
 
 def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
-    from plait.evaluation.report import image, pct, table
+    from plait.evaluation.report import image, table
 
     r, l3, words = entry["rouge"], entry["lead3"], entry.get("mean_words") or {}
     out = [table(["system", "ROUGE-1", "ROUGE-2", "ROUGE-L", "mean words"], [
@@ -46,8 +44,3 @@ def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
                      "ROUGE vs Lead-3"))
     return "\n".join(out)
 
-
-def evaluation_info():
-    from plait.plugins.contracts import EvaluationInfo
-
-    return EvaluationInfo(figures=figures, headline=headline, report=report)

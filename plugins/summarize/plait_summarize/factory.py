@@ -1,31 +1,11 @@
-"""spaCy entry points of plait-summarize (``spacy_factories``, ``spacy_architectures``,
-``spacy_scorers``): tiny on purpose.
+"""plait-summarize's spaCy entry points (``spacy_entry_points``): only the defaults are read on
+import, the component, model and scorer modules (and rouge-score) when used."""
+from plait.plugins.component_base import spacy_entry_points
 
-spaCy imports this module whenever any ``Language`` is made, so it imports only spaCy and the defaults;
-the component, model and scorer modules (and rouge-score) are imported when the factory runs or the
-name is resolved.
-"""
-from __future__ import annotations
+from . import defaults
 
-from typing import Any, Callable, Optional
-
-from spacy.language import Language
-
-from plait.plugins.lazy import lazy
-
-from .defaults import ASSIGNS, CONFIG, FACTORY, SCORE_WEIGHTS
-
-build_summarizer_model = lazy("plait_summarize.model:build_summarizer_model")
-make_summarizer_scorer = lazy("plait_summarize.scoring:make_summarizer_scorer")
-
-
-@Language.factory(FACTORY, assigns=ASSIGNS, default_config=CONFIG,
-                  default_score_weights=SCORE_WEIGHTS)
-def make_summarizer(nlp: Language, name: str, model: Any, max_sentences: Optional[int], ratio: float,
-                    max_words: Optional[int], trigram_blocking: bool, threshold: Optional[float],
-                    fallback: str, scorer: Optional[Callable]) -> Any:
-    """Create a ``Summarizer`` (see ``plait_summarize.component`` for the settings)."""
-    from .component import make_summarizer as make
-
-    return make(nlp, name, model, max_sentences, ratio, max_words, trigram_blocking, threshold,
-                fallback, scorer)
+make_summarizer, build_summarizer_model, make_summarizer_scorer = spacy_entry_points(
+    defaults, "plait_summarize.component:make_summarizer",
+    architecture="plait_summarize.model:build_summarizer_model",
+    scorer="plait_summarize.scoring:make_summarizer_scorer",
+    doc="Create a ``Summarizer`` (see ``plait_summarize.component`` for the settings).")

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from plait.plugins.hookspecs import hookimpl
-from plait.plugins.contracts import ComponentInfo, GoldInfo
+from plait.plugins.contracts import GoldInfo
+from plait.plugins.listener_defaults import listener_component
 
 SUMMARY_KEY = "plait.summary"
 
-from .evaluation import evaluation_info
-from .outputs import output_info
-from .defaults import CONFIG, FACTORY
+from . import defaults, evaluation, outputs
 
 
 def annotate_gold(doc, gold) -> None:
@@ -29,18 +28,10 @@ GOLD = GoldInfo(fields=("summary", "target", "reference"),
 
 @hookimpl
 def register_components(register):
-    register(ComponentInfo(
-        name="summarize",
-        task="summarize",
-        factory=FACTORY,
-        config=CONFIG,
-        listener_path="model.tok2vec",
-        gold=GOLD,
-        needs_labels=False,
-        needs_sentences=True,
+    register(listener_component(
+        defaults, outputs, evaluation,
+        name="summarize", gold=GOLD, needs_labels=False, needs_sentences=True,
         extensions=["Doc._.summary", "Doc._.summary_sents", "Span._.summary_score"],
-        output=output_info(),
-        evaluation=evaluation_info(),
         description="Extractive summarizer: sentence scores from the shared transformer, trained "
                     "from reference summaries (doc.user_data['plait.summary']) via a greedy ROUGE "
                     "oracle; unsupervised centroid fallback until trained.",

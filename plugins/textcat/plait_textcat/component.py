@@ -12,12 +12,12 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import numpy
 from spacy.language import Language
-from spacy.pipeline import TrainablePipe
 from spacy.tokens import Doc
 from spacy.training import Example, validate_examples, validate_get_examples
 from spacy.vocab import Vocab
-from thinc.api import Config, Model, Optimizer, set_dropout_rate
+from thinc.api import Config, Model
 
+from plait.plugins.component_base import ListenerComponent
 from plait.training.balance import check_option, pos_weights, resolve_weights
 
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
@@ -33,7 +33,7 @@ def _describe(doc: Doc, index: Optional[int] = None) -> str:
     return f"{where}(doc {text!r})"
 
 
-class PlaitTextCategorizer(TrainablePipe):
+class PlaitTextCategorizer(ListenerComponent):
     """Document classifier over a shared transformer (or any tok2vec) with per-label thresholds."""
 
     def __init__(
@@ -48,13 +48,9 @@ class PlaitTextCategorizer(TrainablePipe):
         scorer: Optional[Callable] = score_textcat,
         class_weights: Optional[Union[str, Dict[str, float]]] = None,
     ) -> None:
-        check_option(class_weights, component="[plait_textcat]", name=name)
+        check_option(class_weights, component="Component (plait_textcat)", name=name)
         self.class_weighting = class_weights
-        self.vocab = vocab
-        self.model = model
-        self.name = name
-        self.scorer = scorer
-        self.cfg: Dict[str, Any] = {
+        super().__init__(vocab, model, name, scorer=scorer, cfg={
             "labels": [],
             "exclusive": bool(exclusive),
             "threshold": threshold,
@@ -62,20 +58,12 @@ class PlaitTextCategorizer(TrainablePipe):
             "tune_thresholds": bool(tune_thresholds),
             "positive_label": None,
             "class_weights": None,
-        }
+        })
 
     # -- labels ------------------------------------------------------------------------------------
     @property
     def exclusive(self) -> bool:
         return bool(self.cfg["exclusive"])
-
-    @property
-    def labels(self) -> Tuple[str, ...]:
-        return tuple(self.cfg["labels"])
-
-    @property
-    def label_data(self) -> List[str]:
-        return list(self.labels)
 
     @property
     def thresholds(self) -> Dict[str, float]:
@@ -239,36 +227,6 @@ class PlaitTextCategorizer(TrainablePipe):
             return numpy.repeat(row, truths.shape[1], axis=1)
         return 1.0 + (w[None, :] - 1.0) * truths
 
-    def update(
-        self,
-        examples: Iterable[Example],
-        *,
-        drop: float = 0.0,
-        sgd: Optional[Optimizer] = None,
-        losses: Optional[Dict[str, float]] = None,
-    ) -> Dict[str, float]:
-        """One gradient step. Every doc goes through the model (a TransformerListener must see the
-        whole batch and call back the transformer), but unannotated examples get a zero gradient."""
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
-        examples = list(examples)
-        validate_examples(examples, "PlaitTextCategorizer.update")
-        if not examples:
-            return losses
-        docs = [eg.predicted for eg in examples]
-        if not any(len(doc) for doc in docs):
-            # Nothing to encode: the transformer skips such a batch too (no listener callback).
-            return losses
-        set_dropout_rate(self.model, drop)
-        scores, bp_scores = self.model.begin_update(docs)
-        loss, d_scores = self.get_loss(examples, scores)
-        bp_scores(d_scores)
-        if sgd is not None:
-            self.finish_update(sgd)
-        losses[self.name] += loss
-        return losses
-
     def rehearse(self, examples, *, drop=0.0, sgd=None, losses=None):
         if losses is None:
             losses = {}
@@ -321,11 +279,11 @@ class PlaitTextCategorizer(TrainablePipe):
                 positives[label] = positives.get(label, 0) + int(value >= 0.5)
         if self.exclusive:
             self.cfg["class_weights"] = resolve_weights(
-                self.class_weighting, positives, self.labels, component="[plait_textcat]",
+                self.class_weighting, positives, self.labels, component="Component (plait_textcat)",
                 name=self.name)
         else:
             self.cfg["class_weights"] = pos_weights(
-                self.class_weighting, positives, totals, self.labels, component="[plait_textcat]",
+                self.class_weighting, positives, totals, self.labels, component="Component (plait_textcat)",
                 name=self.name)
         truths, _ = self._examples_to_truth(sample)
         output = self._output_layer()

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from plait.plugins.hookspecs import hookimpl
-from plait.plugins.contracts import ComponentInfo, GoldInfo
+from plait.plugins.contracts import GoldInfo
+from plait.plugins.listener_defaults import listener_component
 
-from .evaluation import evaluation_info
-from .outputs import output_info
-from .defaults import CONFIG, FACTORY
+from . import defaults, evaluation, outputs
 
 
 def annotate_gold(doc, gold) -> None:
@@ -32,16 +31,10 @@ GOLD = GoldInfo(fields=("label", "labels", "cats", "category", "categories"),
 
 @hookimpl
 def register_components(register):
-    register(ComponentInfo(
-        name="textcat", task="textcat", factory=FACTORY,
-        config=CONFIG,
-        listener_path="model.tok2vec",
-        gold=GOLD,
-        needs_labels=False,
-        needs_sentences=False,
+    register(listener_component(
+        defaults, outputs, evaluation,
+        name="textcat", gold=GOLD, needs_labels=False, needs_sentences=False,
         extensions=["Doc._.categories"],
-        output=output_info(),
-        evaluation=evaluation_info(),
         description=("Document classification, exclusive (softmax) or multi-label (sigmoid; "
                      "options: {exclusive: false}), with per-label thresholds tuned on dev. "
                      "Writes doc.cats and doc._.categories."),
