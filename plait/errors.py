@@ -238,6 +238,15 @@ class Errors(metaclass=ErrorsWithCodes):
     E201 = ("{path}: the composed pipeline could not be built: {error}. A component's factory "
             "raised while it was made; `plait plugins` builds each factory and names the plugin.")
 
+    # Input structure and clients of the service (E230-E239)
+    E230 = ("{where} nests {depth} levels deep, over the limit of {limit} (--max-depth): records "
+            "and their fields are kept as they are, so they are refused before they are parsed "
+            "rather than failing later.")
+    E231 = ("The client closed the connection before the answer ({stage}); its queued work was "
+            "dropped.")
+    E232 = ("The result of record {record} could not be turned into JSON ({error}); the other "
+            "records of the batch are answered.")
+
 
 class Warnings(metaclass=ErrorsWithCodes):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "
