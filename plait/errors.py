@@ -219,7 +219,13 @@ class Errors(Catalogue, prefix="E"):
     E148 = ("Invalid serve option: {error}")
     E149 = ("Record {record} holds invalid Unicode (a lone surrogate escape such as \\udc80): "
             "send the text as valid UTF-8.")
-
+    E230 = ("{where} nests {depth} levels deep, over the limit of {limit}{option}: records "
+            "and their fields are kept as they are, so they are refused before they are parsed "
+            "rather than failing later.")
+    E231 = ("The client closed the connection before the answer ({stage}); its queued work was "
+            "dropped.")
+    E232 = ("The result of record {record} could not be turned into JSON ({error}); the other "
+            "records of the batch are answered.")
     # Own data: import, stats, init, splits, tags (plait/data)
     E105 = ("No installed component has task '{task}'. Tasks of the installed components: {known}.")
     E106 = ("Components {names} all have task '{task}' and declare how to import gold data; name "

@@ -8,14 +8,15 @@ from typing import List, Optional
 import typer
 
 from plait.cli import _pipeline_options as opt
+from plait.serve.settings import ServeSettings as _Defaults
 
 
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(
         model: str = opt.MODEL,
-        host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0: every interface)"),
-        port: int = typer.Option(8080, help="Port to listen on"),
+        host: str = typer.Option(_Defaults.host, help="Address to listen on (0.0.0.0: every interface)"),
+        port: int = typer.Option(_Defaults.port, help="Port to listen on"),
         gpu: bool = opt.GPU,
         gpu_id: Optional[int] = opt.GPU_ID,
         quantize: bool = opt.QUANTIZE,
@@ -23,14 +24,16 @@ def register(app: typer.Typer) -> None:
         code: List[Path] = opt.CODE,
         text_field: str = opt.TEXT_FIELD,
         id_field: str = opt.ID_FIELD,
-        max_body_bytes: int = typer.Option(10 * 1024 * 1024, help="Largest request body (413 beyond)"),
-        max_records: int = typer.Option(1000, help="Most records per request (413 beyond)"),
-        max_chars: int = typer.Option(1_000_000, help="Most characters per text (413 beyond)"),
-        queue_size: int = typer.Option(256, help="Requests waiting for the pipeline (503 beyond, at once)"),
-        timeout: float = typer.Option(60.0, help="Seconds to answer a request (504 beyond)"),
+        max_body_bytes: int = typer.Option(_Defaults.max_body_bytes, help="Largest request body (413 beyond)"),
+        max_records: int = typer.Option(_Defaults.max_records, help="Most records per request (413 beyond)"),
+        max_chars: int = typer.Option(_Defaults.max_chars, help="Most characters per text (413 beyond)"),
+        max_depth: int = typer.Option(_Defaults.max_depth, help="Deepest JSON nesting of a body "
+                                      "(422 beyond, before it is parsed)"),
+        queue_size: int = typer.Option(_Defaults.queue_size, help="Requests waiting for the pipeline (503 beyond, at once)"),
+        timeout: float = typer.Option(_Defaults.timeout_s, help="Seconds to answer a request (504 beyond)"),
         batch_tokens: int = opt.batch_tokens("--batch-tokens", "Gather concurrent requests up to "
                                              "this many tokens per batch"),
-        max_wait_ms: float = typer.Option(10.0, help="...or for this long after the first of them arrived"),
+        max_wait_ms: float = typer.Option(_Defaults.max_wait_ms, help="...or for this long after the first of them arrived"),
         batch_size: int = opt.BATCH_SIZE,
         segment_tokens: int = opt.SEGMENT_TOKENS,
         api_key_env: Optional[str] = typer.Option(None, help="Require 'Authorization: Bearer KEY', KEY read from this environment variable"),
@@ -61,7 +64,7 @@ def register(app: typer.Typer) -> None:
         settings = ServeSettings(
             host=host, port=port, model=model,
             load=opt.load_options(gpu, gpu_id, quantize, runtime, code), text_field=text_field, id_field=id_field or None, max_body_bytes=max_body_bytes,
-            max_records=max_records, max_chars=max_chars, queue_size=queue_size,
+            max_records=max_records, max_chars=max_chars, max_depth=max_depth, queue_size=queue_size,
             timeout_s=timeout, batch=opt.batch_options(batch_size, batch_tokens, segment_tokens),
             max_wait_ms=max_wait_ms, api_key=key,
             cors_origins=tuple(cors_origin), page=page)

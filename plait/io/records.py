@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Union
 
 from plait.errors import Errors
 
 RecordId = Union[int, str]
+
+MAX_DEPTH = 64  # how deeply a record's JSON may nest (serve's --max-depth; the readers of plait run)
+# a JSON string (an unterminated one runs to the end: the scan stays linear)
+_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\Z)', re.S)
+_NOT_BRACKET = bytes(c for c in range(256) if c not in b"[]{}")
+_STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")  # opening +1, closing -1 (less 1)
+
+
+def nesting_depth(data: Union[bytes, str]) -> int:
+    """How deeply the JSON text ``data`` nests arrays and objects, read without parsing it (so no
+    input can exhaust the parser's recursion), at about the cost of parsing it: strings out,
+    brackets only, their running sum."""
+    import numpy
+    if isinstance(data, str):
+        data = data.encode("utf8", "surrogatepass")
+    if b"[" not in data and b"{" not in data:
+        return 0
+    steps = _STRING.sub(b"", data).translate(None, _NOT_BRACKET).translate(_STEP)
+    if not steps:
+        return 0
+    running = numpy.cumsum(numpy.frombuffer(steps, dtype=numpy.uint8).astype(numpy.int64) - 1)
+    return max(0, int(running.max()))
 
 
 @dataclass

@@ -94,6 +94,32 @@ def finish_results(batch: Batchable, results: List[Dict[str, Any]],
     return results
 
 
+async def _client_gone(request: Any) -> None:
+    """Returns once the client has closed the connection (its body already read: the next ASGI
+    message is the disconnect, which the server sends when the client goes or the answer is sent)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def answer_or_drop(request: Any, work: Any, timeout: float) -> Any:
+    """The results of ``work``, or a :class:`ServeError`: 504 when ``timeout`` passes first, 499
+    when the client goes first. Either way the work is cancelled: a request still queued is dropped
+    and never processed (one already in a batch runs to the end of that batch)."""
+    task = asyncio.ensure_future(work)
+    gone = asyncio.ensure_future(_client_gone(request))
+    try:
+        done, _ = await asyncio.wait({task, gone}, timeout=timeout,
+                                     return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if task in done:
+        return task.result()
+    task.cancel()
+    if gone in done:
+        raise ServeError(499, Errors.E231.format(stage="while its records waited or ran"))
+    raise ServeError(504, Errors.E141.format(timeout=timeout))
+
+
 def _json(value: Any, status: int = 200, headers: Optional[Dict[str, str]] = None) -> Any:
     from fastapi.responses import Response
 
@@ -170,8 +196,17 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
             raise ServeError(413, Errors.E130.format(size=int(length),
                                                      limit=settings.max_body_bytes))
+        from starlette.requests import ClientDisconnect
+
         chunks, size = [], 0
-        async for chunk in request.stream():
+        stream = request.stream()
+        while True:
+            try:
+                chunk = await stream.__anext__()
+            except StopAsyncIteration:
+                break
+            except ClientDisconnect:  # answered 499 (counted as such, no traceback)
+                raise ServeError(499, Errors.E231.format(stage="while it sent the body")) from None
             size += len(chunk)
             if size > settings.max_body_bytes:
                 raise ServeError(413, Errors.E130.format(size=f"more than {size}",
@@ -204,10 +239,7 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
                     None, parse_body, body, settings)
             else:
                 batch = parse_body(body, settings)
-            try:
-                results = await asyncio.wait_for(backend.submit(batch), settings.timeout_s)
-            except asyncio.TimeoutError:
-                raise ServeError(504, Errors.E141.format(timeout=settings.timeout_s)) from None
+            results = await answer_or_drop(request, backend.submit(batch), settings.timeout_s)
             results = finish_results(batch, results, settings)
             if len(body) > BIG_BODY:
                 return await asyncio.get_running_loop().run_in_executor(
@@ -241,7 +273,7 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
                              headers={"Retry-After": "5"})
         return {**backend.info(), "limits": {
             "max_body_bytes": settings.max_body_bytes, "max_records": settings.max_records,
-            "max_chars": settings.max_chars, "queue_size": settings.queue_size,
+            "max_chars": settings.max_chars, "max_depth": settings.max_depth, "queue_size": settings.queue_size,
             "timeout_s": settings.timeout_s},
             "batching": {"batch_tokens": settings.batch.max_batch_tokens,
                          "max_wait_ms": settings.max_wait_ms, "batch_size": settings.batch.batch_size,

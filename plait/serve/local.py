@@ -93,7 +93,7 @@ def prepare(settings: ServeSettings, nlp: Any = None, views: Optional[List[Dict[
             nlp = plait.load(settings.model, options=settings.load)
 
         def process(records: List[Any]) -> List[Dict[str, Any]]:
-            return [r.model_dump(mode="json") for r in plait.process(nlp, records, **opts)]
+            return [_to_json(r) for r in plait.process(nlp, records, **opts)]
 
         process([WARM_UP])
     except Exception as exc:  # noqa: BLE001 - reported with the model's name
@@ -103,6 +103,16 @@ def prepare(settings: ServeSettings, nlp: Any = None, views: Optional[List[Dict[
     if views is not None:
         info["outputs"] = list(views)
     return process, info
+
+
+def _to_json(result: Any) -> Dict[str, Any]:
+    """One record's result as JSON-ready data; one that can't be serialized fails alone (its own
+    request gets E143 naming it, the requests batched with it are answered)."""
+    try:
+        return result.model_dump(mode="json")
+    except Exception as exc:  # noqa: BLE001 - e.g. pydantic's maximum serialization depth
+        return {"id": result.id, "line": result.line, "errors": [Errors.E232.format(
+            record=result.id, error=f"{type(exc).__name__}: {exc}")]}
 
 
 class LocalBackend:

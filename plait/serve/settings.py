@@ -5,8 +5,12 @@ from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
 from plait.errors import Errors, PlaitValueError
+from plait.io.records import MAX_DEPTH
 from plait.runner.batching import BatchOptions
 from plait.runtime.options import LoadOptions
+
+
+MAX_PARSER_DEPTH = 500  # well inside Python's recursion limit (json.loads recurses per level)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class ServeSettings:
     max_body_bytes: int = 10 * 1024 * 1024
     max_records: int = 1000
     max_chars: int = 1_000_000
+    max_depth: int = MAX_DEPTH  # JSON nesting of a body; deeper: 422 before it is parsed
     queue_size: int = 256  # requests waiting for the pipeline; beyond it: 503 at once
     timeout_s: float = 60.0  # per request, from arrival to answer; beyond it: 504
     # dynamic batching: gather requests until batch.max_batch_tokens estimated tokens, or max_wait_ms
@@ -45,6 +50,9 @@ class ServeSettings:
             if not value > 0:
                 raise PlaitValueError(Errors.E148.format(
                     error=f"{name.replace('_', '-')} must be positive, got {value}"))
+        if not 1 <= self.max_depth <= MAX_PARSER_DEPTH:
+            raise PlaitValueError(Errors.E148.format(
+                error=f"max-depth must be 1 to {MAX_PARSER_DEPTH}, got {self.max_depth}"))
         if self.max_wait_ms < 0:
             raise PlaitValueError(Errors.E148.format(error="max-wait-ms must be 0 or more"))
         if self.api_key is not None and not self.api_key.strip():

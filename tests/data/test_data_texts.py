@@ -110,3 +110,16 @@ def test_missing_path_and_unknown_format(tmp_path):
         list(read_texts(odd))
     assert [i.text for i in read_texts(odd, fmt="text")] == ["a"]
     assert isinstance(Reject("f", 1, "r"), Reject)
+
+
+def test_jsonl_nested_too_deep_is_rejected_by_line_and_the_rest_read(tmp_path):
+    # 5,000 levels would exhaust json's recursion (a RecursionError that ended the whole read)
+    path = tmp_path / "deep.jsonl"
+    deep = '{"body": "deep", "meta": ' + "[" * 5000 + "]" * 5000 + "}"
+    path.write_text("\n".join([json.dumps({"body": "before"}), deep,
+                               json.dumps({"body": "after", "meta": [[[1]]]})]) + "\n",
+                    encoding="utf8")
+    items, rejects = _collect(path, text_field="body")
+    assert [(i.line, i.text) for i in items] == [(1, "before"), (3, "after")]
+    assert [r.line for r in rejects] == [2]
+    assert rejects[0].reason.startswith("[E230] The record nests 5001 levels deep")

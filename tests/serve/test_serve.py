@@ -309,3 +309,87 @@ def test_a_missing_extra_says_what_to_install():
             "try:\n    require_serve()\nexcept Exception as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "[E146]" in out.stdout and "pip install 'plait[serve]'" in out.stdout
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_deep_nesting_is_refused_with_422_before_it_is_parsed(server):
+    # deep enough to break the result's serialization (300), the parser's recursion (1,000), or to
+    # cost a parser real work (50,000 nested objects): each refused at once, coded, as JSON
+    bodies = {
+        "meta 300 deep": '{"id": "poison", "text": "hello", "meta": %s}' % _nested(300),
+        "1,000 deep": _nested(1000),
+        "50,000 objects": "{\"a\": " * 50_000 + "1" + "}" * 50_000,
+    }
+    with server.client() as c:
+        for name, body in bodies.items():
+            response = c.post("/v1/process", content=body.encode(),
+                              headers={"content-type": "application/json"})
+            assert response.headers["content-type"].startswith("application/json"), name
+            error = error_of(response, 422, "E230")
+            assert "levels deep" in error["message"] and "--max-depth" in error["message"]
+        # nesting within the limit is kept as it is
+        meta = json.loads(_nested(20))
+        answer = c.post("/v1/process", json={"id": "ok", "text": "hello", "meta": meta})
+        assert answer.status_code == 200 and answer.json()["extra"]["meta"] == meta
+        assert c.post("/v1/process", json="Still serving.").status_code == 200
+
+
+def test_a_result_that_cannot_be_serialized_fails_only_its_own_request(model, nlp):
+    # allowed past the input check (--max-depth 400), a 300-deep field can't be serialized in the
+    # result: the request that sent it gets E143 naming it; the 8 batched beside it are answered
+    with Server(model, "--max-depth", "400", "--max-wait-ms", "300", code=CODE) as srv:
+        poison = '{"id": "poison", "text": "hello", "meta": %s}' % _nested(300)
+        ordinary = [{"id": f"ok{i}", "text": support.TEXTS[i % 4]} for i in range(8)]
+
+        def call(body):
+            with srv.client() as c:
+                if isinstance(body, str):
+                    return c.post("/v1/process", content=body.encode(),
+                                  headers={"content-type": "application/json"})
+                return c.post("/v1/process", json=body)
+
+        for _ in range(3):
+            with ThreadPoolExecutor(9) as pool:
+                answers = list(pool.map(call, [poison, *ordinary]))
+            error = error_of(answers[0], 500, "E143")
+            assert error["records"][0]["id"] == "poison" and "[E232]" in error["message"]
+            for body, response in zip(ordinary, answers[1:]):
+                assert response.status_code == 200, response.text
+                assert response.json() == expected(nlp, [body])[0]
+        assert srv.metric("plait_batch_requests_count") < 27  # they were batched together
+
+
+def test_a_client_that_goes_away_has_its_queued_work_dropped_and_counted_as_499(model):
+    # each doc takes 1.5 s, one request per batch: 4 clients that give up after 0.5 s leave one
+    # batch running and three queued; the queued ones are dropped, never processed, and the next
+    # request does not wait behind them
+    with Server(model, "--max-wait-ms", "0", "--batch-tokens", "1", code=CODE,
+                env={"PLAIT_TEST_DELAY": "1.5"}) as srv:
+
+        def call(i):
+            with srv.client(timeout=0.5) as c:
+                with pytest.raises(httpx.ReadTimeout):
+                    c.post("/v1/process", json={"id": f"gone{i}", "text": "Slow text."})
+
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(call, range(4)))
+        for _ in range(100):
+            if srv.metric("plait_batch_requests_count") >= 1:
+                break
+            time.sleep(0.05)
+        start = time.monotonic()
+        with srv.client() as c:
+            after = c.post("/v1/process", json={"id": "after", "text": "Slow text."})
+        assert after.status_code == 200
+        assert time.monotonic() - start < 4.4  # behind one running batch at most, not four
+        assert srv.metric("plait_batch_requests_count") == 2  # the running one, and this one
+        assert srv.metric("plait_records_total") == 2
+        text = httpx.get(srv.url + "/metrics").text
+        counted = [line for line in text.splitlines()
+                   if line.startswith("plait_requests_total{") and 'status="499"' in line]
+        assert counted and float(counted[0].rsplit(" ", 1)[1]) == 4
+        assert 'status="500"' not in text
+        assert "Traceback" not in srv.output()
