@@ -61,6 +61,34 @@ def write_rejects(out_dir: Path, rejected: List[Rejected]) -> Optional[Path]:
     return path
 
 
+@dataclass
+class RunStart:
+    """What a run starts from: its output folder, the resolved base encoder, the split text and
+    where its rejected records were written."""
+
+    output: Path
+    base: Path
+    text: SplitText
+    rejects: Optional[Path]
+
+
+def prepare_run(output: Path, encoder: str, sources: Sequence[str], *, verb: str, log_name: str,
+                settings: LoopSettings, resume: bool, overwrite: bool, heldout: float,
+                text_field: Optional[str], fmt: Optional[str], corpus_source: Optional[Path],
+                on_reject: Optional[Callable[[Rejected], None]]) -> RunStart:
+    """The start both runs share: check the output folder, resolve the base encoder, read and
+    split the text, write the rejected records."""
+    from plait.training.encoders import resolve_encoder
+
+    output = Path(output)
+    check_output(output, log_name, resume=resume, overwrite=overwrite)
+    base = resolve_encoder(encoder)
+    text = read_and_split(sources, verb=verb, heldout=heldout, seed=settings.seed,
+                          text_field=text_field, fmt=fmt, corpus_source=corpus_source,
+                          on_reject=on_reject)
+    return RunStart(output, base, text, write_rejects(output, text.rejected))
+
+
 def fingerprint(**parts: Any) -> Dict[str, Any]:
     """What determines a run's data and updates, as plain JSON (``resume`` refuses a mismatch)."""
 

@@ -18,10 +18,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy
 
-from plait.training.encoders import resolve_encoder
 from plait.errors import AdaptError, Errors
-from plait.adapt.common import (base_name, check_output, fingerprint, loop_fingerprint, read_and_split,
-                     write_manifest, write_rejects)
+from plait.adapt.common import (base_name, fingerprint, loop_fingerprint, prepare_run,
+                                write_manifest)
 from plait.adapt.loop import LoopSettings, Objective, train
 from plait.adapt.text_sources import Rejected, sha256_path
 from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit, pack
@@ -295,13 +294,11 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
     """
     settings = settings or LoopSettings()
     say = echo or (lambda line: None)
-    output = Path(output)
-    check_output(output, LOG, resume=resume, overwrite=overwrite)
-    base = resolve_encoder(encoder)
-    text = read_and_split(sources, verb="pre-train", heldout=heldout, seed=settings.seed,
-                          text_field=text_field, fmt=fmt, corpus_source=corpus_source,
-                          on_reject=on_reject)
-    rejects = write_rejects(output, text.rejected)
+    start = prepare_run(output, encoder, sources, verb="pre-train", log_name=LOG,
+                        settings=settings, resume=resume, overwrite=overwrite, heldout=heldout,
+                        text_field=text_field, fmt=fmt, corpus_source=corpus_source,
+                        on_reject=on_reject)
+    output, base, text, rejects = start.output, start.base, start.text, start.rejects
     import torch
 
     torch.manual_seed(settings.seed)  # a new head starts from the same weights in every run
