@@ -3,7 +3,7 @@
 Streamed end to end: rows are read one at a time, turned into gold-annotated Docs by the component's
 ``GoldInfo`` (see :mod:`plait.plugins.contracts`), and written in DocBin shards of ``shard_size`` docs; what
 stays in memory is one shard per split and a set of text hashes (exact duplicates are kept once, so no
-text lands in two splits). Every record that is not imported is written to ``DIR/rejects.jsonl`` with
+text lands in two splits; a split the user gives keeps every record and only reports its duplicates). Every record that is not imported is written to ``DIR/rejects.jsonl`` with
 its file, line, reason and text, and the import checks ``read == imported + rejected``.
 """
 from __future__ import annotations
@@ -171,6 +171,9 @@ class ImportReport:
         out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}")
         for kind, n in sorted(m["skipped"].items(), key=lambda kv: -kv[1]):
             out.append(f"  rejected {n} x {kind}")
+        for kind, n in m.get("kept_duplicates", {}).get("counts", {}).items():
+            out.append(f"⚠ kept {n} x {kind} (a given split keeps every record; meta.json "
+                       f"'kept_duplicates' names them)")
         return out
 
 
@@ -298,6 +301,8 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     seen_texts: Dict[int, int] = {}  # text hash -> gold hash | input index << 32 | line << 48
     skipped: Dict[str, int] = {}
     read = imported = rejected = 0
+    kept: Dict[str, int] = {}  # duplicates kept in an explicitly given split, by kind
+    kept_examples: List[Dict[str, Any]] = []
     schemes: Dict[str, str] = {}
     sources: List[Dict[str, Any]] = []
     started = time.time()
@@ -335,7 +340,19 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 text = parsed.text if parsed.text is not None else doc.text
                 key, gkey = _text_key(text), _gold_key(g)
                 first = seen_texts.get(key)
-                if first is not None:
+                if first is not None and fixed is not None:
+                    # a split the user gave (a published test set, say) keeps every record:
+                    # its duplicates, and its texts also in another split, are only reported
+                    first_split = plan[(first >> 32) & 0xFFFF][0]
+                    kind = (f"duplicate inside {fixed}" if first_split == fixed else
+                            f"{fixed} text also in {first_split or 'the split inputs'}")
+                    kept[kind] = kept.get(kind, 0) + 1
+                    if len(kept_examples) < 20:
+                        kept_examples.append({"source": row.source, "line": row.line,
+                                              "kind": kind, "first": "{}:{}".format(
+                                                  plan[(first >> 32) & 0xFFFF][1], first >> 48)})
+                    first = None
+                elif first is not None:
                     where = plan[(first >> 32) & 0xFFFF][1]
                     line = first >> 48
                     same = (first & 0xFFFFFFFF) == gkey
@@ -344,7 +361,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                         f"same text as {where}:{line} with different gold ({_describe(g)}); "
                         f"the first one is kept"), clip(text), K_DUP if same else K_CONFLICT))
                     continue
-                seen_texts[key] = gkey | (index << 32) | (row.line << 48)
+                seen_texts.setdefault(key, gkey | (index << 32) | (row.line << 48))
                 if parsed.doc is None:
                     gold.annotate(doc, g)
                 split_name = fixed or splitter.assign(g.stratum())
@@ -383,6 +400,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         "shards": {s: writers[s].shards for s in SPLITS},
         "records": {"read": read, "imported": imported, "rejected": rejected},
         "skipped": dict(sorted(skipped.items())),
+        "kept_duplicates": {"counts": dict(sorted(kept.items())), "examples": kept_examples},
     }
     (output / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                encoding="utf8")

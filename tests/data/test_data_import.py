@@ -382,3 +382,31 @@ def test_conll2003_imports_whole_with_nothing_lost(tmp_path):
     assert meta["labels"] == ["LOC", "MISC", "ORG", "PER"]
     assert meta["counts"]["train"] == 0 and meta["counts"]["test"] > 300
     assert set(meta["skipped"]) <= {"duplicate text"}  # every line of the real file reads
+
+
+def test_a_given_split_keeps_every_record_and_reports_duplicates_and_leaks(tmp_path):
+    # a published test set keeps its size (WNUT-17's 1,287 test sentences stayed 1,280 when its
+    # own duplicates were rejected): duplicates inside a given split, and its texts also in the
+    # given train split, are kept and reported; the split inputs still drop duplicates of them
+    _need("textcat")
+    train = tmp_path / "train.csv"
+    train.write_text("text,label\nshared one,a\ntrain only,b\ntrain only,b\n")
+    test = tmp_path / "test.csv"
+    test.write_text("text,label\nrepeated,a\nrepeated,a\nshared one,a\nfresh,b\n")
+    more = tmp_path / "more.csv"
+    more.write_text("text,label\nfresh,b\n" + "".join(f"extra {i},a\n" for i in range(20)))
+    report = import_data([more], tmp_path / "d", task="textcat", train=[train], test=[test])
+    _check_accounting(report)
+    kept = report.meta["kept_duplicates"]["counts"]
+    assert kept == {"duplicate inside test": 1, "duplicate inside train": 1,
+                    "test text also in train": 1}
+    assert report.meta["counts"]["test"] >= 4  # every record of test.csv
+    given = ("repeated", "shared one", "fresh")
+    assert sorted(d.text for d in _docs(tmp_path / "d", "test") if d.text in given) == [
+        "fresh", "repeated", "repeated", "shared one"]
+    dup = [r for r in _rejects(tmp_path / "d") if r["kind"] == "duplicate text"]
+    assert [(r["source"], r["line"]) for r in dup] == [(str(more), 2)]  # the inputs' copy goes
+    assert any("kept 1 x test text also in train" in line for line in report.lines())
+    examples = report.meta["kept_duplicates"]["examples"]
+    assert {"source": str(test), "line": 3, "kind": "duplicate inside test",
+            "first": f"{test}:2"} in examples
