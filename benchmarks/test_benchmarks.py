@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import long_doc, quantization_accuracy, serve, speed, train_memory  # noqa: E402
+from benchmarks import (checkpoint_cost, long_doc, quantization_accuracy, serve, speed,  # noqa: E402
+                        train_memory)
 from benchmarks._common import build_untrained, markdown_table  # noqa: E402
 from benchmarks.texts import count_words, long_document, make_docs  # noqa: E402
 
@@ -155,6 +156,22 @@ def test_train_memory_records_peak_rss_per_phase(tmp_path, capsys):
     # the kernel's high-water mark and the 50 ms samples agree to within rounding
     assert run["peak_rss_mib"] >= max(phases.values()) - 1.0 and min(phases.values()) > 100
     assert "| default |" in capsys.readouterr().out
+
+
+def test_checkpoint_cost_times_a_run_with_and_without_checkpoints(tmp_path, capsys):
+    import subprocess
+
+    corpus = tmp_path / "corpus"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_ci_corpus.py"), str(corpus)],
+                   check=True, capture_output=True)
+    out = tmp_path / "ck.json"
+    assert checkpoint_cost.main([str(ROOT / "pipeline" / "ci.yml"), "--corpus", str(corpus),
+                                 "--steps", "4", "--every", "2", "--output", str(out)]) == 0
+    row = json.loads(out.read_text())["rows"][0]
+    assert row["checkpoints_written"] == 2  # steps 2 and 4
+    assert row["checkpoint_mb"] > 0 and row["checkpoint_seconds"] > 0 and row["step_seconds"] > 0
+    assert 0 < row["default_policy_overhead"] < 0.05
+    assert "checkpoint_in_steps" in capsys.readouterr().out
 
 
 def test_markdown_table_formats_missing_values():
