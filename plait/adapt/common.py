@@ -89,6 +89,19 @@ def prepare_run(output: Path, encoder: str, sources: Sequence[str], *, verb: str
     return RunStart(output, base, text, write_rejects(output, text.rejected))
 
 
+def run_record(text: SplitText, train_set: Any, held_set: Any, result: Any) -> Dict[str, Any]:
+    """The manifest's account of a run that both kinds write alike: its sources, documents,
+    tokens, steps and time."""
+    return {
+        "sources": [s.to_json() for s in text.sources],
+        "documents": {"train": len(text.train), "heldout": len(text.heldout),
+                      "rejected": len(text.rejected)},
+        "tokens": train_set.tokens, "heldout_tokens": held_set.tokens,
+        "steps": result.steps, "epochs": result.epochs, "best_step": result.best_step,
+        "stopped": result.stopped, "seconds": result.elapsed_s,
+    }
+
+
 def fingerprint(**parts: Any) -> Dict[str, Any]:
     """What determines a run's data and updates, as plain JSON (``resume`` refuses a mismatch)."""
 

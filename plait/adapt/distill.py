@@ -19,7 +19,7 @@ import numpy
 
 from plait.errors import AdaptError, Errors
 from plait.adapt.common import (base_name, fingerprint, loop_fingerprint, prepare_run,
-                                write_manifest)
+                                run_record, write_manifest)
 from plait.adapt.loop import LoopSettings, Objective, train
 from plait.adapt.text_sources import Rejected, sha256_path
 from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit, pack
@@ -188,12 +188,7 @@ def distill(output: Path, *, teacher: str, sources: Sequence[str], layers: int,
         "base_encoder": base_name(teacher, base),
         "objective": {"type": "hidden-state-mse", "window": window, "layers": layers,
                       "teacher_layers": n_teacher, "init_layers": init, "target_layers": targets},
-        "sources": [s.to_json() for s in text.sources],
-        "documents": {"train": len(text.train), "heldout": len(text.heldout),
-                      "rejected": len(text.rejected)},
-        "tokens": train_set.tokens, "heldout_tokens": held_set.tokens,
-        "steps": result.steps, "epochs": result.epochs, "best_step": result.best_step,
-        "stopped": result.stopped, "seconds": result.elapsed_s,
+        **run_record(text, train_set, held_set, result),
         "heldout": {"fraction": heldout, "before": before, "after": after},
         "loss_before": before["loss"], "loss_after": after["loss"],
         "settings": settings.to_json(),

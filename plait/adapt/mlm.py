@@ -20,7 +20,7 @@ import numpy
 
 from plait.errors import AdaptError, Errors
 from plait.adapt.common import (base_name, fingerprint, loop_fingerprint, prepare_run,
-                                write_manifest)
+                                run_record, write_manifest)
 from plait.adapt.loop import LoopSettings, Objective, train
 from plait.adapt.text_sources import Rejected, sha256_path
 from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit, pack
@@ -347,12 +347,7 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
         "objective": {"type": "masked-lm", "masking": "whole-word", "mask_prob": mask_prob,
                       "replace": {"mask": 0.8, "random": 0.1, "keep": 0.1},
                       "dynamic": True, "window": window, "mlm_head": head_note},
-        "sources": [s.to_json() for s in text.sources],
-        "documents": {"train": len(text.train), "heldout": len(text.heldout),
-                      "rejected": len(text.rejected)},
-        "tokens": train_set.tokens, "heldout_tokens": held_set.tokens,
-        "steps": result.steps, "epochs": result.epochs, "best_step": result.best_step,
-        "stopped": result.stopped, "seconds": result.elapsed_s,
+        **run_record(text, train_set, held_set, result),
         "heldout": {"fraction": heldout, "before": before, "after": after,
                     "after_head_warm_up": result.after_head_warm_up},
         "perplexity_before": before["perplexity"], "perplexity_after": after["perplexity"],

