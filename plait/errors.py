@@ -226,6 +226,10 @@ class Errors(Catalogue, prefix="E"):
             "dropped.")
     E232 = ("The result of record {record} could not be turned into JSON ({error}); the other "
             "records of the batch are answered.")
+    E233 = ("No such route: {method} {path}. Routes: {routes}.")
+    E234 = ("{method} is not allowed on {path}: use {allowed}.")
+    E235 = ("The request body's Content-Type is '{given}': send JSON, with 'Content-Type: "
+            "application/json' (curl: --json, or -H 'Content-Type: application/json').")
     # Own data: import, stats, init, splits, tags (plait/data)
     E105 = ("No installed component has task '{task}'. Tasks of the installed components: {known}.")
     E106 = ("Components {names} all have task '{task}' and declare how to import gold data; name "

@@ -135,16 +135,16 @@ REQUEST_SCHEMA = {
     "content": {"application/json": {
         "schema": {"oneOf": [
             {"$ref": "#/components/schemas/Record"},
-            {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}]},
+            {"type": "array", "items": {"$ref": "#/components/schemas/Record"}, "minItems": 1}]},
         "examples": {
             "one": {"value": {"id": "a1", "text": "Apple opened a store in London."}},
             "many": {"value": [{"id": 1, "text": "The first text."}, "A second text."]}}}},
 }
 RECORD_SCHEMA = {"oneOf": [
     {"type": "object", "properties": {"id": {"type": ["string", "integer", "null"]},
-                                      "text": {"type": "string", "minLength": 1}},
+                                      "text": {"type": "string", "pattern": "\\S"}},
      "required": ["text"], "additionalProperties": True},
-    {"type": "string", "minLength": 1}]}
+    {"type": "string", "pattern": "\\S"}]}  # not empty, not only whitespace (E138)
 ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "properties": {
     "code": {"type": "string"}, "status": {"type": "integer"}, "message": {"type": "string"},
     "records": {"type": "array", "items": {"type": "object"}}}}}}
@@ -153,7 +153,8 @@ ERROR_SCHEMA = {"type": "object", "properties": {"error": {"type": "object", "pr
 def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> Any:
     """The FastAPI app serving ``backend`` under ``settings``."""
     from fastapi import Depends, FastAPI, Request
-    from fastapi.responses import FileResponse, HTMLResponse
+    from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse
+    from starlette.exceptions import HTTPException
     from fastapi.staticfiles import StaticFiles
 
     from plait import __version__
@@ -170,7 +171,7 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
         finally:
             await asyncio.get_running_loop().run_in_executor(None, backend.stop)
 
-    app = FastAPI(title="Plait", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="Plait", version=__version__, lifespan=lifespan, redirect_slashes=False,
                   description="A Plait pipeline over HTTP: POST records to `/v1/process`, get the "
                               "results `plait.process` gives. Concurrent requests are batched.")
     app.state.backend = backend
@@ -183,6 +184,22 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
     async def serve_error(request: Request, exc: ServeError) -> Any:
         return _json(exc.body(), exc.status, exc.headers)
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Any:
+        """Starlette's own 404 / 405, in the coded error form of every other answer."""
+        method, path = request.method, request.url.path
+        if exc.status_code == 405:
+            allowed = {k.lower(): v for k, v in (exc.headers or {}).items()}.get("allow", "")
+            error = ServeError(405, Errors.E234.format(method=method, path=path,
+                                                       allowed=allowed or "another method"),
+                               headers=dict(exc.headers or {}))
+        elif exc.status_code == 404:
+            error = ServeError(404, Errors.E233.format(method=method, path=path,
+                                                       routes=", ".join(ROUTES)))
+        else:
+            error = ServeError(exc.status_code, f"[E000] {exc.detail}", headers=exc.headers)
+        return _json(error.body(), error.status, error.headers)
+
     def api_key(request: Request) -> None:
         if settings.api_key is None:
             return
@@ -192,6 +209,11 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
             raise ServeError(401, Errors.E145, headers={"WWW-Authenticate": "Bearer"})
 
     async def read_body(request: Request) -> bytes:
+        given = request.headers.get("content-type", "")
+        kind = given.split(";", 1)[0].strip().lower()
+        if kind and kind != "application/json" and not (kind.startswith("application/")
+                                                         and kind.endswith("+json")):
+            raise ServeError(415, Errors.E235.format(given=given))
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
             raise ServeError(413, Errors.E130.format(size=int(length),
@@ -221,8 +243,10 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
                                "model": List[Result]},
                          401: {"description": "API key missing or wrong (E145)"},
                          413: {"description": "Body, records or text over a limit (E130-E132)"},
+                         415: {"description": "A body that is not JSON by its Content-Type (E235)"},
                          422: {"description": "Malformed JSON, wrong types or empty text, naming "
-                                                "the field and record (E133-E139, E149)"},
+                                                "the field and record (E133-E139, E149); nesting "
+                                                "beyond --max-depth (E230)"},
                          500: {"description": "Processing failed (E142, E143)"},
                          503: {"description": "Queue full (E140, with Retry-After) or not ready "
                                                 "(E144)"},
@@ -281,7 +305,9 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
             "fields": {"text": settings.text_field, "id": settings.id_field},
             "auth": settings.api_key is not None}
 
-    @app.get("/metrics", tags=["status"])
+    @app.get("/metrics", tags=["status"], response_class=PlainTextResponse,
+             responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}},
+                              "description": "Prometheus' text format"}})
     async def metrics_text() -> Any:
         """Prometheus metrics: requests by status, latency, batch sizes, queue depth, words."""
         from fastapi.responses import Response
@@ -323,6 +349,14 @@ def _add_record_schema(app: Any) -> None:
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["Record"] = RECORD_SCHEMA
         schemas["Error"] = ERROR_SCHEMA
+        body = schema["paths"]["/v1/process"]["post"]
+        result = {"$ref": "#/components/schemas/Result"}
+        body["responses"]["200"]["content"] = {"application/json": {"schema": {"oneOf": [
+            result, {"type": "array", "items": result, "minItems": 1}]}}}  # as the body was sent
+        for status, answer in body["responses"].items():
+            if status != "200":
+                answer["content"] = {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/Error"}}}
         return schema
 
     app.openapi = openapi

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
+import signal
 import sys
 from importlib import metadata
 from typing import Any, Callable, Dict, List, Optional, Tuple
@@ -201,7 +202,14 @@ def serve_local(settings: ServeSettings, *, log_level: str = "info") -> None:
                             log_level=log_level, timeout_graceful_shutdown=int(settings.timeout_s) + 5,
                             access_log=log_level == "debug")
     server.append(uvicorn.Server(config))
-    server[0].run()
+    # uvicorn drains on SIGTERM, then raises the signal again to whatever handler was there before:
+    # a handler that exits 0, so a clean drain ends with status 0 (a second SIGTERM while draining
+    # still stops at once, as uvicorn's own handler does)
+    previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        server[0].run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     exc = backend.batcher.exception
     if exc is not None:
         if isinstance(exc, PlaitError):

@@ -278,8 +278,8 @@ def test_sigterm_finishes_in_flight_requests(model):
         time.sleep(0.05)
     srv.terminate()
     t.join(30)
-    # uvicorn shuts down gracefully, then re-raises SIGTERM: the exit status says so
-    assert srv.stop() in (0, -signal.SIGTERM)
+    # uvicorn shuts down gracefully; a clean drain exits 0
+    assert srv.stop() == 0
     assert answers and answers[0].status_code == 200 and answers[0].json()["id"] == "in-flight"
     with pytest.raises(httpx.ConnectError):
         httpx.get(srv.url + "/v1/health", timeout=2)

@@ -1,0 +1,85 @@
+"""`plait serve` against its own OpenAPI schema: schemathesis generates valid and invalid requests for
+every operation and checks each answer (no 5xx, documented statuses, content types and bodies,
+valid data accepted, invalid data refused), on a real server over a tiny pipeline; and the corners it
+found once: coded 404/405 bodies, no redirect on a trailing slash, 415 for a non-JSON body, /metrics
+as text, one result as an object, `[]` refused as the schema says, SIGTERM after a drain exits 0."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("fastapi", reason="plait serve is an optional extra: pip install 'plait[serve]'")
+schemathesis = pytest.importorskip("schemathesis", reason="the API fuzzer: pip install schemathesis")
+
+import httpx  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+import runnertest as support  # noqa: E402
+from serve_support import Server  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    model = support.build_pipeline(tmp_path_factory.mktemp("schema") / "toy")
+    with Server(model, "--max-wait-ms", "0", code=(support.CODE_FILE,)) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def api_schema(server):
+    return schemathesis.openapi.from_url(server.url + "/openapi.json")
+
+
+def test_every_operation_answers_as_its_schema_says(api_schema):
+    # schemathesis' own pytest plugin does not run on this pytest: each operation's strategy is
+    # driven by hypothesis directly (the same cases and checks); 40 examples an operation
+    operations = [result.ok() for result in api_schema.get_all_operations()]
+    assert {op.path for op in operations} >= {"/v1/process", "/v1/info", "/metrics"}
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=40, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case):
+            case.call_and_validate()
+
+        check()
+
+
+def _coded(response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == code and error["status"] == status
+    return error["message"]
+
+
+def test_the_corners_schemathesis_found(server):
+    with httpx.Client(base_url=server.url, timeout=30, follow_redirects=False) as c:
+        assert "/v1/process" in _coded(c.get("/nowhere"), 404, "E233")
+        _coded(c.post("/v1/process/", json="A text."), 404, "E233")  # not an empty 307
+        message = _coded(c.get("/v1/process"), 405, "E234")
+        assert "POST" in message
+        message = _coded(c.post("/v1/process", content=b"text=hello",
+                                headers={"content-type": "application/x-www-form-urlencoded"}),
+                         415, "E235")
+        assert "--json" in message
+        one = c.post("/v1/process", json={"id": "a", "text": "One record."})
+        assert one.status_code == 200 and isinstance(one.json(), dict)  # as the schema says
+        _coded(c.post("/v1/process", json=[]), 422, "E134")
+        metrics = c.get("/metrics")
+        assert metrics.status_code == 200 and metrics.headers["content-type"].startswith("text/plain")
+        spec = c.get("/openapi.json").json()
+        post = spec["paths"]["/v1/process"]["post"]
+        answers = post["responses"]["200"]["content"]["application/json"]["schema"]["oneOf"]
+        assert {"$ref": "#/components/schemas/Result"} in answers
+        body = post["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+        assert any(b.get("minItems") == 1 for b in body)
+        assert "text/plain" in spec["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+
+
+def test_sigterm_after_a_clean_drain_exits_0(tmp_path):
+    model = support.build_pipeline(tmp_path / "toy")
+    srv = Server(model, "--max-wait-ms", "0", code=(support.CODE_FILE,))
+    with srv.client() as c:
+        assert c.post("/v1/process", json="A text.").status_code == 200
+    assert srv.stop() == 0, srv.output()
