@@ -136,12 +136,18 @@ def test_quantization_accuracy_side_by_side(ci_model, tmp_path, capsys):
     assert "| cats_macro_f |" in capsys.readouterr().out
 
 
-def test_train_memory_records_peak_rss_per_phase(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def ci_corpus(tmp_path_factory):
     import subprocess
 
-    corpus = tmp_path / "corpus"
+    corpus = tmp_path_factory.mktemp("bench") / "corpus"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "make_ci_corpus.py"), str(corpus)],
                    check=True, capture_output=True)
+    return corpus
+
+
+def test_train_memory_records_peak_rss_per_phase(ci_corpus, tmp_path, capsys):
+    corpus = ci_corpus
     out = tmp_path / "tm.json"
     assert train_memory.main([str(ROOT / "pipeline" / "ci.yml"), "--corpus", str(corpus),
                               "--steps", "2", "--batch-words", "200", "--output", str(out),
@@ -158,12 +164,8 @@ def test_train_memory_records_peak_rss_per_phase(tmp_path, capsys):
     assert "| default |" in capsys.readouterr().out
 
 
-def test_checkpoint_cost_times_a_run_with_and_without_checkpoints(tmp_path, capsys):
-    import subprocess
-
-    corpus = tmp_path / "corpus"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_ci_corpus.py"), str(corpus)],
-                   check=True, capture_output=True)
+def test_checkpoint_cost_times_a_run_with_and_without_checkpoints(ci_corpus, tmp_path, capsys):
+    corpus = ci_corpus
     out = tmp_path / "ck.json"
     assert checkpoint_cost.main([str(ROOT / "pipeline" / "ci.yml"), "--corpus", str(corpus),
                                  "--steps", "4", "--every", "2", "--output", str(out)]) == 0
