@@ -340,27 +340,24 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 text = parsed.text if parsed.text is not None else doc.text
                 key, gkey = _text_key(text), _gold_key(g)
                 first = seen_texts.get(key)
-                if first is not None and fixed is not None:
+                if first is not None:
+                    first_split, where, _ = plan[(first >> 32) & 0xFFFF]
+                    line = first >> 48
+                    if fixed is None:
+                        same = (first & 0xFFFFFFFF) == gkey
+                        reject(Reject(row.source, row.line, (
+                            f"duplicate of {where}:{line}" if same else
+                            f"same text as {where}:{line} with different gold ({_describe(g)}); "
+                            f"the first one is kept"), clip(text), K_DUP if same else K_CONFLICT))
+                        continue
                     # a split the user gave (a published test set, say) keeps every record:
                     # its duplicates, and its texts also in another split, are only reported
-                    first_split = plan[(first >> 32) & 0xFFFF][0]
                     kind = (f"duplicate inside {fixed}" if first_split == fixed else
                             f"{fixed} text also in {first_split or 'the split inputs'}")
                     kept[kind] = kept.get(kind, 0) + 1
                     if len(kept_examples) < 20:
                         kept_examples.append({"source": row.source, "line": row.line,
-                                              "kind": kind, "first": "{}:{}".format(
-                                                  plan[(first >> 32) & 0xFFFF][1], first >> 48)})
-                    first = None
-                elif first is not None:
-                    where = plan[(first >> 32) & 0xFFFF][1]
-                    line = first >> 48
-                    same = (first & 0xFFFFFFFF) == gkey
-                    reject(Reject(row.source, row.line, (
-                        f"duplicate of {where}:{line}" if same else
-                        f"same text as {where}:{line} with different gold ({_describe(g)}); "
-                        f"the first one is kept"), clip(text), K_DUP if same else K_CONFLICT))
-                    continue
+                                              "kind": kind, "first": f"{where}:{line}"})
                 seen_texts.setdefault(key, gkey | (index << 32) | (row.line << 48))
                 if parsed.doc is None:
                     gold.annotate(doc, g)

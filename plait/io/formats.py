@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from plait.errors import DataError, Errors, PlaitTypeError
-from plait.io.records import MAX_DEPTH, RawRecord, has_surrogates, nesting_depth
+from plait.io.records import MAX_DEPTH, RawRecord, depth_over, has_surrogates
 from plait.io.results import Result
 
 FORMATS = ("text", "jsonl", "csv", "tsv", "parquet", "spacy", "tokens")
@@ -186,9 +186,9 @@ def read_jsonl(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
             yield Row(source=src, line=n, error=error, raw=line)
         elif not line.strip():
             yield Row(source=src, line=n, error="empty line", raw=line)
-        elif nesting_depth(line) > MAX_DEPTH:
+        elif (depth := depth_over(line, MAX_DEPTH)) is not None:
             yield Row(source=src, line=n, raw=line, error=Errors.E230.format(
-                where="The record", depth=nesting_depth(line), limit=MAX_DEPTH, option=""))
+                where="The record", depth=depth, limit=MAX_DEPTH, option=""))
         else:
             try:
                 yield Row(source=src, line=n, value=json.loads(line))

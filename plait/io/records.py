@@ -34,6 +34,16 @@ def nesting_depth(data: Union[bytes, str]) -> int:
     return max(0, int(running.max()))
 
 
+def depth_over(data: Union[bytes, str], limit: int) -> Optional[int]:
+    """The nesting depth of ``data`` when it is over ``limit``, else None. Counting the brackets
+    (a C scan) settles almost every record: only one with more than ``limit`` of them is scanned."""
+    raw = data.encode("utf8", "surrogatepass") if isinstance(data, str) else data
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return None
+    depth = nesting_depth(raw)
+    return depth if depth > limit else None
+
+
 @dataclass
 class RawRecord:
     """One input record as read: ``value`` (str, dict, list or Doc), or ``error`` with the ``raw``

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from plait.errors import Errors
-from plait.io.records import check_record, kind_of, nesting_depth, record_name
+from plait.io.records import check_record, depth_over, kind_of, record_name
 from plait.runner.segment import estimate_tokens  # the runner's estimate: one budget, one meaning
 from plait.serve.http_errors import ServeError
 from plait.serve.settings import ServeSettings
@@ -33,8 +33,8 @@ def parse_body(body: bytes, settings: ServeSettings) -> Batchable:
     """The records of a request body, or a :class:`ServeError` (413 / 422) naming what is wrong."""
     if len(body) > settings.max_body_bytes:
         raise ServeError(413, Errors.E130.format(size=len(body), limit=settings.max_body_bytes))
-    depth = nesting_depth(body)  # before parsing: no body can exhaust the parser's recursion
-    if depth > settings.max_depth:
+    depth = depth_over(body, settings.max_depth)  # before parsing: no body exhausts its recursion
+    if depth is not None:
         raise ServeError(422, Errors.E230.format(where="The request body", depth=depth, option=" (--max-depth)",
                                                  limit=settings.max_depth))
     try:
