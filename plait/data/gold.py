@@ -49,3 +49,14 @@ class Gold:
         if self.spans is not None:
             return "S:" + "|".join(f"{s},{e},{lab}" for s, e, lab in sorted(self.spans))
         return "T:" + (self.target or "")
+
+
+def annotate_cats(doc, gold: Gold) -> None:
+    """``GoldInfo.annotate`` for gold kept in spaCy's ``doc.cats``: imported labels (label ->
+    0.0/1.0 over every label of the data) -> ``doc.cats``."""
+    doc.cats = dict(gold.labels or {})
+
+
+def read_cats(doc) -> Optional[Gold]:
+    """``GoldInfo.read`` for gold kept in ``doc.cats``: its labels, or None where it has none."""
+    return Gold(labels=dict(doc.cats)) if doc.cats else None

@@ -4,23 +4,13 @@ from __future__ import annotations
 from plait.plugins.hookspecs import hookimpl
 from plait.plugins.contracts import GoldInfo
 from plait.plugins.listener_defaults import listener_component
+from plait.data.gold import annotate_cats, read_cats
 
 from . import defaults, evaluation, outputs
 
 
-def annotate_gold(doc, gold) -> None:
-    """Imported labels (label -> 0.0/1.0 over every label of the data) -> ``doc.cats``."""
-    doc.cats = dict(gold.labels)
-
-
-def read_gold(doc):
-    from plait.data import Gold
-
-    return Gold(labels=dict(doc.cats)) if doc.cats else None
-
-
 GOLD = GoldInfo(fields=("label", "labels", "cats", "sentiment"),
-                accepts=("labels",), annotate=annotate_gold, read=read_gold, exclusive=True)
+                accepts=("labels",), annotate=annotate_cats, read=read_cats, exclusive=True)
 
 
 @hookimpl
