@@ -1,12 +1,16 @@
 """Say which of the demo's figures were reached, from metrics/demo/metrics.json and the sample documents.
 
-    python scripts/demo_targets.py metrics/demo/metrics.json training/demo/model-best
+    python scripts/demo_targets.py metrics/demo/metrics.json training/demo/model-best \
+        --reviews metrics/demo/reviews.json --reviews-data corpus/demo/raw/rt-reviews/test.spacy
 
 Targets (issue 13; test slices of at least 100 documents per task):
   sentiment accuracy >= 70 (3-class tweets), topic accuracy >= 90 (BBC), NER F >= 75 (silver data),
   summarizer ROUGE-1 >= Lead-3 (and >= TextRank when the metrics carry it),
+  review polarity accuracy (Rotten Tomatoes test snippets, positive/negative) >= 70 and >= VADER's on
+  the same snippets (issue 30: a first impression of sentiment must survive a review),
 and the obvious answers on the sample documents `scripts/show.py` prints: the scathing film review is
-negative, the match report is sports, the app launch is tech, the energy company's plans are business.
+negative, the hotel review positive, the match report is sports, the app launch is tech, the energy
+company's plans are business.
 Exit status 0 either way (the demo reports, it does not fail); ``--strict`` exits 1 when one is missed.
 """
 from __future__ import annotations
@@ -30,7 +34,9 @@ SAMPLE_ANSWERS = [
     (1, "scathing film review", "sentiment", "negative"),
     (2, "match report", "textcat", "sports"),
     (3, "app launch", "textcat", "tech"),
+    (4, "hotel review", "sentiment", "positive"),
 ]
+REVIEW_TARGET = 70.0
 
 
 def _get(d: Dict[str, Any], path: Tuple[str, ...]) -> Optional[float]:
@@ -65,6 +71,43 @@ def check_metrics(metrics: Dict[str, Any]) -> List[Tuple[bool, str]]:
     return rows
 
 
+def vader_polarity_accuracy(data: Path) -> Tuple[Optional[float], int]:
+    """VADER's compound sign against the positive/negative gold of a DocBin's docs (cats)."""
+    import spacy
+    from spacy.tokens import DocBin
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    docs = list(DocBin().from_disk(data).get_docs(spacy.blank("en").vocab))
+    right = n = 0
+    for doc in docs:
+        gold = max(doc.cats, key=doc.cats.get) if doc.cats else None
+        if gold not in ("positive", "negative"):
+            continue
+        n += 1
+        compound = analyzer.polarity_scores(doc.text)["compound"]
+        right += compound * (1 if gold == "positive" else -1) > 0
+    return (100.0 * right / n if n else None), n
+
+
+def check_reviews(metrics: Dict[str, Any], data: Optional[Path]) -> List[Tuple[bool, str]]:
+    """Review polarity accuracy of the sentiment component, against the target and VADER."""
+    comp = next((c for c in metrics.get("components", {}).values() if c["task"] == "sentiment"),
+                None)
+    value = None if comp is None else _get(comp, ("polarity_accuracy",))
+    if value is None:
+        return [(False, "review polarity accuracy: no sentiment polarity in the review metrics")]
+    n = comp.get("n_docs", 0)
+    line = f"review polarity accuracy: {value:.1f} (target >= {REVIEW_TARGET:g}) on {n} film reviews"
+    rows = [(value >= REVIEW_TARGET and n >= MIN_DOCS, line)]
+    if data is not None:
+        peer, n_peer = vader_polarity_accuracy(data)
+        if peer is not None:
+            rows.append((value >= peer, f"review polarity accuracy: {value:.1f} vs VADER {peer:.1f} "
+                                        f"on the same {n_peer} reviews"))
+    return rows
+
+
 def check_samples(model: str) -> List[Tuple[bool, str]]:
     import spacy
 
@@ -87,9 +130,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("metrics", type=Path)
     parser.add_argument("model", nargs="?", help="the trained pipeline, to check the samples")
+    parser.add_argument("--reviews", type=Path, help="metrics JSON of `plait evaluate` on the "
+                        "review test split (the review polarity target)")
+    parser.add_argument("--reviews-data", type=Path, help="that split (.spacy), to score VADER on "
+                        "the same reviews")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     rows = check_metrics(json.loads(args.metrics.read_text(encoding="utf8")))
+    if args.reviews:
+        rows += check_reviews(json.loads(args.reviews.read_text(encoding="utf8")),
+                              args.reviews_data)
     if args.model:
         rows += check_samples(args.model)
     print("Demo targets:")

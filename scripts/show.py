@@ -32,6 +32,8 @@ SAMPLES = [
     "phone camera. The founders, Jonas Berg and Priya Raman, trained the system on thousands of "
     "videos. Early users say it works well in quiet rooms but struggles in poor light. The company "
     "plans a wider release in the spring.",
+    "We stayed three nights at the harbour hotel. The staff were friendly, the room was spotless and "
+    "breakfast was excellent. We would happily stay again.",
 ]
 
 

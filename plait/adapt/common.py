@@ -6,13 +6,13 @@ import datetime
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from plait.training.encoders import MANIFEST
 from plait.errors import AdaptError, Errors
-from plait.adapt.loop import LoopSettings, existing_run
-from plait.adapt.text_sources import Rejected, SourceRecord, read_sources
-from plait.adapt.chunks import split_heldout
+from plait.adapt.loop import LoopSettings, existing_run, train
+from plait.adapt.text_sources import Rejected, SourceRecord, read_sources, sha256_path
+from plait.adapt.chunks import pack, split_heldout
 
 REJECTS = "rejects.jsonl"
 
@@ -87,6 +87,34 @@ def prepare_run(output: Path, encoder: str, sources: Sequence[str], *, verb: str
                           text_field=text_field, fmt=fmt, corpus_source=corpus_source,
                           on_reject=on_reject)
     return RunStart(output, base, text, write_rejects(output, text.rejected))
+
+
+def pack_windows(start: RunStart, tokenizer: Any, window: int,
+                 say: Callable[[str], None]) -> Tuple[Any, Any]:
+    """The split text packed into windows of ``window`` pieces (train, held out), said in a line."""
+    text = start.text
+    train_set, held_set = pack(text.train, tokenizer, window), pack(text.heldout, tokenizer, window)
+    say(f"Text: {len(text.train)} training documents ({train_set.tokens} pieces, {len(train_set)} "
+        f"windows of {window}), {len(text.heldout)} held out ({held_set.tokens} pieces)"
+        + (f"; {len(text.rejected)} record(s) rejected, see {start.rejects}"
+           if start.rejects else ""))
+    return train_set, held_set
+
+
+def run_objective(start: RunStart, objective: Any, train_set: Any, held_set: Any,
+                  settings: LoopSettings, *, kind: str, identity: Dict[str, Any],
+                  record: Dict[str, Any], resume: bool, on_step: Any, progress: Any,
+                  say: Callable[[str], None]) -> Any:
+    """Train ``objective`` under the fingerprint both kinds build alike (the base's and sources'
+    hashes, the loop, plus ``identity``: what else decides the run); ``record`` goes into the
+    run's start record with the sources."""
+    sources = start.text.sources
+    run_id = fingerprint(kind=kind, base=sha256_path(start.base),
+                         sources=[s.sha256 for s in sources], loop=loop_fingerprint(settings),
+                         **identity)
+    return train(objective, train_set, held_set, settings, start.output, fingerprint=run_id,
+                 resume=resume, on_step=on_step, progress=progress, echo=say,
+                 start_record={**record, "sources": [s.to_json() for s in sources]})
 
 
 def run_record(text: SplitText, train_set: Any, held_set: Any, result: Any) -> Dict[str, Any]:

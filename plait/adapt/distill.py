@@ -18,11 +18,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy
 
 from plait.errors import AdaptError, Errors
-from plait.adapt.common import (base_name, fingerprint, loop_fingerprint, prepare_run,
-                                run_record, write_manifest)
-from plait.adapt.loop import LoopSettings, Objective, train
-from plait.adapt.text_sources import Rejected, sha256_path
-from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit, pack
+from plait.adapt.common import (base_name, pack_windows, prepare_run, run_objective, run_record,
+                                write_manifest)
+from plait.adapt.loop import LoopSettings, Objective
+from plait.adapt.text_sources import Rejected
+from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit
 
 LOG = "distill-log.jsonl"
 DROPOUTS = ("hidden_dropout_prob", "attention_probs_dropout_prob", "dropout", "attention_dropout")
@@ -164,21 +164,15 @@ def distill(output: Path, *, teacher: str, sources: Sequence[str], layers: int,
     say(f"Student: {layers} of the teacher's {n_teacher} layers (starting from teacher layers "
         f"{', '.join(map(str, init))}; matching teacher hidden states {', '.join(map(str, targets))})")
     window = check_window(window, encoder_limit(tokenizer, teacher_model.config))
-    train_set = pack(text.train, tokenizer, window)
-    held_set = pack(text.heldout, tokenizer, window)
-    say(f"Text: {len(text.train)} training documents ({train_set.tokens} pieces, {len(train_set)} "
-        f"windows of {window}), {len(text.heldout)} held out ({held_set.tokens} pieces)"
-        + (f"; {len(text.rejected)} record(s) rejected, see {rejects}" if rejects else ""))
+    train_set, held_set = pack_windows(start, tokenizer, window, say)
     objective = Distillation(student, teacher_model, tokenizer, targets)
-    run_id = fingerprint(kind="distill", base=sha256_path(base), sources=[s.sha256 for s in
-                         text.sources], window=window, heldout=heldout, layers=layers, init=init,
-                         loop=loop_fingerprint(settings), text_field=text_field, fmt=fmt)
-    result = train(objective, train_set, held_set, settings, output, fingerprint=run_id,
-                   resume=resume, on_step=on_step, progress=progress, echo=say,
-                   start_record={"teacher": str(teacher), "teacher_path": str(base),
-                                 "layers": layers, "init_layers": init, "target_layers": targets,
-                                 "window": window,
-                                 "sources": [s.to_json() for s in text.sources]})
+    result = run_objective(start, objective, train_set, held_set, settings, kind="distill",
+                           identity={"window": window, "heldout": heldout, "layers": layers,
+                                     "init": init, "text_field": text_field, "fmt": fmt},
+                           record={"teacher": str(teacher), "teacher_path": str(base),
+                                   "layers": layers, "init_layers": init,
+                                   "target_layers": targets, "window": window},
+                           resume=resume, on_step=on_step, progress=progress, say=say)
     before, after = result.before, result.after
     manifest = {
         "kind": "distilled",

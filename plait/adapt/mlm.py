@@ -19,11 +19,11 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy
 
 from plait.errors import AdaptError, Errors
-from plait.adapt.common import (base_name, fingerprint, loop_fingerprint, prepare_run,
-                                run_record, write_manifest)
-from plait.adapt.loop import LoopSettings, Objective, train
-from plait.adapt.text_sources import Rejected, sha256_path
-from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit, pack
+from plait.adapt.common import (base_name, pack_windows, prepare_run, run_objective, run_record,
+                                write_manifest)
+from plait.adapt.loop import LoopSettings, Objective
+from plait.adapt.text_sources import Rejected
+from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit
 
 LOG = "pretrain-log.jsonl"
 
@@ -322,22 +322,15 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
             tokenizer = new_tokenizer
         say(f"Added {len(added)} word(s) to the vocabulary (asked for {add_words}): "
             + ", ".join(w for w, _, _ in added[:12]) + (" ..." if len(added) > 12 else ""))
-    train_set = pack(text.train, tokenizer, window)
-    held_set = pack(text.heldout, tokenizer, window)
-    say(f"Text: {len(text.train)} training documents ({train_set.tokens} pieces, {len(train_set)} "
-        f"windows of {window}), {len(text.heldout)} held out ({held_set.tokens} pieces)"
-        + (f"; {len(text.rejected)} record(s) rejected, see {rejects}" if rejects else ""))
+    train_set, held_set = pack_windows(start, tokenizer, window, say)
     objective = MaskedLM(model, tokenizer, prob=mask_prob, seed=settings.seed, keep=keep)
-    run_id = fingerprint(kind="pretrain", base=sha256_path(base), sources=[s.sha256 for s in
-                         text.sources], window=window, heldout=heldout, mask_prob=mask_prob,
-                         add_words=add_words, loop=loop_fingerprint(settings),
-                         text_field=text_field, fmt=fmt)
-    result = train(objective, train_set, held_set, settings, output, fingerprint=run_id,
-                   resume=resume, on_step=on_step, progress=progress, echo=say,
-                   start_record={"encoder": str(encoder), "encoder_path": str(base),
-                                 "mlm_head": head_note, "window": window,
-                                 "added_words": [w for w, _, _ in added],
-                                 "sources": [s.to_json() for s in text.sources]})
+    result = run_objective(start, objective, train_set, held_set, settings, kind="pretrain",
+                           identity={"window": window, "heldout": heldout, "mask_prob": mask_prob,
+                                     "add_words": add_words, "text_field": text_field, "fmt": fmt},
+                           record={"encoder": str(encoder), "encoder_path": str(base),
+                                   "mlm_head": head_note, "window": window,
+                                   "added_words": [w for w, _, _ in added]},
+                           resume=resume, on_step=on_step, progress=progress, say=say)
     before, after = result.before, result.after
     manifest = {
         "kind": "pretrained",

@@ -22,6 +22,7 @@ def figures(scores: Dict[str, Any], pipe: Any) -> Dict[str, Any]:
                  if conf else {})
     return {"n": scores.get(f"{p}_n_docs"), "accuracy": scores.get(f"{p}_acc"),
             "macro_f": scores.get(f"{p}_macro_f"),
+            "polarity_accuracy": scores.get(f"{p}_polarity_acc"),
             "per_label": {lab: {**v, "support": support.get(lab, 0),
                                 "predicted": predicted.get(lab, 0)} for lab, v in per_type.items()},
             "confusion": conf}
@@ -35,7 +36,9 @@ def report(name: str, entry: Dict[str, Any], plots: Any) -> str:
     from plait.evaluation.report import confusion_section, per_label_rows, table
 
     out = [table(["metric", "value"], [["accuracy", pct(entry.get("accuracy"))],
-                                       ["macro F", pct(entry.get("macro_f"))]])]
+                                       ["macro F", pct(entry.get("macro_f"))],
+                                       ["polarity accuracy (positive/negative gold)",
+                                        pct(entry.get("polarity_accuracy"))]])]
     out.append(table(["label", "P", "R", "F", "support"], per_label_rows(entry["per_label"])))
     out += confusion_section(name, entry, plots)
     return "\n".join(out)

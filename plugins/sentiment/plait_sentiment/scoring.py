@@ -14,7 +14,7 @@ from spacy.scorer import PRFScore
 from spacy.training import Example
 from spacy.util import registry
 
-from .labels import gold_label
+from .labels import gold_label, resolve_polarity_labels
 from .errors import Errors, SentimentError
 
 
@@ -30,7 +30,10 @@ def score_sentiment(
 
     Returns ``{prefix}_acc``, ``{prefix}_macro_p``, ``{prefix}_macro_r``, ``{prefix}_macro_f``,
     ``{prefix}_f_per_type`` (``{label: {"p", "r", "f"}}``), ``{prefix}_confusion``
-    (``{"labels", "rows": "gold", "columns": "predicted", "matrix"}``) and ``{prefix}_n_docs``.
+    (``{"labels", "rows": "gold", "columns": "predicted", "matrix"}``), ``{prefix}_n_docs`` and
+    ``{prefix}_polarity_acc``: over the docs whose gold is the positive or the negative label (told
+    by name, as the component does), the share whose predicted polarity has the gold's sign (a
+    neutral prediction counts by its polarity); None where no label reads as positive/negative.
     ``labels`` defaults to every gold cat and predicted label seen.
     """
     from spacy.tokens import Doc
@@ -51,6 +54,8 @@ def score_sentiment(
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
     n_total = n_correct = 0
+    signs = _gold_signs(labels)
+    n_polar = n_polar_right = 0
     for eg in examples:
         gold = gold_label(eg.reference.cats, labels, text=eg.reference.text)
         if gold is None:
@@ -58,6 +63,9 @@ def score_sentiment(
         pred_value = getattr(eg.predicted._, attr)
         pred = pred_value.get("label") if isinstance(pred_value, dict) else None
         n_total += 1
+        if gold in signs and isinstance(pred_value, dict):
+            n_polar += 1
+            n_polar_right += float(pred_value.get("polarity", 0.0)) * signs[gold] > 0
         if pred in index:
             matrix[index[gold]][index[pred]] += 1
         if pred == gold:
@@ -70,7 +78,8 @@ def score_sentiment(
     if n_total == 0:
         return {f"{prefix}_acc": None, f"{prefix}_macro_p": None, f"{prefix}_macro_r": None,
                 f"{prefix}_macro_f": None, f"{prefix}_f_per_type": None,
-                f"{prefix}_confusion": None, f"{prefix}_n_docs": 0}
+                f"{prefix}_confusion": None, f"{prefix}_n_docs": 0,
+                f"{prefix}_polarity_acc": None}
     n = max(len(labels), 1)
     return {
         f"{prefix}_acc": n_correct / n_total,
@@ -81,7 +90,17 @@ def score_sentiment(
         f"{prefix}_confusion": {"labels": labels, "rows": "gold", "columns": "predicted",
                                 "matrix": matrix},
         f"{prefix}_n_docs": n_total,
+        f"{prefix}_polarity_acc": n_polar_right / n_polar if n_polar else None,
     }
+
+
+def _gold_signs(labels: List[str]) -> Dict[str, int]:
+    """The positive label -> +1 and the negative one -> -1, where the names tell them."""
+    try:
+        pos, neg = resolve_polarity_labels(labels)
+    except SentimentError:
+        return {}
+    return {pos: 1, neg: -1}
 
 
 @registry.scorers("plait.sentiment_scorer.v1")

@@ -42,6 +42,28 @@ def test_scorer_values():
                                              "matrix": [[1, 0, 0], [0, 0, 0], [1, 0, 1]]}
 
 
+def test_polarity_accuracy_counts_the_sign_on_polar_gold():
+    """Review data is positive/negative: a three-class model's polarity sign is what counts there,
+    so a neutral label with the right lean is right, and neutral gold is not counted."""
+    nlp = spacy.blank("en")
+    scorer = registry.scorers.get("plait.sentiment_scorer.v1")()
+
+    def example(text, gold, label, polarity):
+        eg = _example(nlp, text, gold, label)
+        eg.predicted._.sentiment = {"label": label, "scores": {}, "polarity": polarity}
+        return eg
+
+    examples = [example("a", "positive", "positive", 0.8), example("b", "positive", "neutral", 0.1),
+                example("c", "negative", "neutral", 0.2), example("d", "negative", "negative", -0.9),
+                example("e", "neutral", "positive", 0.5)]
+    scores = scorer(examples, labels=LABELS)
+    assert scores["sentiment_polarity_acc"] == pytest.approx(3 / 4)
+    assert scores["sentiment_acc"] == pytest.approx(2 / 5)
+    # labels that do not read as positive/negative: no polarity accuracy, the rest as before
+    odd = scorer([example("f", None, "positive", 0.5)], labels=["x", "y"])
+    assert odd["sentiment_polarity_acc"] is None
+
+
 def test_scorer_without_scored_examples_returns_none():
     nlp = spacy.blank("en")
     scorer = registry.scorers.get("plait.sentiment_scorer.v1")()
