@@ -117,17 +117,30 @@ def run_objective(start: RunStart, objective: Any, train_set: Any, held_set: Any
                  start_record={**record, "sources": [s.to_json() for s in sources]})
 
 
-def run_record(text: SplitText, train_set: Any, held_set: Any, result: Any) -> Dict[str, Any]:
-    """The manifest's account of a run that both kinds write alike: its sources, documents,
-    tokens, steps and time."""
-    return {
+def finish_run(start: RunStart, train_set: Any, held_set: Any, result: Any, settings: LoopSettings,
+               *, kind: str, description: str, base_encoder: Dict[str, Any],
+               objective: Dict[str, Any], heldout: float,
+               heldout_extra: Optional[Dict[str, Any]] = None, **extra: Any) -> Dict[str, Any]:
+    """Write the run's manifest (encoder-manifest.json) and return it: what both kinds record
+    alike (sources, documents, tokens, steps, time, the held-out scores before and after,
+    the settings) around their own ``objective`` and ``extra`` fields."""
+    text = start.text
+    manifest = {
+        "kind": kind, "description": description, "base_encoder": base_encoder,
+        "objective": objective,
         "sources": [s.to_json() for s in text.sources],
         "documents": {"train": len(text.train), "heldout": len(text.heldout),
                       "rejected": len(text.rejected)},
         "tokens": train_set.tokens, "heldout_tokens": held_set.tokens,
         "steps": result.steps, "epochs": result.epochs, "best_step": result.best_step,
         "stopped": result.stopped, "seconds": result.elapsed_s,
+        "heldout": {"fraction": heldout, "before": result.before, "after": result.after,
+                    **(heldout_extra or {})},
+        **extra,
+        "settings": settings.to_json(),
     }
+    write_manifest(start.output, manifest)
+    return manifest
 
 
 def fingerprint(**parts: Any) -> Dict[str, Any]:
@@ -164,6 +177,25 @@ def write_manifest(out_dir: Path, manifest: Dict[str, Any]) -> Path:
     path = Path(out_dir) / MANIFEST
     path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf8")
     return path
+
+
+def load_encoder(path: Path, model_class: Any, **kwargs: Any) -> Tuple[Any, Any]:
+    """(``model_class.from_pretrained(path, **kwargs)``, its fast tokenizer), with transformers'
+    own loading chatter off (what matters is reported in words); E177 when either fails."""
+    import transformers
+    from transformers import AutoTokenizer
+
+    verbosity = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()
+    try:
+        model = model_class.from_pretrained(str(path), **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
+    except Exception as exc:
+        raise AdaptError(Errors.E177.format(path=path, error=f"{type(exc).__name__}: {exc}")) \
+            from exc
+    finally:
+        transformers.logging.set_verbosity(verbosity)
+    return model, tokenizer
 
 
 def base_name(encoder: str, path: Path) -> Dict[str, Any]:

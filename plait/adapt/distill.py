@@ -18,8 +18,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy
 
 from plait.errors import AdaptError, Errors
-from plait.adapt.common import (base_name, pack_windows, prepare_run, run_objective, run_record,
-                                write_manifest)
+from plait.adapt.common import (base_name, finish_run, load_encoder, pack_windows, prepare_run,
+                                run_objective)
 from plait.adapt.loop import LoopSettings, Objective
 from plait.adapt.text_sources import Rejected
 from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit
@@ -138,8 +138,7 @@ def distill(output: Path, *, teacher: str, sources: Sequence[str], layers: int,
             on_reject: Optional[Callable[[Rejected], None]] = None,
             echo: Optional[Callable[[str], None]] = None, progress: bool = True) -> Dict[str, Any]:
     """Distil ``teacher`` into a ``layers``-layer student on ``sources``; write it to ``output``."""
-    import transformers
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
     settings = settings or LoopSettings()
     say = echo or (lambda line: None)
@@ -147,17 +146,8 @@ def distill(output: Path, *, teacher: str, sources: Sequence[str], layers: int,
                         resume=resume, overwrite=overwrite, heldout=heldout,
                         text_field=text_field, fmt=fmt, corpus_source=corpus_source,
                         on_reject=on_reject)
-    output, base, text, rejects = start.output, start.base, start.text, start.rejects
-    verbosity = transformers.logging.get_verbosity()
-    transformers.logging.set_verbosity_error()
-    try:
-        teacher_model = AutoModel.from_pretrained(str(base))
-        tokenizer = AutoTokenizer.from_pretrained(str(base), use_fast=True)
-    except Exception as exc:
-        raise AdaptError(Errors.E177.format(path=base, error=f"{type(exc).__name__}: {exc}")) \
-            from exc
-    finally:
-        transformers.logging.set_verbosity(verbosity)
+    base = start.base
+    teacher_model, tokenizer = load_encoder(base, AutoModel)
     n_teacher = int(teacher_model.config.num_hidden_layers)
     init, targets = layer_plan(n_teacher, layers, init_layers)
     student = build_student(teacher_model, init)
@@ -174,18 +164,12 @@ def distill(output: Path, *, teacher: str, sources: Sequence[str], layers: int,
                                    "target_layers": targets, "window": window},
                            resume=resume, on_step=on_step, progress=progress, say=say)
     before, after = result.before, result.after
-    manifest = {
-        "kind": "distilled",
-        "description": (f"{layers}-layer student of {teacher} ({n_teacher} layers), {result.steps} "
-                    f"steps; held-out loss {before['loss']:.4g} -> {after['loss']:.4g}"),
-        "teacher": base_name(teacher, base),
-        "base_encoder": base_name(teacher, base),
-        "objective": {"type": "hidden-state-mse", "window": window, "layers": layers,
-                      "teacher_layers": n_teacher, "init_layers": init, "target_layers": targets},
-        **run_record(text, train_set, held_set, result),
-        "heldout": {"fraction": heldout, "before": before, "after": after},
-        "loss_before": before["loss"], "loss_after": after["loss"],
-        "settings": settings.to_json(),
-    }
-    write_manifest(output, manifest)
-    return manifest
+    return finish_run(
+        start, train_set, held_set, result, settings, kind="distilled",
+        description=(f"{layers}-layer student of {teacher} ({n_teacher} layers), {result.steps} "
+                     f"steps; held-out loss {before['loss']:.4g} -> {after['loss']:.4g}"),
+        base_encoder=base_name(teacher, base),
+        objective={"type": "hidden-state-mse", "window": window, "layers": layers,
+                   "teacher_layers": n_teacher, "init_layers": init, "target_layers": targets},
+        heldout=heldout, teacher=base_name(teacher, base),
+        loss_before=before["loss"], loss_after=after["loss"])

@@ -19,8 +19,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy
 
 from plait.errors import AdaptError, Errors
-from plait.adapt.common import (base_name, pack_windows, prepare_run, run_objective, run_record,
-                                write_manifest)
+from plait.adapt.common import (base_name, finish_run, load_encoder, pack_windows, prepare_run,
+                                run_objective)
 from plait.adapt.loop import LoopSettings, Objective
 from plait.adapt.text_sources import Rejected
 from plait.adapt.chunks import WindowSet, batches_of, check_window, collate, encoder_limit
@@ -74,19 +74,10 @@ def _pooler_tensors(path: Path) -> Dict[str, Any]:
 
 def load_masked_lm(path: Path) -> Tuple[Any, Any, str, Dict[str, Any]]:
     """(model, tokenizer, what was done about the head, base-model tensors to keep when saving)."""
-    import transformers
-    from transformers import AutoModelForMaskedLM, AutoTokenizer
+    from transformers import AutoModelForMaskedLM
 
-    verbosity = transformers.logging.get_verbosity()
-    transformers.logging.set_verbosity_error()  # the missing head is reported below, in words
-    try:
-        model, info = AutoModelForMaskedLM.from_pretrained(str(path), output_loading_info=True)
-        tokenizer = AutoTokenizer.from_pretrained(str(path), use_fast=True)
-    except Exception as exc:
-        raise AdaptError(Errors.E177.format(path=path, error=f"{type(exc).__name__}: {exc}")) \
-            from exc
-    finally:
-        transformers.logging.set_verbosity(verbosity)
+    # the missing head is reported below, in words
+    (model, info), tokenizer = load_encoder(path, AutoModelForMaskedLM, output_loading_info=True)
     if not getattr(tokenizer, "is_fast", False):
         raise AdaptError(Errors.E177.format(path=path, error="it has no fast tokenizer (needed "
                                             "for whole-word masking)"))
@@ -298,7 +289,7 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
                         settings=settings, resume=resume, overwrite=overwrite, heldout=heldout,
                         text_field=text_field, fmt=fmt, corpus_source=corpus_source,
                         on_reject=on_reject)
-    output, base, text, rejects = start.output, start.base, start.text, start.rejects
+    base, text = start.base, start.text
     import torch
 
     torch.manual_seed(settings.seed)  # a new head starts from the same weights in every run
@@ -332,22 +323,17 @@ def pretrain(output: Path, *, encoder: str, sources: Sequence[str],
                                    "added_words": [w for w, _, _ in added]},
                            resume=resume, on_step=on_step, progress=progress, say=say)
     before, after = result.before, result.after
-    manifest = {
-        "kind": "pretrained",
-        "description": (f"{encoder} + MLM on {train_set.tokens:,} pieces, {result.steps} steps; "
-                    f"held-out perplexity {before['perplexity']:.2f} -> {after['perplexity']:.2f}"),
-        "base_encoder": base_name(encoder, base),
-        "objective": {"type": "masked-lm", "masking": "whole-word", "mask_prob": mask_prob,
-                      "replace": {"mask": 0.8, "random": 0.1, "keep": 0.1},
-                      "dynamic": True, "window": window, "mlm_head": head_note},
-        **run_record(text, train_set, held_set, result),
-        "heldout": {"fraction": heldout, "before": before, "after": after,
-                    "after_head_warm_up": result.after_head_warm_up},
-        "perplexity_before": before["perplexity"], "perplexity_after": after["perplexity"],
+    return finish_run(
+        start, train_set, held_set, result, settings, kind="pretrained",
+        description=(f"{encoder} + MLM on {train_set.tokens:,} pieces, {result.steps} steps; "
+                     f"held-out perplexity {before['perplexity']:.2f} -> "
+                     f"{after['perplexity']:.2f}"),
+        base_encoder=base_name(encoder, base),
+        objective={"type": "masked-lm", "masking": "whole-word", "mask_prob": mask_prob,
+                   "replace": {"mask": 0.8, "random": 0.1, "keep": 0.1},
+                   "dynamic": True, "window": window, "mlm_head": head_note},
+        heldout=heldout, heldout_extra={"after_head_warm_up": result.after_head_warm_up},
+        perplexity_before=before["perplexity"], perplexity_after=after["perplexity"],
         # the stock encoder under the trained head (the fair baseline when the head was new)
-        "perplexity_head_only": (result.after_head_warm_up or {}).get("perplexity"),
-        "added_words": [{"word": w, "count": c, "pieces": p} for w, c, p in added],
-        "settings": settings.to_json(),
-    }
-    write_manifest(output, manifest)
-    return manifest
+        perplexity_head_only=(result.after_head_warm_up or {}).get("perplexity"),
+        added_words=[{"word": w, "count": c, "pieces": p} for w, c, p in added])
