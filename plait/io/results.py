@@ -16,12 +16,13 @@ import copy
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer, model_validator
 
 SCHEMA_ID = "https://plait.dev/schemas/result.schema.json"
 FIXED_HEAD = ("id", "line")
+NOT_MADE = "Always null here: no component of this pipeline makes it."
 
 
 class Result(BaseModel):
@@ -29,13 +30,17 @@ class Result(BaseModel):
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"$id": SCHEMA_ID})
 
-    id: Union[int, str, None] = Field(..., description="The record's id field, else its line number.")
+    id: Union[int, str, None] = Field(..., description="The record's id field (`id_field`), else its "
+                                                       "1-based record number.")
     line: Optional[int] = Field(None, description="1-based record number in the input.")
     truncated: bool = Field(False, description="True if some text was not seen by every component.")
-    segments: int = Field(1, description="How many segments a long text was processed in.")
-    warnings: List[str] = Field(default_factory=list)
+    segments: int = Field(1, description="How many segments a long text was processed in (1 "
+                                         "normally).")
+    warnings: List[str] = Field(default_factory=list, description="Messages about this record (a "
+                                "cut inside a sentence, an output that could not be read).")
     errors: List[str] = Field(default_factory=list, description="Non-empty for a rejected record.")
-    extra: Dict[str, Any] = Field(default_factory=dict, description="Other input fields, unchanged.")
+    extra: Dict[str, Any] = Field(default_factory=dict, description="Every other input field, "
+                                                                    "unchanged.")
     _record: Any = PrivateAttr(default=None)  # a rejected record as read (for the rejects file)
 
     @model_validator(mode="after")
@@ -81,34 +86,59 @@ def _nullable(fragment: Dict[str, Any]) -> Dict[str, Any]:
     return {"anyOf": [fragment, {"type": "null"}]}
 
 
-def json_schema() -> Dict[str, Any]:
+def json_schema(produced: Optional[Iterable[str]] = None) -> Dict[str, Any]:
     """The published JSON schema of :class:`Result`: the fixed fields plus every installed component
-    output's fragment (``x-plait-view`` / ``x-plait-component`` say how to show it and who makes it)."""
+    output's fragment (``x-plait-view`` / ``x-plait-component`` say how to show it and who makes it).
+
+    ``produced``: the output fields a loaded pipeline writes (``plait serve`` gives its pipeline's);
+    every other installed output is then declared always ``null`` (no pipe of that pipeline makes it).
+    """
     from plait.runtime.outputs import contract_schema, installed_fields
 
+    made = None if produced is None else set(produced)
     base = copy.deepcopy(Result.model_json_schema())
     defs: Dict[str, Any] = dict(base.pop("$defs", {}))
     fixed = base["properties"]
     props: Dict[str, Any] = {k: fixed[k] for k in FIXED_HEAD}
     for field, (component, info) in installed_fields().items():
-        fragment = copy.deepcopy(contract_schema(info))
-        for name, sub in fragment.pop("$defs", {}).items():
-            defs.setdefault(name, sub)
-        if fragment.get("type") == "object" and "properties" in fragment and "title" in fragment:
-            defs.setdefault(fragment["title"], fragment)  # a model: referenced, as pydantic does
-            fragment = {"$ref": f"#/$defs/{fragment['title']}"}
         title = field.replace("_", " ").title()
-        entry = {**_nullable(fragment), "default": None, "title": title}
-        if info.description:
-            entry["description"] = info.description
+        entry: Dict[str, Any]
+        if made is not None and field not in made:  # no pipe of the pipeline makes it
+            entry = {"type": "null", "default": None, "title": title}
+            description = f"{info.description} {NOT_MADE}".strip()
+        else:
+            fragment = copy.deepcopy(contract_schema(info))
+            for name, sub in fragment.pop("$defs", {}).items():
+                defs.setdefault(name, sub)
+            if fragment.get("type") == "object" and "properties" in fragment and "title" in fragment:
+                defs.setdefault(fragment["title"], fragment)  # a model: referenced, as pydantic does
+                fragment = {"$ref": f"#/$defs/{fragment['title']}"}
+            entry = {**_nullable(fragment), "default": None, "title": title}
+            description = info.description
+        if description:
+            entry["description"] = description
         entry.update({"x-plait-view": info.view, "x-plait-component": component})
         props[field] = entry
     props.update({k: v for k, v in fixed.items() if k not in props})
     base["properties"] = props
     base["additionalProperties"] = False  # every field of this installation is listed
-    if defs:
-        base["$defs"] = dict(sorted(defs.items()))
+    keep = set(defs) if made is None else _reachable(props, defs)  # no def of a field left out
+    if keep:
+        base["$defs"] = {k: defs[k] for k in sorted(keep)}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **base}
+
+
+def _reachable(root: Any, defs: Dict[str, Any]) -> set:
+    """The names of the ``$defs`` that ``root`` refers to, directly or through other definitions."""
+    seen: set = set()
+    todo = [root]
+    while todo:
+        text = json.dumps(todo.pop())
+        for name in defs:
+            if name not in seen and f'"#/$defs/{name}"' in text:
+                seen.add(name)
+                todo.append(defs[name])
+    return seen
 
 
 def schema_text() -> str:
