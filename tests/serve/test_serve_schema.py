@@ -121,3 +121,35 @@ def test_sigterm_after_a_clean_drain_exits_0(tmp_path):
     with srv.client() as c:
         assert c.post("/v1/process", json="A text.").status_code == 200
     assert srv.stop() == 0, srv.output()
+
+
+def test_the_result_schema_waits_for_the_pipeline_and_ignores_published_views(tmp_path):
+    """Asked while the pipeline loads, /openapi.json declares every installed output (nullable) and
+    is not kept; once ready, the pipeline's own outputs are typed and the others null, whatever views
+    the page was given to show."""
+    import time
+
+    import plait
+    from plait.serve.http_app import create_app
+    from plait.serve.local import LocalBackend
+    from plait.serve.settings import ServeSettings
+
+    nlp = plait.load(support.build_pipeline(tmp_path / "toy", summary=False))
+    settings = ServeSettings(model="toy")
+    views = [{"pipe": "entity_ruler", "field": "entities", "view": "spans", "schema": None}]
+    backend = LocalBackend(settings, nlp, views=views)
+    app = create_app(backend, settings)
+    loading = app.openapi()["components"]["schemas"]["Result"]["properties"]
+    assert {"type": "string"} in loading["summary"]["anyOf"]  # not known yet: may be a string
+    backend.start()
+    try:
+        for _ in range(600):
+            if backend.ready:
+                break
+            time.sleep(0.1)
+        ready = app.openapi()["components"]["schemas"]["Result"]["properties"]
+    finally:
+        backend.stop()
+    assert ready["summary"]["type"] == "null"
+    assert {"$ref": "#/components/schemas/Sentiment"} in ready["sentiment"]["anyOf"]  # not in views
+    assert app.openapi() is app.openapi()  # kept once ready
