@@ -10,6 +10,9 @@ from typing import Dict, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CONLL = ROOT.parent / "shared" / "data" / "conll2003"
+#: PLAIT_LOAD_PLUGINS of an installation with the built-in plugins only (plugins/*): the one the
+#: published docs/result.schema.json and docs/runner.md's generated field lists describe
+BUILTIN_PLUGINS = "plait,plait-ner,plait-sentiment,plait-textcat,plait-summarize,plait-corpora"
 
 
 def write_plugin_dist(root: Path, dist: str, module: str, body: str, *, version: str = "0.0.1",

@@ -9,6 +9,7 @@ import pytest
 
 import plait
 from plait.io.results import Result, json_schema, schema_text
+from plaittest import BUILTIN_PLUGINS
 from runnertest import TEXTS, build_pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,7 +116,14 @@ def test_result_json_roundtrip_and_schema(nlp):
         schema["properties"])
 
 
-BUILTIN_PLUGINS = "plait,plait-ner,plait-sentiment,plait-textcat,plait-summarize,plait-corpora"
+def test_the_builtin_plugin_set_is_every_plugin_of_the_repository():
+    """BUILTIN_PLUGINS (what the published schema and docs are generated with) names every
+    distribution under plugins/: a new built-in plugin's fields cannot be left out of them."""
+    import tomllib
+
+    dists = {tomllib.loads(p.read_text(encoding="utf8"))["project"]["name"]
+             for p in (ROOT / "plugins").glob("*/pyproject.toml")}
+    assert dists and set(BUILTIN_PLUGINS.split(",")) == {"plait"} | dists
 
 
 def test_published_schema_is_current():

@@ -244,3 +244,28 @@ def test_benchmark_tables_are_the_generated_ones():
     assert block.strip() == tables.render().strip(), \
         "run: python benchmarks/tables.py --readme benchmarks/README.md"
     assert "AMD EPYC" in block and "Intel(R) Xeon(R)" in block  # every table names its CPU
+
+
+def test_runner_docs_list_the_generated_result_fields_and_columns(tmp_path):
+    """docs/runner.md's result fields, CSV/Parquet and text columns are what `python -m
+    plait.io.results --docs` generates from the installed contracts of the built-in plugins."""
+    import os
+    import subprocess
+    import sys
+
+    from plaittest import BUILTIN_PLUGINS
+
+    doc = ROOT / "docs" / "runner.md"
+    copy = tmp_path / "runner.md"
+    copy.write_text(doc.read_text(encoding="utf8"), encoding="utf8")
+    proc = subprocess.run([sys.executable, "-m", "plait.io.results", "--docs", str(copy)],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PLAIT_LOAD_PLUGINS": BUILTIN_PLUGINS})
+    assert proc.returncode == 0, proc.stderr
+    assert copy.read_text(encoding="utf8") == doc.read_text(encoding="utf8"), (
+        f"docs/runner.md is stale: PLAIT_LOAD_PLUGINS={BUILTIN_PLUGINS} "
+        "python -m plait.io.results --docs docs/runner.md")
+    (tmp_path / "plain.md").write_text("# no block\n", encoding="utf8")
+    proc = subprocess.run([sys.executable, "-m", "plait.io.results", "--docs",
+                           str(tmp_path / "plain.md")], capture_output=True, text=True)
+    assert proc.returncode == 1 and "result-fields:start" in proc.stderr

@@ -327,7 +327,7 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
         async def no_page() -> Any:
             return HTMLResponse("<p>Plait: see <a href='/docs'>/docs</a>.</p>")
 
-    _add_record_schema(app)
+    _add_schemas(app, backend)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -338,8 +338,28 @@ def create_app(backend: Backend, settings: Optional[ServeSettings] = None) -> An
     return app
 
 
-def _add_record_schema(app: Any) -> None:
-    """The request body's Record schema and the error schema, in the OpenAPI components."""
+def result_component(produced: Optional[List[str]], taken: Any = ()) -> Dict[str, Dict[str, Any]]:
+    """The OpenAPI components of the ``Result`` schema: :func:`plait.io.results.json_schema` of the
+    installed contracts (``produced``: the output fields of the served pipeline, the others always
+    null), its ``$defs`` as components of their own (renamed ``Result<Name>`` where ``taken``
+    already has the name) and every reference rewritten to them."""
+    from plait.io.results import json_schema
+
+    schema = json_schema(produced)
+    for key in ("$schema", "$id"):  # an $id would move the base of every reference in the document
+        schema.pop(key, None)
+    defs = schema.pop("$defs", {})
+    names = {name: f"Result{name}" if name in taken or name == "Result" else name for name in defs}
+    text = json.dumps({"Result": schema, **{names[k]: v for k, v in defs.items()}})
+    for old, new in names.items():
+        text = text.replace(f'"#/$defs/{old}"', f'"#/components/schemas/{new}"')
+    return json.loads(text)
+
+
+def _add_schemas(app: Any, backend: Any) -> None:
+    """The request body's Record schema, the error schema and the Result schema of the installed
+    contracts and the served pipeline, in the OpenAPI components. Kept once the pipeline is ready
+    (before, its output fields are not known: every installed output is declared, nullable)."""
     build = app.openapi
 
     def openapi() -> Dict[str, Any]:
@@ -349,6 +369,10 @@ def _add_record_schema(app: Any) -> None:
         schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         schemas["Record"] = RECORD_SCHEMA
         schemas["Error"] = ERROR_SCHEMA
+        ready = backend.ready
+        produced = backend.info().get("output_fields") if ready else None
+        schemas.pop("Result", None)
+        schemas.update(result_component(produced, taken=schemas))
         body = schema["paths"]["/v1/process"]["post"]
         result = {"$ref": "#/components/schemas/Result"}
         body["responses"]["200"]["content"] = {"application/json": {"schema": {"oneOf": [
@@ -357,6 +381,8 @@ def _add_record_schema(app: Any) -> None:
             if status != "200":
                 answer["content"] = {"application/json": {"schema": {
                     "$ref": "#/components/schemas/Error"}}}
+        if not ready:
+            app.openapi_schema = None  # built again once the pipeline is loaded
         return schema
 
     app.openapi = openapi

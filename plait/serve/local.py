@@ -65,13 +65,15 @@ def pipeline_info(nlp: Any, settings: ServeSettings) -> Dict[str, Any]:
     meta = dict(getattr(nlp, "meta", {}) or {})
     components = [{"name": name, "factory": nlp.get_pipe_meta(name).factory,
                    "labels": _labels(nlp.get_pipe(name))} for name in nlp.pipe_names]
+    views = output_views(nlp)
     return {
         "pipeline": {"name": meta.get("name"), "lang": nlp.lang, "version": meta.get("version"),
                      "description": meta.get("description") or None,
                      "model": settings.model or None},
         "components": components,
         "encoder": _encoder(nlp),
-        "outputs": output_views(nlp),
+        "outputs": views,
+        "output_fields": [view["field"] for view in views],  # those the Result schema types
         "load_options": {**settings.load_options,
                          "quantized": meta.get("plait_quantized") or None,
                          "runtime_used": meta.get("plait_runtime") or settings.load.runtime},

@@ -2,7 +2,9 @@
 every operation and checks each answer (no 5xx, documented statuses, content types and bodies,
 valid data accepted, invalid data refused), on a real server over a tiny pipeline; and the corners it
 found once: coded 404/405 bodies, no redirect on a trailing slash, 415 for a non-JSON body, /metrics
-as text, one result as an object, `[]` refused as the schema says, SIGTERM after a drain exits 0."""
+as text, one result as an object, `[]` refused as the schema says, SIGTERM after a drain exits 0.
+The `Result` schema is the one generated from the installed contracts (plait.io.results), typed for
+the served pipeline's outputs: the toy pipeline here has no summarizer, so `summary` is always null."""
 from __future__ import annotations
 
 import pytest
@@ -19,7 +21,7 @@ from serve_support import Server  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    model = support.build_pipeline(tmp_path_factory.mktemp("schema") / "toy")
+    model = support.build_pipeline(tmp_path_factory.mktemp("schema") / "toy", summary=False)
     with Server(model, "--max-wait-ms", "0", code=(support.CODE_FILE,)) as srv:
         yield srv
 
@@ -43,6 +45,42 @@ def test_every_operation_answers_as_its_schema_says(api_schema):
             case.call_and_validate()
 
         check()
+
+
+def test_the_result_schema_is_the_generated_one_and_real_answers_validate(server):
+    import jsonschema
+
+    from plait.runtime.outputs import installed_fields
+
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        spec = c.get("/openapi.json").json()
+        records = [{"id": f"r{i}", "text": text, "source": "wire"}
+                   for i, text in enumerate(support.TEXTS)] + ["A plain string."]
+        many = c.post("/v1/process", json=records)
+        one = c.post("/v1/process", json={"text": support.long_text(3000), "n": [1, {"k": None}]})
+    schemas = spec["components"]["schemas"]
+    result = schemas["Result"]
+    assert result["additionalProperties"] is False  # not free-form: every field is listed
+    fields = list(result["properties"])
+    outputs = list(installed_fields())
+    assert {"entities", "sentiment", "categories", "summary"} <= set(outputs)
+    assert fields == ["id", "line", *outputs, "truncated", "segments", "warnings", "errors", "extra"]
+    for field in outputs:
+        assert result["properties"][field]["x-plait-component"] == installed_fields()[field][0]
+    assert result["properties"]["summary"]["type"] == "null"  # no summarizer in this pipeline
+    assert {"type": "null"} in result["properties"]["entities"]["anyOf"]
+    assert "$id" not in result and "$defs" not in result  # references resolve in the document
+    validator = jsonschema.Draft202012Validator({"$ref": "#/components/schemas/Result", **spec})
+    assert many.status_code == 200 and one.status_code == 200, (many.text, one.text)
+    answers = many.json() + [one.json()]
+    assert answers[0]["entities"] and answers[-1]["segments"] > 1
+    for answer in answers:
+        assert list(answer) == fields
+        validator.validate(answer)
+    wrong = {**answers[0], "entities": [{"text": "Apple", "label": "ORG"}]}  # no offsets
+    assert not validator.is_valid(wrong)
+    assert not validator.is_valid({**answers[0], "summary": "A summary."})
+    assert not validator.is_valid({**answers[0], "unlisted": 1})
 
 
 def _coded(response, status: int, code: str) -> str:
@@ -83,3 +121,35 @@ def test_sigterm_after_a_clean_drain_exits_0(tmp_path):
     with srv.client() as c:
         assert c.post("/v1/process", json="A text.").status_code == 200
     assert srv.stop() == 0, srv.output()
+
+
+def test_the_result_schema_waits_for_the_pipeline_and_ignores_published_views(tmp_path):
+    """Asked while the pipeline loads, /openapi.json declares every installed output (nullable) and
+    is not kept; once ready, the pipeline's own outputs are typed and the others null, whatever views
+    the page was given to show."""
+    import time
+
+    import plait
+    from plait.serve.http_app import create_app
+    from plait.serve.local import LocalBackend
+    from plait.serve.settings import ServeSettings
+
+    nlp = plait.load(support.build_pipeline(tmp_path / "toy", summary=False))
+    settings = ServeSettings(model="toy")
+    views = [{"pipe": "entity_ruler", "field": "entities", "view": "spans", "schema": None}]
+    backend = LocalBackend(settings, nlp, views=views)
+    app = create_app(backend, settings)
+    loading = app.openapi()["components"]["schemas"]["Result"]["properties"]
+    assert {"type": "string"} in loading["summary"]["anyOf"]  # not known yet: may be a string
+    backend.start()
+    try:
+        for _ in range(600):
+            if backend.ready:
+                break
+            time.sleep(0.1)
+        ready = app.openapi()["components"]["schemas"]["Result"]["properties"]
+    finally:
+        backend.stop()
+    assert ready["summary"]["type"] == "null"
+    assert {"$ref": "#/components/schemas/Sentiment"} in ready["sentiment"]["anyOf"]  # not in views
+    assert app.openapi() is app.openapi()  # kept once ready
