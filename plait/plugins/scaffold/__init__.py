@@ -63,7 +63,8 @@ def names(name: str, kind: str = DEFAULT_KIND, labels: Union[str, Sequence[str],
     return {"name": name, "NAME": name.upper(), "module": f"plait_{name}",
             "dist": f"plait-{name.replace('_', '-')}",
             "Class": "".join(part.capitalize() for part in name.split("_")) + KINDS[kind][0],
-            "kind": kind, "labels": json.dumps(chosen), "plait_version": __version__}
+            "kind": kind, "labels": json.dumps(chosen), "first_label": chosen[0],
+            "plait_version": __version__}
 
 
 def _flags(values: Dict[str, str]) -> Dict[str, bool]:
