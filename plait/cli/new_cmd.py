@@ -14,8 +14,8 @@ def register(app: typer.Typer) -> None:
     def component(
         name: str = typer.Argument(..., help="Component name, e.g. urgency (also its result field)"),
         kind: str = typer.Option("doc", "--kind",
-                                 help="doc (a label per document, like textcat), span (labelled "
-                                      "spans, like ner) or token (a label per token, like tagger)"),
+                                 help="doc (a label per document), span (labelled, non-overlapping "
+                                      "spans) or token (a label per token, as a tagger)"),
         labels: Optional[str] = typer.Option(None, "--labels",
                                              help="Comma-separated labels, e.g. high,low (default: "
                                                   "example labels of the kind)"),
