@@ -3,9 +3,11 @@
 For plugin authors' tests (the built-in plugins use them): a pipeline with a ``transformer`` over the
 ``tiny-random`` encoder, a component added to it as the composer adds it (:func:`component_pipeline`),
 a few-step overfit helper (:func:`overfit`) and the contract suite (:func:`check_component`) every
-component should pass. Installed as a pytest plugin (``pytest11`` entry point ``plait``), it gives
-the fixtures ``plait_tiny_nlp``, ``plait_component_pipeline``, ``plait_overfit`` and
-``plait_contract``. See docs/plugin-authors.md.
+component should pass, and Plait's CLI against a pipeline holding a component (:class:`PlaitCLI`:
+``plait run`` in process, ``plait serve`` on a free port, as pytest's ``pytester`` runs pytest).
+Installed as a pytest plugin (``pytest11`` entry point ``plait``), it gives the fixtures
+``plait_tiny_nlp``, ``plait_component_pipeline``, ``plait_overfit``, ``plait_contract`` and
+``plait_cli``. See docs/plugin-authors.md.
 """
 from __future__ import annotations
 
