@@ -292,6 +292,8 @@ class Errors(Catalogue, prefix="E"):
             "starting with a letter (it becomes the result field, doc._.{name} and plait_{name}).")
     E081 = ("{path} exists and is not empty: choose another --output folder, or pass --force to "
             "overwrite the files `plait new` writes.")
+    E082 = ("--kind {kind!r} is not a kind of component `plait new` writes: use {kinds}.")
+    E083 = ("--labels {labels!r}: {problem} (give them comma-separated, e.g. --labels high,low).")
 
 class Warnings(Catalogue, prefix="W"):
     W001 = ("A span of {n} wordpieces is longer than the encoder's limit of {limit}, so the encoder "

@@ -3,9 +3,11 @@
 For plugin authors' tests (the built-in plugins use them): a pipeline with a ``transformer`` over the
 ``tiny-random`` encoder, a component added to it as the composer adds it (:func:`component_pipeline`),
 a few-step overfit helper (:func:`overfit`) and the contract suite (:func:`check_component`) every
-component should pass. Installed as a pytest plugin (``pytest11`` entry point ``plait``), it gives
-the fixtures ``plait_tiny_nlp``, ``plait_component_pipeline``, ``plait_overfit`` and
-``plait_contract``. See docs/plugin-authors.md.
+component should pass, and Plait's CLI against a pipeline holding a component (:class:`PlaitCLI`:
+``plait run`` in process, ``plait serve`` on a free port, as pytest's ``pytester`` runs pytest).
+Installed as a pytest plugin (``pytest11`` entry point ``plait``), it gives the fixtures
+``plait_tiny_nlp``, ``plait_component_pipeline``, ``plait_overfit``, ``plait_contract`` and
+``plait_cli``. See docs/plugin-authors.md.
 """
 from __future__ import annotations
 
@@ -117,6 +119,11 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     On a tiny pipeline built as the composer builds it (the shared transformer over ``tiny-random``,
     the component behind the transformer's listener), it checks that the component
 
+    - declares how ``plait data import`` writes its gold (``ComponentInfo.gold``): on every example
+      with its annotation, ``GoldInfo.read`` gives gold of a shape it ``accepts``, and
+      ``GoldInfo.annotate`` puts that gold on a fresh doc so that ``read`` gives it back and the
+      component's loss is the same as on the example (the importer writes what the component trains
+      on);
     - initializes from ``data`` (``labels``, when given, as a composed config's initialize block),
     - overfits a handful of examples: its loss falls, and (behind the listener) the shared
       transformer's weights move, so gradients flow through the listener;
@@ -127,6 +134,9 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     - survives an empty doc and a very long one (``long_tokens``);
     - gives, through its output contract (``ComponentInfo.output``), a value that is plain JSON and
       valid against the contract's schema, after ``read`` and after ``merge``;
+    - declares its scores (its factory's ``default_score_weights``, the ``SCORE_WEIGHTS`` of its
+      defaults) and its scorer returns every one of them: ``spacy train`` looks up each declared
+      key (more keys, e.g. diagnostics for ``plait evaluate``, are fine);
     - gives the same outputs after a disk round-trip (``nlp.to_disk`` then ``spacy.load``);
     - (``dist``: its distribution's name) imports nothing heavy when spaCy or Plait imports its
       entry-point modules (checked in a child process, see :func:`check_light_entry_points`).
@@ -136,11 +146,13 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     import tempfile
 
     import spacy
+    from spacy.training import Example
 
     nlp, info = component_pipeline(component, registry=registry, config=config)
     name = info.name
     examples = make_examples(nlp, data)
     initialize(nlp, examples, labels={name: labels} if labels else None)
+    _check_gold(nlp, info, examples)
     before = _transformer_weights(nlp)
     history = overfit(nlp, examples, steps=steps, learn_rate=learn_rate)
     losses = history.get(name, [])
@@ -159,7 +171,9 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     for label, text in [("example", texts[0]), ("empty", ""), ("long", long_text)]:
         doc = nlp(text)
         outputs[label] = _check_output(info, doc, text)
-    values = [_check_output(info, doc, text) for doc, text in zip(nlp.pipe(texts), texts)]
+    predicted = list(nlp.pipe(texts))
+    values = [_check_output(info, doc, text) for doc, text in zip(predicted, texts)]
+    _check_score_keys(nlp, name, [Example(doc, ex.reference) for doc, ex in zip(predicted, examples)])
     with tempfile.TemporaryDirectory(prefix="plait-contract-") as tmp:
         nlp.to_disk(tmp)
         loaded = spacy.load(tmp)
@@ -169,6 +183,59 @@ def check_component(component: Union[str, Any], data: Sequence[Datum], *,
     if dist:
         check_light_entry_points(dist)
     return {"losses": history, "outputs": outputs, "values": values}
+
+
+def _check_gold(nlp: Any, info: Any, examples: Sequence[Any]) -> None:
+    """``ComponentInfo.gold`` is declared, and its ``read``/``annotate`` follow the component's gold
+    convention on ``examples`` (see :func:`check_component`)."""
+    from spacy.training import Example
+
+    name, gold = info.name, info.gold
+    assert gold is not None, (
+        f"component '{name}' declares no gold (ComponentInfo.gold, a GoldInfo): `plait data import "
+        f"--task {info.task}` can't write its training data (see docs/plugin-authors.md)")
+    found = [(ex, gold.read(ex.reference)) for ex in examples]
+    found = [(ex, got) for ex, got in found if got is not None]
+    assert found, (f"GoldInfo.read of component '{name}' finds no gold on any example: it must read "
+                   "the annotation the component trains on")
+    pipe = nlp.get_pipe(name)
+    remade = []
+    for ex, got in found:
+        assert got.shape in gold.accepts, (f"GoldInfo.read of component '{name}' gives {got.shape} "
+                                           f"gold, but it accepts {', '.join(gold.accepts)}")
+        doc = nlp.make_doc(ex.reference.text)
+        doc.user_data.update(ex.reference.user_data)  # what the data gave beside the annotation
+        gold.annotate(doc, got)
+        again = gold.read(doc)
+        assert again is not None and again.key() == got.key(), (
+            f"GoldInfo.annotate then read of component '{name}' changes the gold: {got!r} -> "
+            f"{again!r} (on {ex.reference.text[:60]!r})")
+        remade.append(Example(nlp.make_doc(ex.reference.text), doc))
+    originals = [Example(nlp.make_doc(ex.reference.text), ex.reference) for ex, _ in found]
+    docs = [ex.predicted for ex in originals]
+    if not any(len(doc) for doc in docs):
+        return
+    scores = pipe.model.predict(docs)
+    want, _ = pipe.get_loss(originals, scores)
+    got_loss, _ = pipe.get_loss(remade, scores)
+    assert abs(float(want) - float(got_loss)) <= 1e-4 * max(1.0, abs(float(want))), (
+        f"component '{name}' trains on other gold than GoldInfo.annotate writes: its loss is "
+        f"{float(want):.6g} on the examples and {float(got_loss):.6g} on the same gold written by "
+        "annotate (make annotate write where the component's get_loss reads)")
+
+
+def _check_score_keys(nlp: Any, name: str, examples: Sequence[Any]) -> None:
+    """The pipe's scorer returns every key of its factory's ``default_score_weights`` (more, such as
+    diagnostics for ``plait evaluate``, are fine)."""
+    declared = set(nlp.get_pipe_meta(name).default_score_weights or {})
+    keys = set(nlp.get_pipe(name).score(list(examples)))
+    assert declared, (f"the factory of component '{name}' declares no scores "
+                      "(default_score_weights, SCORE_WEIGHTS of its defaults): spacy train and "
+                      "plait train would select checkpoints on nothing")
+    missing = sorted(declared - keys)
+    assert not missing, (f"the scorer of component '{name}' does not return {', '.join(missing)}, "
+                         "which its factory declares (default_score_weights, SCORE_WEIGHTS of its "
+                         f"defaults): spacy train looks each one up (it returns {sorted(keys)})")
 
 
 def _check_unannotated_batch(nlp: Any, name: str, texts: Sequence[str]) -> None:
@@ -291,6 +358,199 @@ def check_light_entry_points(dist: str, heavy: Sequence[str] = HEAVY) -> None:
                           "(see plait.plugins.lazy)")
 
 
+# -- the CLI, as a user runs it (pytest's ``pytester`` for plugin authors) ---------------------------
+HOST = "127.0.0.1"
+
+
+def free_port(host: str = HOST) -> int:
+    """A TCP port nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class CliResult:
+    """What a ``plait`` command gave: ``exit_code``, ``stdout``, ``stderr``; for ``plait run``, the
+    written ``records`` (dicts) and ``rejects`` (the rejects file's lines)."""
+
+    def __init__(self, exit_code: int, stdout: str, stderr: str, records: Optional[List[Any]] = None,
+                 rejects: Optional[List[Any]] = None) -> None:
+        self.exit_code, self.stdout, self.stderr = exit_code, stdout, stderr
+        self.records: List[Any] = records or []
+        self.rejects: List[Any] = rejects or []
+
+    def __repr__(self) -> str:
+        return (f"CliResult(exit_code={self.exit_code}, records={len(self.records)}, "
+                f"rejects={len(self.rejects)}, stderr={self.stderr[-500:]!r})")
+
+
+class PlaitServer:
+    """``python -m plait serve MODEL ARGS`` in a fresh process on a free 127.0.0.1 port (entry points
+    found as a user's would be), polled until ``/v1/ready`` answers, stopped with SIGTERM. A context
+    manager; :meth:`client` is an ``httpx.Client`` on it, :meth:`process` posts records."""
+
+    def __init__(self, model: Any, *args: str, env: Optional[Dict[str, str]] = None,
+                 code: Sequence[Any] = (), ready_timeout: float = 180.0) -> None:
+        import os
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+                    "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **(env or {})}
+        cmd = [sys.executable, "-m", "plait", "serve", str(model), "--port", str(self.port),
+               "--log-level", "warning", *[a for c in code for a in ("--code", str(c))], *args]
+        self.log = open(Path(tempfile.gettempdir()) / f"plait-serve-{self.port}.log", "w+",
+                        encoding="utf8")
+        self.proc = subprocess.Popen(cmd, env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     text=True)
+        self._wait_ready(ready_timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        import time
+
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"plait serve exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(self.url + "/v1/ready", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"plait serve was not ready within {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        """What the server printed so far."""
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def client(self, **kwargs: Any) -> Any:
+        import httpx
+
+        return httpx.Client(base_url=self.url, timeout=kwargs.pop("timeout", 60), **kwargs)
+
+    def process(self, records: Any, **kwargs: Any) -> Any:
+        """``POST /v1/process`` with ``records`` (one record or a list); the ``httpx.Response``."""
+        with self.client() as client:
+            return client.post("/v1/process", json=records, **kwargs)
+
+    def metric(self, name: str) -> float:
+        """The sum of a metric's samples named exactly ``name`` (all label sets)."""
+        import httpx
+
+        text = httpx.get(self.url + "/metrics", timeout=10).text
+        total = 0.0
+        for line in text.splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    def terminate(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self, timeout: float = 60.0) -> int:
+        import subprocess
+
+        self.terminate()
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(10)
+        finally:
+            self.log.close()
+
+    def __enter__(self) -> "PlaitServer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class PlaitCLI:
+    """Plait's CLI against a pipeline holding your component, as a user meets it (the ``plait_cli``
+    fixture; files go under ``path``):
+
+    - :meth:`pipeline` builds, trains a few steps and saves a tiny pipeline with the component (as
+      composed, behind the shared ``tiny-random`` transformer);
+    - :meth:`invoke` runs any ``plait`` command in this process (typer's runner);
+    - :meth:`run` runs ``plait run`` on records and returns what it wrote;
+    - :meth:`serve` starts ``plait serve`` on a free port (a :class:`PlaitServer`, a context manager).
+    """
+
+    def __init__(self, path: Any) -> None:
+        from pathlib import Path
+
+        self.path = Path(path)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def pipeline(self, component: Union[str, Any], data: Sequence[Datum], *,
+                 labels: Optional[Sequence[str]] = None, steps: int = 10, learn_rate: float = 1e-3,
+                 config: Optional[Dict[str, Any]] = None, registry: Any = None,
+                 name: str = "pipeline") -> Any:
+        """A tiny pipeline with ``component`` initialized on ``data`` (as :func:`check_component`
+        takes it), updated ``steps`` times, saved to ``path/name``; returns that folder."""
+        nlp, info = component_pipeline(component, registry=registry, config=config)
+        examples = make_examples(nlp, data)
+        initialize(nlp, examples, labels={info.name: labels} if labels else None)
+        if steps:
+            overfit(nlp, examples, steps=steps, learn_rate=learn_rate)
+        folder = self.path / name
+        nlp.to_disk(folder)
+        return folder
+
+    def invoke(self, *args: Any) -> CliResult:
+        """``plait ARGS`` in this process; an unexpected exception (not a coded error) is raised."""
+        from typer.testing import CliRunner
+
+        from plait.cli.app import build_app
+
+        result = CliRunner().invoke(build_app(), [str(a) for a in args])
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return CliResult(result.exit_code, result.stdout, result.stderr)
+
+    def run(self, model: Any, records: Sequence[Any], *args: Any, output: str = "out.jsonl"
+            ) -> CliResult:
+        """``plait run MODEL in.jsonl -o OUTPUT ARGS`` on ``records`` (dicts, or texts); the result
+        has the written ``records`` and the ``rejects`` (JSONL output)."""
+        import json
+
+        src = self.path / "in.jsonl"
+        src.write_text("".join(json.dumps(r if isinstance(r, dict) else {"text": r}) + "\n"
+                               for r in records), encoding="utf8")
+        out = self.path / output
+        rejects = out.with_name(out.name + ".rejects.jsonl")  # plait run's default
+        for stale in (out, rejects):
+            if stale.exists():
+                stale.unlink()
+        result = self.invoke("run", model, src, "-o", out, "--no-progress", *args)
+        if rejects.exists():
+            result.rejects = [json.loads(x) for x in rejects.read_text("utf8").splitlines() if x]
+        if out.exists() and out.suffix == ".jsonl":
+            result.records = [json.loads(x) for x in out.read_text("utf8").splitlines() if x]
+        return result
+
+    def serve(self, model: Any, *args: str, env: Optional[Dict[str, str]] = None,
+              ready_timeout: float = 180.0) -> PlaitServer:
+        """``plait serve MODEL ARGS`` started on a free port (use it as a context manager)."""
+        return PlaitServer(model, *args, env=env, ready_timeout=ready_timeout)
+
+
 # -- pytest plugin (``pytest11`` entry point ``plait``) -----------------------------------------------
 try:
     import pytest
@@ -313,6 +573,13 @@ if pytest is not None:
     def plait_overfit():
         """``overfit(nlp, examples, steps=20)``: a few Adam steps on the same examples; losses."""
         return overfit
+
+    @pytest.fixture
+    def plait_cli(tmp_path):
+        """:class:`PlaitCLI` in the test's ``tmp_path``: build a pipeline with your component, then
+        ``plait_cli.run(model, records)`` (``plait run``) or ``with plait_cli.serve(model) as
+        server: server.process(records)`` (``plait serve``)."""
+        return PlaitCLI(tmp_path / "plait-cli")
 
     @pytest.fixture
     def plait_contract():

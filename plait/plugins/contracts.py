@@ -49,7 +49,8 @@ with warnings.catch_warnings():  # the contract's field is called ``schema`` (Ba
         pipeline without the component); ``python_type`` optionally gives a Python type (a pydantic
         model, ``List[Model]``, ...) that results validate the value into, so ``result.<field>``
         has attributes. ``view`` tells a UI how to show the value: ``spans`` (a list of
-        ``{start, end, label, confidence?, ...}``), ``scores`` (``{label: float}``),
+        ``{start, end, label, confidence?, ...}``), ``scores`` (``{label: float}``, or ``{label,
+        scores: {label: float}}`` with the decided label),
         ``sentence-polarity`` (``{label, scores, polarity, sentences: [{start, end, label, scores,
         polarity}]}``), ``extract`` (a string made of sentences of the text) or ``json`` (anything).
         ``assigns`` lists Doc attributes (as in spaCy's factory ``assigns``) whose writers this

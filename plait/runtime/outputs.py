@@ -171,9 +171,21 @@ def merge_spans(parts: Sequence[Tuple[int, List[Dict[str, Any]]]], text: str,
             for off, spans in parts for s in spans]
 
 
-def merge_scores(parts: Sequence[Tuple[int, Dict[str, float]]], text: str,
-                 warnings: List[str]) -> Dict[str, float]:
-    return weighted_scores(parts)
+def decided(value: Any) -> bool:
+    """A "scores" value of the ``{label, scores: {label: float}}`` form (the decided label beside
+    the scores), rather than plain ``{label: float}``."""
+    return isinstance(value, dict) and isinstance(value.get("scores"), dict) and "label" in value
+
+
+def merge_scores(parts: Sequence[Tuple[int, Dict[str, Any]]], text: str,
+                 warnings: List[str]) -> Dict[str, Any]:
+    """``{label: float}``: averaged, weighted by segment length. ``{label, scores}``: its scores so
+    averaged, the label the most probable of the averages."""
+    if not parts or not decided(parts[0][1]):
+        return weighted_scores(parts)
+    scores = weighted_scores([Part(p[0], p[1]["scores"], getattr(p, "length", 1)) for p in parts])
+    label = max(scores, key=scores.__getitem__) if scores else parts[0][1]["label"]
+    return {"label": label, "scores": scores}
 
 
 def merge_sentence_polarity(parts: Sequence[Tuple[int, Dict[str, Any]]], text: str,
@@ -289,6 +301,8 @@ def brief(value: Any, view: str) -> str:
     if view == "spans" and isinstance(value, list):
         return "; ".join(f"{s.get('text', '%s-%s' % (s.get('start'), s.get('end')))}/"
                          f"{s.get('label', '')}" for s in value if isinstance(s, dict))
+    if view == "scores" and decided(value):
+        return str(value["label"])
     if view == "scores" and isinstance(value, dict) and value:
         return str(max(value, key=lambda k: value[k]))
     if view == "sentence-polarity" and isinstance(value, dict):

@@ -93,6 +93,20 @@ def test_default_merges_by_view():
     assert polarity["label"] == "neg" and polarity["polarity"] == pytest.approx(-0.5)
 
 
+def test_a_scores_value_may_carry_its_decided_label():
+    """``{label, scores}`` (a document classifier's decided label beside its scores, as `plait new
+    component` writes it): merged scores, the label decided again; one line in text output."""
+    from plait.runtime.outputs import brief
+
+    merged = default_merge("scores")([Part(0, {"label": "A", "scores": {"A": 0.9, "B": 0.1}}, 10),
+                                      Part(10, {"label": "B", "scores": {"A": 0.3, "B": 0.7}}, 30)],
+                                     "", [])
+    assert merged["label"] == "B"
+    assert merged["scores"] == {"A": pytest.approx(0.45), "B": pytest.approx(0.55)}
+    assert brief({"label": "B", "scores": {"A": 0.4, "B": 0.6}}, "scores") == "B"
+    assert brief({"A": 0.4, "B": 0.6}, "scores") == "B"
+
+
 def test_a_contract_may_not_take_a_fixed_field_or_an_unknown_view():
     with pytest.raises(ValidationError, match="fixed result field"):
         OutputInfo(field="errors", read=len)
