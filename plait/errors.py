@@ -255,6 +255,8 @@ class Errors(Catalogue, prefix="E"):
     E123 = ("Invalid tag sequence at token {token}: {msg}")
     E124 = ("The data folders {paths} have no dev docs: training evaluates on dev. Import with "
             "--dev FILE, or let `plait data import` split the inputs.")
+    E125 = ("--delimiter '{value}' is not one character: give the one character that separates the "
+            "fields (tab, or \\t, for a tab).")
 
     # Adapting encoders: plait pretrain / distill / encoders (plait/adapt)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "

@@ -17,6 +17,7 @@ reads and writes :data:`RUN_FORMATS`.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -161,27 +162,71 @@ def expand(sources: Union[PathLike, List[PathLike]]) -> List[Path]:
 
 
 # -- line readers -----------------------------------------------------------------------------------
-def _lines(path: Path, on_bytes: OnBytes) -> Iterator[Tuple[int, str, Optional[str]]]:
+def guess_encoding(data: bytes) -> str:
+    """The encoding ``data`` most likely is in: ``utf-16`` (a byte-order mark), ``utf-8``,
+    ``cp1252`` (Windows' and Excel's Western default), else ``latin-1`` (which decodes any bytes).
+    ``data`` may be cut anywhere (a sample)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for enc in ("utf-8", "cp1252"):
+        try:
+            codecs.getincrementaldecoder(enc)().decode(data, final=False)
+            return enc
+        except UnicodeDecodeError:
+            pass
+    return "latin-1"
+
+
+def file_encoding(path: Path, encoding: Optional[str] = None) -> str:
+    """The encoding to read ``path`` with: ``encoding`` when given, else UTF-16 when the file starts
+    with its byte-order mark (Excel's "Unicode Text"), else UTF-8 with an optional BOM (Excel's "CSV
+    UTF-8")."""
+    if encoding:
+        return encoding
+    with path.open("rb") as f:
+        head = f.read(2)
+    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+
+
+def bad_bytes(encoding: str, data: bytes, at: Optional[int] = None) -> str:
+    """The reason for a record whose bytes are not ``encoding``: for UTF-8, with the encoding the
+    bytes look like (``invalid UTF-8 at byte 6 (the bytes look like cp1252)``)."""
+    where = f" at byte {at}" if at is not None else ""
+    if not _is_utf8(encoding):
+        return f"bytes that are not {encoding}{where}"
+    guess = guess_encoding(data)
+    return f"invalid UTF-8{where}" + (f" (the bytes look like {guess})" if guess != "utf-8" else "")
+
+
+def _lines(path: Path, on_bytes: OnBytes,
+           encoding: Optional[str] = None) -> Iterator[Tuple[int, str, Optional[str]]]:
+    enc = encoding or "utf8"
     with path.open("rb") as f:
         for n, line in enumerate(f, 1):
             if on_bytes is not None:
                 on_bytes(len(line))
             line = line.rstrip(b"\n").rstrip(b"\r")
+            if n == 1 and line.startswith(codecs.BOM_UTF8) and _is_utf8(enc):
+                line = line[len(codecs.BOM_UTF8):]  # Notepad's and Excel's UTF-8 byte-order mark
             try:
-                yield n, line.decode("utf8"), None
+                yield n, line.decode(enc), None
             except UnicodeDecodeError as exc:
-                yield n, line.decode("utf8", "backslashreplace"), f"invalid UTF-8 at byte {exc.start}"
+                yield n, line.decode(enc, "backslashreplace"), bad_bytes(enc, line, exc.start)
 
 
-def read_text(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
+def read_text(path: Path, on_bytes: OnBytes = None, encoding: Optional[str] = None) -> Iterator[Row]:
     src = str(path)
-    for n, line, error in _lines(path, on_bytes):
+    for n, line, error in _lines(path, on_bytes, encoding):
         yield Row(source=src, line=n, error=error, raw=line) if error else Row(source=src, line=n, value=line)
 
 
-def read_jsonl(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
+def read_jsonl(path: Path, on_bytes: OnBytes = None, encoding: Optional[str] = None) -> Iterator[Row]:
     src = str(path)
-    for n, line, error in _lines(path, on_bytes):
+    for n, line, error in _lines(path, on_bytes, encoding):
         if error:
             yield Row(source=src, line=n, error=error, raw=line)
         elif not line.strip():
@@ -196,11 +241,63 @@ def read_jsonl(path: Path, on_bytes: OnBytes = None) -> Iterator[Row]:
                 yield Row(source=src, line=n, error=f"malformed JSON: {exc.msg} at column {exc.colno}", raw=line)
 
 
-def read_table(path: Path, on_bytes: OnBytes = None, *, delimiter: str = ",") -> Iterator[Row]:
-    """CSV/TSV with a header row; each record numbered by the physical line it starts on."""
+TABLE_DELIMITERS = ",;\t|"  # what delimiter sniffing chooses from
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+
+def _consistent(path: Path, encoding: str, delimiter: str, size: int = 1 << 16) -> bool:
+    """Whether ``delimiter`` splits the sample's header into several fields and every sampled row
+    into as many."""
+    with path.open("rb") as f:
+        data = f.read(size)
+    cut = len(data) == size
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=not cut)
+    if cut:
+        text = text[:text.rfind("\n") + 1]
+    try:
+        rows = [r for r in itertools.islice(csv.reader(io.StringIO(text, newline=""),
+                                                       delimiter=delimiter), 200) if r]
+    except csv.Error:
+        return False
+    return len(rows) >= 1 and len(rows[0]) > 1 and all(len(r) == len(rows[0]) for r in rows)
+
+
+def table_delimiter(path: Path, fmt: str = "csv", delimiter: Optional[str] = None,
+                    encoding: Optional[str] = None) -> str:
+    """The delimiter of a CSV/TSV file: ``delimiter`` when given (``tab``/``\\t`` name a tab), else
+    the format's own (``,`` or a tab) when it splits the first records consistently, else what
+    :class:`csv.Sniffer` finds among ``, ; tab |`` (Excel writes ``;`` where the decimal mark is a
+    comma), when that splits them consistently."""
+    if delimiter:
+        delimiter = _DELIMITER_NAMES.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise DataError(Errors.E125.format(value=delimiter))
+        return delimiter
+    default = "\t" if fmt == "tsv" else ","
+    enc = file_encoding(path, encoding)
+    if _consistent(path, enc, default):
+        return default
+    with path.open("rb") as f:
+        sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(f.read(1 << 16))
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=TABLE_DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed and sniffed != default and _consistent(path, enc, sniffed):
+        return sniffed
+    return default
+
+
+def read_table(path: Path, on_bytes: OnBytes = None, *, delimiter: Optional[str] = None,
+               encoding: Optional[str] = None, fmt: str = "csv") -> Iterator[Row]:
+    """CSV/TSV with a header row; each record numbered by the physical line it starts on. The
+    delimiter and encoding are :func:`table_delimiter`'s and :func:`file_encoding`'s (a UTF-8
+    byte-order mark is dropped)."""
     src = str(path)
+    delimiter = table_delimiter(path, fmt, delimiter, encoding)
+    enc = file_encoding(path, encoding)
     with path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf8", errors="surrogateescape", newline="")
+        text = io.TextIOWrapper(raw, encoding=enc, errors="surrogateescape", newline="")
         reader = csv.reader(text, delimiter=delimiter)
         last_pos = 0
 
@@ -211,6 +308,9 @@ def read_table(path: Path, on_bytes: OnBytes = None, *, delimiter: str = ",") ->
                 on_bytes(pos - last_pos)
                 last_pos = pos
 
+        def undecodable(cells: List[str]) -> str:
+            return bad_bytes(enc, delimiter.join(cells).encode("utf8", "surrogateescape"))
+
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -219,7 +319,8 @@ def read_table(path: Path, on_bytes: OnBytes = None, *, delimiter: str = ",") ->
         if not header:
             return
         if has_surrogates(header):
-            yield Row(source=src, line=1, error="invalid UTF-8 in the header", raw=clip(",".join(header)))
+            yield Row(source=src, line=1, error=undecodable(header) + " in the header",
+                      raw=clip(delimiter.join(header)))
             return
         start = reader.line_num + 1
         while True:
@@ -236,7 +337,8 @@ def read_table(path: Path, on_bytes: OnBytes = None, *, delimiter: str = ",") ->
             if not row or row == [""]:
                 yield Row(source=src, line=line, error="empty line")
             elif has_surrogates(row):
-                yield Row(source=src, line=line, error="invalid UTF-8", raw=clip(delimiter.join(row)))
+                yield Row(source=src, line=line, error=undecodable(row),
+                          raw=clip(delimiter.join(row)))
             elif len(row) != len(header):
                 yield Row(source=src, line=line, error=f"row has {len(row)} fields, the header has {len(header)}",
                           raw=delimiter.join(row))
@@ -352,12 +454,14 @@ def read_tokens(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int 
 def read_rows(path: PathLike, fmt: str, on_bytes: OnBytes = None, **options: Any) -> Iterator[Row]:
     """The rows of one file in format ``fmt`` (see :data:`FORMATS`)."""
     path = Path(path)
+    encoding = options.get("encoding")
     if fmt == "text":
-        return read_text(path, on_bytes)
+        return read_text(path, on_bytes, encoding)
     if fmt == "jsonl":
-        return read_jsonl(path, on_bytes)
+        return read_jsonl(path, on_bytes, encoding)
     if fmt in ("csv", "tsv"):
-        return read_table(path, on_bytes, delimiter="," if fmt == "csv" else "\t")
+        return read_table(path, on_bytes, delimiter=options.get("delimiter"), encoding=encoding,
+                          fmt=fmt)
     if fmt == "parquet":
         return read_parquet(path, on_bytes)
     if fmt == "spacy":
@@ -387,8 +491,8 @@ def count_records(path: Path, fmt: str) -> int:
         return n + (last != b"\n")
     if fmt == "parquet":
         return require_pyarrow().ParquetFile(path).metadata.num_rows
-    delimiter = "\t" if fmt == "tsv" else ","
-    with path.open("r", encoding="utf8", errors="surrogateescape", newline="") as f:
+    delimiter = table_delimiter(path, fmt)
+    with path.open("r", encoding=file_encoding(path), errors="surrogateescape", newline="") as f:
         return max(sum(1 for _ in csv.reader(f, delimiter=delimiter)) - 1, 0)
 
 
