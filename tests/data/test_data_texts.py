@@ -21,7 +21,7 @@ def test_plain_text_lines_numbered_and_bad_lines_rejected(tmp_path):
     items, rejects = _collect(path)
     assert items == [TextItem(str(path), 1, "First document."), TextItem(str(path), 4, "Fourth one.")]
     assert [(r.line, r.reason) for r in rejects] == [(2, "empty text"),
-                                                    (3, "invalid UTF-8 at byte 6")]
+                                                    (3, "invalid UTF-8 at byte 6 (the bytes look like cp1252)")]
     assert "Third" in rejects[1].text
 
 
