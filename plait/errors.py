@@ -257,6 +257,15 @@ class Errors(Catalogue, prefix="E"):
             "--dev FILE, or let `plait data import` split the inputs.")
     E125 = ("--delimiter '{value}' is not one character: give the one character that separates the "
             "fields (tab, or \\t, for a tab).")
+    # whole-file diagnoses: every record of a file (or all of its first ones) failed the same way
+    E126 = ("{path}: none of its {n} records has a text field '{field}'; its fields are "
+            "{fields}.{hint} Name the text field with --text-field.")
+    E127 = ("{path}: {what}; its fields are probably separated by {found}, not {used}. Pass "
+            "--delimiter {flag}.")
+    E128 = ("{path}: {n} of its {read} records are not UTF-8, and its bytes read as {encoding}. "
+            "Pass --encoding {encoding}.")
+    E129 = ("{path}: none of its {n} records has a gold field ({names}); its fields are "
+            "{fields}.{hint} Name the gold field with {option}.")
 
     # Adapting encoders: plait pretrain / distill / encoders (plait/adapt)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
@@ -304,6 +313,8 @@ class Warnings(Catalogue, prefix="W"):
             "spaCy evaluates only every {every} steps, so the last {rest} steps are never scored and "
             "model-best cannot include them. Make max_steps a multiple of eval_frequency (e.g. "
             "{suggest}).")
+    W003 = ("{path}: {n} of its {read} records were rejected as not UTF-8, and the file's bytes "
+            "read as {encoding}: pass --encoding {encoding} to import them.")
     # Plugin isolation (issue 14, part 2)
     W070 = ("spaCy factory '{name}' ({value}, distribution {dist} {version}) failed to import and "
             "is left out of this process, so other pipelines still load: {error}")

@@ -23,6 +23,7 @@ from plait.plugins.contracts import ComponentInfo, GoldInfo
 from plait.data.gold import Gold
 from plait.data.rows import (ALIGN_MODES, K_CONFLICT, K_DUP, Parsed, make_gold, parse_labels,
                       parse_row, sniff_scheme)
+from plait.data.diagnose import PROBE, FileCheck, diagnose
 from plait.io.formats import Reject, Row, clip, detect_format, expand, read_rows
 
 SPLITS = ("train", "dev", "test")
@@ -171,6 +172,8 @@ class ImportReport:
         out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}")
         for kind, n in sorted(m["skipped"].items(), key=lambda kv: -kv[1]):
             out.append(f"  rejected {n} x {kind}")
+        for line in m.get("diagnoses", []):
+            out.append(f"⚠ {line}")
         for kind, n in m.get("kept_duplicates", {}).get("counts", {}).items():
             out.append(f"⚠ kept {n} x {kind} (a given split keeps every record; meta.json "
                        f"'kept_duplicates' names them)")
@@ -307,12 +310,17 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     kept_examples: List[Dict[str, Any]] = []
     schemes: Dict[str, str] = {}
     sources: List[Dict[str, Any]] = []
+    diagnoses: List[str] = []
+    fatal: List[str] = []  # the diagnoses of files that imported nothing
     started = time.time()
     bar = _progress(total_bytes, "import", progress)
     with (output / REJECTS).open("w", encoding="utf8") as rejects_file:
+        check: FileCheck
+
         def reject(r: Reject) -> None:
             nonlocal rejected
             rejected += 1
+            check.rejected_as(r)
             skipped[r.kind or r.reason] = skipped.get(r.kind or r.reason, 0) + 1
             rejects_file.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
             if on_reject is not None:
@@ -322,12 +330,24 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
             counts = {"read": 0, "imported": 0, "rejected": 0}
             before_rejected = rejected
             file_scheme = None
+            check = FileCheck(path, file_fmt)
+
+            def diagnosis() -> Optional[Tuple[str, bool]]:
+                return diagnose(check, accepts=gold.accepts, gold_fields=gold.fields,
+                                text_field=text_field, gold_field=gold_field,
+                                delimiter=delimiter, encoding=encoding)
+
             if file_fmt == "tokens":
                 file_scheme = scheme if scheme != "auto" else _sniff(path, options)
                 schemes[str(path)] = file_scheme
             for row in read_rows(path, file_fmt, bar.update, **options):
                 read += 1
                 counts["read"] += 1
+                if check.read == PROBE and check.all_failed:
+                    found = diagnosis()  # the first PROBE records all failed one way: stop here
+                    if found is not None and found[1]:
+                        raise DataError(found[0])
+                check.saw(row)
                 parsed = parse_row(row, file_fmt, gold, text_field=text_field,
                                    gold_field=gold_field, scheme=file_scheme)
                 if isinstance(parsed, Reject):
@@ -367,6 +387,12 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 writers[split_name].add(doc)
                 stats[split_name].add(doc, g)
                 imported += 1
+                check.imported += 1
+            found = diagnosis()
+            if found is not None:
+                diagnoses.append(found[0])
+                if found[1]:
+                    fatal.append(found[0])
             counts["rejected"] = rejected - before_rejected
             counts["imported"] = counts["read"] - counts["rejected"]
             sources.append({"path": str(path), "sha256": sha256(path), "format": file_fmt,
@@ -401,9 +427,13 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         "records": {"read": read, "imported": imported, "rejected": rejected},
         "skipped": dict(sorted(skipped.items())),
         "kept_duplicates": {"counts": dict(sorted(kept.items())), "examples": kept_examples},
+        "diagnoses": diagnoses,
     }
     (output / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                encoding="utf8")
+    if not imported and fatal:
+        raise DataError(fatal[0] + (f" ({len(fatal) - 1} more files: see {output / META})"
+                                    if len(fatal) > 1 else ""))
     if not imported:
         raise DataError(Errors.E115.format(inputs=", ".join(str(p) for _, p, _ in plan),
                                            rejected=rejected, rejects=output / REJECTS))

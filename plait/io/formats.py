@@ -245,7 +245,7 @@ TABLE_DELIMITERS = ",;\t|"  # what delimiter sniffing chooses from
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 
 
-def _consistent(path: Path, encoding: str, delimiter: str, size: int = 1 << 16) -> bool:
+def splits_consistently(path: Path, encoding: str, delimiter: str, size: int = 1 << 16) -> bool:
     """Whether ``delimiter`` splits the sample's header into several fields and every sampled row
     into as many."""
     with path.open("rb") as f:
@@ -275,7 +275,7 @@ def table_delimiter(path: Path, fmt: str = "csv", delimiter: Optional[str] = Non
         return delimiter
     default = "\t" if fmt == "tsv" else ","
     enc = file_encoding(path, encoding)
-    if _consistent(path, enc, default):
+    if splits_consistently(path, enc, default):
         return default
     with path.open("rb") as f:
         sample = codecs.getincrementaldecoder(enc)(errors="replace").decode(f.read(1 << 16))
@@ -283,7 +283,7 @@ def table_delimiter(path: Path, fmt: str = "csv", delimiter: Optional[str] = Non
         sniffed = csv.Sniffer().sniff(sample, delimiters=TABLE_DELIMITERS).delimiter
     except csv.Error:
         sniffed = None
-    if sniffed and sniffed != default and _consistent(path, enc, sniffed):
+    if sniffed and sniffed != default and splits_consistently(path, enc, sniffed):
         return sniffed
     return default
 

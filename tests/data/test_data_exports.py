@@ -125,3 +125,70 @@ def test_utf16_tab_separated_unicode_text_and_a_bom_in_jsonl(tmp_path):
     jsonl.write_bytes(b"\xef\xbb\xbf" + json.dumps({"text": "x y", "label": "a"}).encode() + b"\n"
                       + json.dumps({"text": "z", "label": "b"}).encode() + b"\n")
     assert import_data([jsonl], tmp_path / "j", task="textcat", split="100/0/0").imported == 2
+
+
+# -- whole-file diagnoses ---------------------------------------------------------------------------
+def test_a_wrong_text_field_is_one_line_with_did_you_mean(tmp_path):
+    _need("textcat")
+    path = tmp_path / "caps.csv"
+    path.write_text("Text,label\n" + "".join(f"row {i},a\n" for i in range(5)))
+    with pytest.raises(DataError, match=r"E126.*none of its 5 records has a text field 'text'.*"
+                       r"Did you mean 'Text'\? Name the text field with --text-field"):
+        import_data([path], tmp_path / "out", task="textcat")
+    assert len(_rejects(tmp_path / "out")) == 5  # each reject is still written
+
+
+def test_a_wrong_gold_field_names_the_option_and_the_close_field(tmp_path):
+    _need("textcat")
+    path = tmp_path / "g.jsonl"
+    path.write_text("".join(json.dumps({"text": f"t {i}", "Labels": "x"}) + "\n" for i in range(3)))
+    with pytest.raises(DataError, match=r"E129.*Did you mean 'Labels'\?.*--label-field"):
+        import_data([path], tmp_path / "out", task="textcat")
+
+
+def test_a_wrong_delimiter_is_diagnosed(tmp_path):
+    _need("textcat")
+    path = tmp_path / "semi.csv"
+    path.write_text("text;label\nA;x\nB;y\n")
+    with pytest.raises(DataError, match=r"E127.*every row is one field \('text;label'\); its fields "
+                       r"are probably separated by semicolons, not commas. Pass --delimiter ';'"):
+        import_data([path], tmp_path / "out", task="textcat", delimiter=",")
+
+
+def test_a_file_that_is_not_utf8_names_the_encoding_whole_or_in_part(tmp_path):
+    _need("textcat")
+    path = tmp_path / "all.csv"
+    path.write_bytes("text,label\nÉté,a\nCrème,b\n".encode("cp1252"))
+    with pytest.raises(DataError, match=r"E128.*2 of its 2 records are not UTF-8.*read as cp1252. "
+                       r"Pass --encoding cp1252"):
+        import_data([path], tmp_path / "out", task="textcat")
+    some = tmp_path / "some.csv"
+    some.write_bytes("text,label\nÉté,a\nplain,b\nother,a\n".encode("cp1252"))
+    report = import_data([some], tmp_path / "some", task="textcat", split="100/0/0")
+    assert report.imported == 2
+    assert any("W003" in line and "--encoding cp1252" in line for line in report.lines())
+    assert "W003" in report.meta["diagnoses"][0]
+
+
+def test_the_first_records_all_failing_one_way_stop_the_import_there(tmp_path):
+    _need("textcat")
+    from plait.data.diagnose import PROBE
+
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps({"body": f"t {i}", "label": "a"}) + "\n"
+                            for i in range(PROBE + 300)))
+    with pytest.raises(DataError, match=r"E126.*none of its 1000 records.*'body'"):
+        import_data([path], tmp_path / "out", task="textcat")
+    assert len(_rejects(tmp_path / "out")) == PROBE
+
+
+def test_the_cli_prints_the_diagnosis_once(tmp_path):
+    _need("textcat")
+    from plaittest import run_plait
+
+    path = tmp_path / "caps.csv"
+    path.write_text("Text,label\nrow one,a\nrow two,b\n")
+    res = run_plait("data", "import", str(path), "-o", str(tmp_path / "out"), "--task", "textcat")
+    assert res.returncode != 0 and "Traceback" not in res.stderr
+    lines = [line for line in (res.stdout + res.stderr).splitlines() if "E126" in line]
+    assert len(lines) == 1 and "Did you mean 'Text'?" in lines[0]
