@@ -241,14 +241,16 @@ class Errors(Catalogue, prefix="E"):
     E110 = ("--split '{value}' is not three fractions or percentages (like 80/10/10) that add up "
             "to 100%.")
     E111 = ("{path}: output folder is not empty ({found}); pass --force to replace it.")
-    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}): records were "
-            "lost; please report this with the input's format.")
+    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}) + skipped by "
+            "answer ({skipped}): records were lost; please report this with the input's format.")
     E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
     E114 = ("{path}: meta.json is not readable: {error}")
     E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
     E116 = ("Data folders {paths} are both for component '{name}' (task '{task}'): one component "
             "trains on one folder. Import both files with one `plait data import` instead.")
     E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")
+    E120 = ("Excel .xlsx files need openpyxl, which is not installed: pip install 'plait[io]' (or "
+            "pip install openpyxl), or save the sheet as CSV.")
     E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
     E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
             "to; pass them as one of those, or drop one of the three.")

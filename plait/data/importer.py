@@ -24,7 +24,7 @@ from plait.data.gold import Gold
 from plait.data.rows import (ALIGN_MODES, K_CONFLICT, K_DUP, Parsed, make_gold, parse_labels,
                       parse_row, sniff_scheme)
 from plait.data.diagnose import PROBE, FileCheck, diagnose
-from plait.io.formats import Reject, Row, clip, detect_format, expand, read_rows
+from plait.io.formats import Annotated, Reject, Row, clip, detect_format, expand, read_rows
 
 SPLITS = ("train", "dev", "test")
 META = "meta.json"
@@ -169,7 +169,12 @@ class ImportReport:
         m = self.meta
         out = [f"{split}: {m['counts'][split]} docs, {m['words'][split]} words"
                for split in SPLITS]
-        out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}")
+        answers = m.get("answers") or {}
+        skipped = (" + skipped by answer " + str(sum(answers.values())) + " (" + ", ".join(
+            f"{answer} {n}" for answer, n in sorted(answers.items(), key=lambda kv: -kv[1])) + ")"
+                   if answers else "")
+        out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}"
+                   + skipped)
         for kind, n in sorted(m["skipped"].items(), key=lambda kv: -kv[1]):
             out.append(f"  rejected {n} x {kind}")
         for line in m.get("diagnoses", []):
@@ -254,9 +259,9 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     plan: List[Tuple[Optional[str], Path, str]] = []
     for split_name in SPLITS:
         for path in expand(given[split_name]) if given[split_name] else []:
-            plan.append((split_name, path, detect_format(path, fmt, sniff_tokens=True)))
+            plan.append((split_name, path, detect_format(path, fmt, sniff=True)))
     for path in expand(list(inputs)) if inputs else []:
-        plan.append((None, path, detect_format(path, fmt, sniff_tokens=True)))
+        plan.append((None, path, detect_format(path, fmt, sniff=True)))
     if not plan:
         raise DataError(Errors.E115.format(inputs="(no input files)", rejected=0,
                                            rejects="-"))
@@ -287,7 +292,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         bar = _progress(total_bytes, "labels", progress)
         for _, path, file_fmt in plan:
             for row in read_rows(path, file_fmt, bar.update, **options):
-                if row.error is not None:
+                if row.error is not None or _answer(row) is not None:
                     continue
                 got = _row_labels(row, file_fmt, gold, text_field, gold_field)
                 if got is None:
@@ -305,7 +310,8 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     stats = {s: SplitStats() for s in SPLITS}
     seen_texts: Dict[int, int] = {}  # text hash -> gold hash | input index << 32 | line << 48
     skipped: Dict[str, int] = {}
-    read = imported = rejected = 0
+    read = imported = rejected = not_gold = 0
+    answers: Dict[str, int] = {}  # records an annotation tool marks as no gold, by answer
     kept: Dict[str, int] = {}  # duplicates kept in an explicitly given split, by kind
     kept_examples: List[Dict[str, Any]] = []
     schemes: Dict[str, str] = {}
@@ -328,7 +334,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
 
         for index, (fixed, path, file_fmt) in enumerate(plan):
             counts = {"read": 0, "imported": 0, "rejected": 0}
-            before_rejected = rejected
+            before_rejected, before_not_gold = rejected, not_gold
             file_scheme = None
             check = FileCheck(path, file_fmt)
 
@@ -347,9 +353,15 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                     found = diagnosis()  # the first PROBE records all failed one way: stop here
                     if found is not None and found[1]:
                         raise DataError(found[0])
+                answer = _answer(row)
+                if answer is not None:  # Prodigy's reject/ignore, Label Studio's cancelled...
+                    not_gold += 1
+                    answers[answer] = answers.get(answer, 0) + 1
+                    continue
                 check.saw(row)
                 parsed = parse_row(row, file_fmt, gold, text_field=text_field,
-                                   gold_field=gold_field, scheme=file_scheme)
+                                   gold_field=gold_field,
+                                   scheme=file_scheme or (None if scheme == "auto" else scheme))
                 if isinstance(parsed, Reject):
                     reject(parsed)
                     continue
@@ -394,15 +406,18 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 if found[1]:
                     fatal.append(found[0])
             counts["rejected"] = rejected - before_rejected
-            counts["imported"] = counts["read"] - counts["rejected"]
+            if not_gold > before_not_gold:
+                counts["skipped_by_answer"] = not_gold - before_not_gold
+            counts["imported"] = counts["read"] - counts["rejected"] - (not_gold - before_not_gold)
             sources.append({"path": str(path), "sha256": sha256(path), "format": file_fmt,
                             "split": fixed, "bytes": path.stat().st_size, **counts,
                             **({"scheme": file_scheme} if file_scheme else {})})
     bar.close()
     for w in writers.values():
         w.flush()
-    if read != imported + rejected:
-        raise DataError(Errors.E112.format(read=read, imported=imported, rejected=rejected))
+    if read != imported + rejected + not_gold:
+        raise DataError(Errors.E112.format(read=read, imported=imported, rejected=rejected,
+                                           skipped=not_gold))
     meta = {
         "plait_data": FORMAT_VERSION,
         "task": info.task,
@@ -424,7 +439,9 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         "words": {s: stats[s].words for s in SPLITS},
         "label_counts": {s: dict(sorted(stats[s].labels.items())) for s in SPLITS},
         "shards": {s: writers[s].shards for s in SPLITS},
-        "records": {"read": read, "imported": imported, "rejected": rejected},
+        "records": {"read": read, "imported": imported, "rejected": rejected,
+                    **({"skipped_by_answer": not_gold} if not_gold else {})},
+        "answers": dict(sorted(answers.items())),
         "skipped": dict(sorted(skipped.items())),
         "kept_duplicates": {"counts": dict(sorted(kept.items())), "examples": kept_examples},
         "diagnoses": diagnoses,
@@ -455,6 +472,12 @@ def _sniff(path: Path, options: Dict[str, Any], limit: int = 200) -> str:
         if len(rows) >= limit:
             break
     return sniff_scheme(rows)
+
+
+def _answer(row: Row) -> Optional[str]:
+    """Why an annotation tool's record is no gold (its annotator rejected, ignored or skipped it,
+    or nobody annotated it), else None."""
+    return row.value.answer if isinstance(row.value, Annotated) else None
 
 
 def _row_labels(row: Row, fmt: str, gold: GoldInfo, text_field: Optional[str],

@@ -192,3 +192,72 @@ def test_the_cli_prints_the_diagnosis_once(tmp_path):
     assert res.returncode != 0 and "Traceback" not in res.stderr
     lines = [line for line in (res.stdout + res.stderr).splitlines() if "E126" in line]
     assert len(lines) == 1 and "Did you mean 'Text'?" in lines[0]
+
+
+# -- Prodigy ------------------------------------------------------------------------------------------
+def _tokens(*words_ws):
+    out, at = [], 0
+    for i, (word, ws) in enumerate(words_ws):
+        out.append({"text": word, "start": at, "end": at + len(word), "id": i, "ws": ws})
+        at += len(word) + ws
+    return out
+
+
+def _prodigy(path: Path, tasks):
+    path.write_text("".join(json.dumps({**t, "_input_hash": i, "_task_hash": -i}) + "\n"
+                            for i, t in enumerate(tasks)))
+    return path
+
+
+def test_prodigy_answers_are_honoured_and_token_spans_read(tmp_path):
+    _need("ner")
+    toks = _tokens(("Ada", True), ("Lovelace", True), ("visited", True), ("Paris", False), (".", False))
+    spans = [{"start": 0, "end": 12, "token_start": 0, "token_end": 1, "label": "PERSON"},
+             {"start": 21, "end": 26, "token_start": 3, "token_end": 3, "label": "GPE"}]
+    path = _prodigy(tmp_path / "ner_manual.jsonl", [
+        {"text": "Ada Lovelace visited Paris.", "tokens": toks, "spans": spans, "answer": "accept"},
+        {"text": "Rejected one here.", "spans": [{"start": 0, "end": 8, "label": "ORG"}],
+         "answer": "reject"},
+        {"text": "Ignored one here.", "spans": [], "answer": "ignore"},
+        {"text": "Bob is in Rome", "spans": [{"start": 10, "end": 14, "label": "GPE"}],
+         "answer": "accept"},
+        {"text": "Out of range", "tokens": _tokens(("Out", True), ("of", True), ("range", False)),
+         "spans": [{"start": 0, "end": 3, "token_start": 2, "token_end": 5, "label": "X"}],
+         "answer": "accept"},
+    ])
+    assert detect_format(path, sniff=True) == "prodigy"
+    report = import_data([path], tmp_path / "out", task="ner", split="100/0/0")
+    meta = _check(report)
+    assert meta["sources"][0]["format"] == "prodigy"
+    assert meta["records"] == {"read": 5, "imported": 2, "rejected": 1, "skipped_by_answer": 2}
+    assert meta["answers"] == {"ignore": 1, "reject": 1}
+    assert meta["sources"][0]["skipped_by_answer"] == 2
+    assert "read 5 = imported 2 + rejected 1 + skipped by answer 2 (ignore 1, reject 1)" in report.lines()
+    assert _ents(tmp_path / "out") == {"Ada Lovelace visited Paris.": [("Ada Lovelace", "PERSON"),
+                                                                       ("Paris", "GPE")],
+                                       "Bob is in Rome": [("Rome", "GPE")]}
+    (bad,) = _rejects(tmp_path / "out")
+    assert bad["line"] == 5 and bad["kind"] == "bad span" and "outside the 3 tokens" in bad["reason"]
+
+
+def test_prodigy_textcat_binary_labels_and_choice_accept_lists(tmp_path):
+    _need("textcat")
+    options = [{"id": "WEATHER", "text": "Weather"}, {"id": "SPORT", "text": "Sport"}]
+    path = _prodigy(tmp_path / "cats.jsonl", [
+        {"text": "Goal in the final minute", "label": "SPORT", "answer": "accept"},
+        {"text": "Stocks fell sharply", "label": "SPORT", "answer": "reject"},
+        {"text": "Rain all day", "options": options, "accept": ["WEATHER"], "answer": "accept"},
+        {"text": "Snow stops the match", "options": options, "accept": ["WEATHER", "SPORT"],
+         "answer": "accept"},
+        {"text": "Skipped", "options": options, "accept": [], "answer": "ignore"},
+        {"text": "Odd answer", "label": "SPORT", "answer": "maybe"},
+    ])
+    report = import_data([path], tmp_path / "out", task="textcat", split="100/0/0")
+    meta = _check(report)
+    assert _cats(tmp_path / "out") == {"Goal in the final minute": ["SPORT"],
+                                       "Rain all day": ["WEATHER"],
+                                       "Snow stops the match": ["SPORT", "WEATHER"]}
+    assert meta["labels"] == ["SPORT", "WEATHER"]
+    assert meta["answers"] == {"ignore": 1, "reject": 1}
+    (bad,) = _rejects(tmp_path / "out")
+    assert bad["line"] == 6 and "not accept, reject or ignore" in bad["reason"]
