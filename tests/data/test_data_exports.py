@@ -261,3 +261,93 @@ def test_prodigy_textcat_binary_labels_and_choice_accept_lists(tmp_path):
     assert meta["answers"] == {"ignore": 1, "reject": 1}
     (bad,) = _rejects(tmp_path / "out")
     assert bad["line"] == 6 and "not accept, reject or ignore" in bad["reason"]
+
+
+# -- Label Studio, JSON-MIN, doccano ------------------------------------------------------------------
+def _ls_task(i, text, result, cancelled=False, annotations=True):
+    task = {"id": i, "data": {"text": text}, "meta": {}, "project": 3,
+            "created_at": "2026-01-02T10:00:00Z", "predictions": []}
+    task["annotations"] = [{"id": 100 + i, "completed_by": 1, "result": result,
+                            "was_cancelled": cancelled, "ground_truth": False,
+                            "lead_time": 3.5, "task": i}] if annotations else []
+    return task
+
+
+def _ls_region(start, end, label, text):
+    return {"value": {"start": start, "end": end, "text": text, "labels": [label]},
+            "id": f"r{start}", "from_name": "label", "to_name": "text", "type": "labels",
+            "origin": "manual"}
+
+
+def _ls_choice(*choices):
+    return {"value": {"choices": list(choices)}, "id": "c1", "from_name": "sentiment",
+            "to_name": "text", "type": "choices", "origin": "manual"}
+
+
+def test_label_studio_json_export_spans_and_choices(tmp_path):
+    _need("ner", "textcat")
+    path = tmp_path / "project-3-at-2026.json"
+    path.write_text(json.dumps([
+        _ls_task(1, "Ada Lovelace met Babbage in London.", [
+            _ls_region(0, 12, "PER", "Ada Lovelace"), _ls_region(17, 24, "PER", "Babbage"),
+            _ls_region(28, 34, "LOC", "London"), _ls_choice("History")]),
+        _ls_task(2, "Nothing to see here.", []),                     # annotated, no entities
+        _ls_task(3, "Skipped by the annotator.", [], cancelled=True),
+        _ls_task(4, "Never annotated.", [], annotations=False),
+        _ls_task(5, "Bad offsets here", [_ls_region(0, 99, "LOC", "x")]),
+        {"id": 6, "text": "not a task"},
+    ], indent=2))
+    assert detect_format(path, sniff=True) == "labelstudio"
+    report = import_data([path], tmp_path / "ner", task="ner", split="100/0/0")
+    meta = _check(report)
+    assert meta["answers"] == {"cancelled": 1, "unannotated": 1}
+    assert _ents(tmp_path / "ner") == {
+        "Ada Lovelace met Babbage in London.": [("Ada Lovelace", "PER"), ("Babbage", "PER"),
+                                                ("London", "LOC")],
+        "Nothing to see here.": []}
+    bad = {r["line"]: r for r in _rejects(tmp_path / "ner")}
+    lines = path.read_text().splitlines()
+    assert len(bad) == 2
+    kinds = sorted(r["kind"] for r in bad.values())
+    assert kinds == ["bad span", "malformed record"]
+    for r in bad.values():  # each reject names the line its task starts on
+        assert lines[r["line"] - 1].strip() == "{"
+    report = import_data([path], tmp_path / "cats", task="textcat", split="100/0/0")
+    _check(report)
+    assert _cats(tmp_path / "cats") == {"Ada Lovelace met Babbage in London.": ["History"]}
+    assert any("no labels in this record (it holds spans)" in r["reason"]
+               for r in _rejects(tmp_path / "cats"))
+
+
+def test_label_studio_json_min_and_doccano_jsonl(tmp_path):
+    _need("ner", "sentiment")
+    json_min = tmp_path / "min.json"
+    json_min.write_text(json.dumps([
+        {"id": 1, "text": "Great phone", "sentiment": "Positive", "annotator": 1,
+         "annotation_id": 7, "created_at": "2026-01-01", "lead_time": 2.0},
+        {"id": 2, "text": "Awful battery", "sentiment": "Negative", "annotator": 1,
+         "annotation_id": 8, "created_at": "2026-01-01", "lead_time": 2.0}]))
+    assert detect_format(json_min, sniff=True) == "json"
+    report = import_data([json_min], tmp_path / "s", task="sentiment", split="100/0/0")
+    _check(report)
+    assert _cats(tmp_path / "s") == {"Great phone": ["Positive"], "Awful battery": ["Negative"]}
+    ner_min = tmp_path / "ner-min.json"
+    ner_min.write_text(json.dumps([{"id": 1, "text": "Rome is old", "label": [
+        {"start": 0, "end": 4, "text": "Rome", "labels": ["LOC"]}], "annotator": 1}]))
+    assert import_data([ner_min], tmp_path / "m", task="ner", split="100/0/0").imported == 1
+    assert _ents(tmp_path / "m") == {"Rome is old": [("Rome", "LOC")]}
+
+    doccano = tmp_path / "admin.jsonl"  # doccano: sequence labelling, and the newer entities
+    doccano.write_text(
+        json.dumps({"id": 1, "text": "Ada met Bob", "label": [[0, 3, "PER"], [8, 11, "PER"]],
+                    "Comments": []}) + "\n"
+        + json.dumps({"id": 2, "text": "Paris in May", "entities": [
+            {"id": 5, "label": "LOC", "start_offset": 0, "end_offset": 5}], "relations": []}) + "\n")
+    assert detect_format(doccano, sniff=True) == "jsonl"
+    import_data([doccano], tmp_path / "d", task="ner", split="100/0/0")
+    assert _ents(tmp_path / "d") == {"Ada met Bob": [("Ada", "PER"), ("Bob", "PER")],
+                                     "Paris in May": [("Paris", "LOC")]}
+    classes = tmp_path / "classes.jsonl"
+    classes.write_text(json.dumps({"id": 1, "text": "Loved it", "label": ["positive"],
+                                   "Comments": []}) + "\n")
+    assert import_data([classes], tmp_path / "c", task="sentiment", split="100/0/0").imported == 1
