@@ -46,6 +46,8 @@ EXTENSIONS = {".txt": "text", ".text": "text", ".jsonl": "jsonl", ".ndjson": "js
               ".bilou": "tokens", ".biluo": "tokens"}
 #: Files a folder walk leaves out: the bookkeeping ``plait data import`` writes next to its shards.
 BOOKKEEPING = ("meta.json", "rejects.jsonl")
+#: ... and the configuration files of a BRAT folder.
+BRAT_CONFIG = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
 MAX_RAW = 1000  # characters of an offending record kept in a reject
 HEAD_COLUMNS = ["id", "line"]
 TAIL_COLUMNS = ["truncated", "segments", "warnings", "extra"]
@@ -163,7 +165,7 @@ def expand(sources: Union[PathLike, List[PathLike]]) -> List[Path]:
         if path.is_dir():
             out.extend(p for p in sorted(path.rglob("*")) if p.is_file()
                        and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                       and p.name not in BOOKKEEPING
+                       and p.name not in BOOKKEEPING and p.name not in BRAT_CONFIG
                        and not (p.suffix == ".txt" and p.with_suffix(".ann").is_file()))
         elif path.is_file():
             out.append(path)
@@ -787,8 +789,9 @@ CONLLU_NER_KEYS = ("NER", "NE", "name", "Entity")  # where CoNLL-U corpora put a
 def read_conllu(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int = 1,
                 encoding: Optional[str] = None) -> Iterator[Row]:
     """CoNLL-U: ``sentences_per_doc`` sentences per record (never across a ``# newdoc``), numbered by
-    the line of their first word. Words are the FORM of each word line (multi-word token ranges and
-    empty nodes are not words); ``SpaceAfter=No`` in MISC joins a word to the next; an entity tag
+    the line of their first word. Words are the FORM of each word line, a multi-word token's surface
+    form (``2-3 al``) standing for the words it holds, so the text is the sentence's (empty nodes
+    are not words); ``SpaceAfter=No`` in MISC joins a word to the next; an entity tag
     in MISC (``NER=B-PER``, or ``NE=``, ``name=``, ``Entity=``) makes the record's spans. A line
     without 10 tab-separated columns rejects its sentence, naming the line."""
     src = str(path)
@@ -798,18 +801,20 @@ def read_conllu(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int 
     tags: List[Optional[str]] = []
     first = 0
     bad: Optional[Tuple[int, str, str]] = None
-    range_end, range_space = 0, True
+    range_end = 0
 
     def record() -> Row:
         all_words = [w for g in group for w in g[0]]
         all_tags = [t for g in group for t in g[2]]
+        all_spaces = [s for g in group for s in g[1]]
+        all_spaces[-1] = False
         return Row(source=src, line=group[0][3], value=Annotated(
-            words=all_words, spaces=[s for g in group for s in g[1]],
+            words=all_words, spaces=all_spaces,
             sent_starts=[i == 0 for g in group for i in range(len(g[0]))],
             tags=None if all(t is None for t in all_tags) else [t or "O" for t in all_tags]))
 
     def close_sentence() -> Iterator[Row]:
-        nonlocal words, spaces, tags, bad, group
+        nonlocal words, spaces, tags, bad, group, range_end
         if bad is not None:
             yield Row(source=src, line=bad[0], error=bad[1], raw=bad[2])
         elif words:
@@ -817,7 +822,7 @@ def read_conllu(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int 
             if len(group) >= sentences_per_doc:
                 yield record()
                 group = []
-        words, spaces, tags, bad = [], [], [], None
+        words, spaces, tags, bad, range_end = [], [], [], None, 0
 
     def close_group() -> Iterator[Row]:
         nonlocal group
@@ -844,24 +849,23 @@ def read_conllu(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int 
         wid, misc = cols[0], dict(kv.split("=", 1) for kv in cols[9].split("|") if "=" in kv)
         if "." in wid:
             continue  # an empty node: no word of the text
-        if "-" in wid:  # a multi-word token: its words are the lines that follow
-            try:
-                range_end = int(wid.split("-")[1])
-            except ValueError:
-                bad = bad or (n, f"word id {wid!r} is not a range like 1-2", line)
-            range_space = misc.get("SpaceAfter") != "No"
+        tag = next((misc[k] for k in CONLLU_NER_KEYS if k in misc), None)
+        try:
+            number = int(wid.split("-")[0])
+            last = int(wid.split("-")[1]) if "-" in wid else number
+        except (ValueError, IndexError):
+            bad = bad or (n, f"word id {wid!r} is not a number or a range like 1-2", line)
+            continue
+        if number <= range_end:  # a word of the multi-word token before: its tag goes on that
+            if tag is not None and tags[-1] in (None, "O"):
+                tags[-1] = tag
             continue
         if not words:
             first = n
+        range_end = last if "-" in wid else 0  # a multi-word token is one word, its surface form
         words.append(cols[1])
-        try:
-            number = int(wid)
-        except ValueError:
-            bad = bad or (n, f"word id {wid!r} is not a number", line)
-            continue
-        spaces.append(range_space if number == range_end else
-                      False if number < range_end else misc.get("SpaceAfter") != "No")
-        tags.append(next((misc[k] for k in CONLLU_NER_KEYS if k in misc), None))
+        spaces.append(misc.get("SpaceAfter") != "No")
+        tags.append(tag)
     yield from close_sentence()
     yield from close_group()
 

@@ -351,3 +351,100 @@ def test_label_studio_json_min_and_doccano_jsonl(tmp_path):
     classes.write_text(json.dumps({"id": 1, "text": "Loved it", "label": ["positive"],
                                    "Comments": []}) + "\n")
     assert import_data([classes], tmp_path / "c", task="sentiment", split="100/0/0").imported == 1
+
+
+# -- BRAT, CoNLL-U, spaCy's v2 JSON -------------------------------------------------------------------
+def test_brat_standoff_folder(tmp_path):
+    _need("ner")
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "annotation.conf").write_text("[entities]\nPER\nLOC\n[relations]\n[events]\n[attributes]\n")
+    (folder / "a.txt").write_text("Ada lives in Turin.\nShe met Bob.\n")
+    (folder / "a.ann").write_text("T1\tPER 0 3\tAda\nT2\tLOC 13 18\tTurin\nT3\tPER 28 31\tBob\n"
+                                  "R1\tMeets Arg1:T1 Arg2:T3\nA1\tConfident T1\n#1\tAnnotatorNotes T1\tok\n")
+    (folder / "b.txt").write_text("North and South America\n")
+    (folder / "b.ann").write_text("T1\tLOC 0 5;16 23\tNorth America\n")
+    (folder / "c.txt").write_text("Paris again\n")
+    (folder / "c.ann").write_text("T1\tLOC 0 5\tParis\nT2\tLOC 6 11\tLondon\n")
+    (folder / "d.ann").write_text("T1\tLOC 0 5\tParis\n")
+    report = import_data([folder], tmp_path / "out", task="ner", split="100/0/0")
+    meta = _check(report)
+    assert [Path(s["path"]).name for s in meta["sources"]] == ["a.ann", "b.ann", "c.ann", "d.ann"]
+    assert {s["format"] for s in meta["sources"]} == {"brat"}
+    assert _ents(tmp_path / "out") == {"Ada lives in Turin.\nShe met Bob.\n": [
+        ("Ada", "PER"), ("Turin", "LOC"), ("Bob", "PER")]}
+    bad = {Path(r["source"]).name: r for r in _rejects(tmp_path / "out")}
+    assert bad["b.ann"]["line"] == 1 and "discontinuous" in bad["b.ann"]["reason"]
+    assert bad["c.ann"]["line"] == 2 and "'London'" in bad["c.ann"]["reason"]
+    assert "no d.txt" in bad["d.ann"]["reason"]
+
+
+CONLLU = """# newdoc id = d1
+# sent_id = 1
+# text = Ada visited Turin.
+1\tAda\tAda\tPROPN\t_\t_\t2\tnsubj\t_\tNER=B-PER
+2\tvisited\tvisit\tVERB\t_\t_\t0\troot\t_\tNER=O
+3\tTurin\tTurin\tPROPN\t_\t_\t2\tobj\t_\tNER=B-LOC|SpaceAfter=No
+4\t.\t.\tPUNCT\t_\t_\t2\tpunct\t_\tNER=O
+
+# sent_id = 2
+# text = Vado al mare.
+1\tVado\tandare\tVERB\t_\t_\t0\troot\t_\tNER=O
+2-3\tal\t_\t_\t_\t_\t_\t_\t_\t_
+2\ta\ta\tADP\t_\t_\t4\tcase\t_\tNER=O
+3\til\til\tDET\t_\t_\t4\tdet\t_\tNER=O
+4\tmare\tmare\tNOUN\t_\t_\t1\tobl\t_\tNER=B-LOC|SpaceAfter=No
+5\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\tNER=O
+
+# sent_id = 3
+1\tbroken line
+2\tword\tword\tNOUN\t_\t_\t0\troot\t_\tNER=O
+
+# sent_id = 4
+1\tNo\tno\tINTJ\t_\t_\t0\troot\t_\t_
+"""
+
+
+def test_conllu_words_spaces_and_ner_in_misc(tmp_path):
+    _need("ner")
+    path = tmp_path / "it.conllu"
+    path.write_text(CONLLU)
+    assert detect_format(path, sniff=True) == "conllu"
+    report = import_data([path], tmp_path / "out", task="ner", split="100/0/0")
+    meta = _check(report)
+    docs = {d.text: d for d in _docs(tmp_path / "out")}
+    assert [(e.text, e.label_) for e in docs["Ada visited Turin."].ents] == [("Ada", "PER"),
+                                                                            ("Turin", "LOC")]
+    assert [t.text for t in docs["Vado al mare."]] == ["Vado", "al", "mare", "."]
+    assert [(e.text, e.label_) for e in docs["Vado al mare."].ents] == [("mare", "LOC")]
+    bad = {r["line"]: r for r in _rejects(tmp_path / "out")}
+    assert bad[19]["kind"] == "malformed record" and "10, tab-separated" in bad[19]["reason"]
+    assert bad[23]["kind"] == "no gold"  # no entity tags in its MISC column
+    assert meta["records"]["read"] == 4
+
+
+def test_spacy_v2_training_json(tmp_path):
+    _need("ner", "textcat")
+
+    def tok(i, orth, ner):
+        return {"id": i, "orth": orth, "tag": "NN", "head": 0, "dep": "dep", "ner": ner}
+
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps([
+        {"id": 0, "paragraphs": [
+            {"raw": "Ada Lovelace wrote.", "cats": [{"label": "HIST", "value": 1.0},
+                                                   {"label": "TECH", "value": 0.0}],
+             "sentences": [{"tokens": [tok(0, "Ada", "B-PER"), tok(1, "Lovelace", "L-PER"),
+                                       tok(2, "wrote", "O"), tok(3, ".", "O")], "brackets": []}]},
+            {"raw": "Turin", "cats": [{"label": "TECH", "value": 1.0}],
+             "sentences": [{"tokens": [tok(0, "Turin", "U-LOC")]}]}]},
+        {"id": 1, "paragraphs": [{"sentences": [{"tokens": [tok(0, "Bad", "I-LOC")]}]}]},
+    ], indent=1))
+    assert detect_format(path, sniff=True) == "spacy-json"
+    report = import_data([path], tmp_path / "ner", task="ner", split="100/0/0")
+    _check(report)
+    assert _ents(tmp_path / "ner") == {"Ada Lovelace wrote.": [("Ada Lovelace", "PER")],
+                                       "Turin": [("Turin", "LOC")]}
+    assert _rejects(tmp_path / "ner")[0]["kind"] == "invalid tag sequence"
+    report = import_data([path], tmp_path / "cats", task="textcat", split="100/0/0")
+    assert _cats(tmp_path / "cats") == {"Ada Lovelace wrote.": ["HIST"], "Turin": ["TECH"]}
