@@ -448,3 +448,42 @@ def test_spacy_v2_training_json(tmp_path):
     assert _rejects(tmp_path / "ner")[0]["kind"] == "invalid tag sequence"
     report = import_data([path], tmp_path / "cats", task="textcat", split="100/0/0")
     assert _cats(tmp_path / "cats") == {"Ada Lovelace wrote.": ["HIST"], "Turin": ["TECH"]}
+
+
+# -- Excel -----------------------------------------------------------------------------------------
+def test_xlsx_first_sheet_as_a_table(tmp_path):
+    _need("textcat")
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tickets"
+    sheet.append(["body", "topic", None])
+    sheet.append(["Refund my order", "billing"])
+    sheet.append([None, None])                      # an empty row: no record
+    sheet.append(["App crashes", "bug"])
+    sheet.append([404, "bug"])                      # a number cell reads as CSV would: "404"
+    sheet.append(["", "bug"])                       # empty text
+    sheet.append(["Extra cell", "bug", None, "oops"])
+    book.create_sheet("Other").append(["text", "label"])
+    path = tmp_path / "tickets.xlsx"
+    book.save(path)
+    assert detect_format(path, sniff=True) == "xlsx"
+    report = import_data([path], tmp_path / "out", task="textcat", text_field="body",
+                         gold_field="topic", split="100/0/0")
+    _check(report)
+    assert _cats(tmp_path / "out") == {"Refund my order": ["billing"], "App crashes": ["bug"],
+                                       "404": ["bug"]}
+    bad = {r["line"]: r for r in _rejects(tmp_path / "out")}
+    assert bad[6]["kind"] == "empty text"
+    assert bad[7]["reason"] == "row has 4 fields, the header has 2"
+
+
+def test_xlsx_without_openpyxl_is_one_coded_error(tmp_path, monkeypatch):
+    import sys
+
+    _need("textcat")
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if it were not installed
+    with pytest.raises(DataError, match=r"E120.*pip install 'plait\[io\]'"):
+        import_data([path], tmp_path / "out", task="textcat")
