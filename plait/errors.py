@@ -245,7 +245,7 @@ class Errors(Catalogue, prefix="E"):
             "answer ({skipped}): records were lost; please report this with the input's format.")
     E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
     E114 = ("{path}: meta.json is not readable: {error}")
-    E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
+    E115 = ("No usable records in {inputs}: all {rejected} were rejected{skipped} (see {rejects}).")
     E116 = ("Data folders {paths} are both for component '{name}' (task '{task}'): one component "
             "trains on one folder. Import both files with one `plait data import` instead.")
     E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")

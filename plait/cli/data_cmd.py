@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
         component: Optional[str] = typer.Option(None, "--component",
                                                 help="Name the component instead of the task"),
         fmt: Optional[str] = typer.Option(None, "--format", help="text|jsonl|csv|tsv|parquet|"
-                                          "spacy|tokens (default: from each file's name/content)"),
+                                          "spacy|tokens|json|xlsx|prodigy|labelstudio|brat|"
+                                          "conllu|spacy-json (default: from each file's "
+                                          "name/content)"),
         text_field: Optional[str] = typer.Option(None, "--text-field", help="default: text"),
         delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV/TSV field "
                                                 "separator (tab or \\t for a tab; default: the "

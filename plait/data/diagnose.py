@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 from plait.errors import Errors, Warnings
-from plait.io.formats import (TABLE_DELIMITERS, Reject, Row, file_encoding, guess_encoding,
-                              splits_consistently, table_delimiter)
+from plait.io.formats import (TABLE_DELIMITERS, Annotated, Reject, Row, file_encoding,
+                              guess_encoding, splits_consistently, table_delimiter)
 
 PROBE = 1000  # a file whose first PROBE records all fail one way is diagnosed (and stopped) there
 MAX_REASONS = 20
@@ -40,6 +40,8 @@ class FileCheck:
         self.read += 1
         if self.keys is None and isinstance(row.value, dict):
             self.keys = [str(k) for k in row.value]
+        elif self.keys is None and isinstance(row.value, Annotated) and row.value.fields:
+            self.keys = list(row.value.fields)
 
     def rejected_as(self, reject: Reject) -> None:
         self.rejected += 1
@@ -109,7 +111,7 @@ def diagnose(check: FileCheck, *, accepts: Sequence[str], gold_fields: Sequence[
     name = text_field or "text"
     if not check.keys:
         return None  # records with no fields: nothing to point at (E115 says they all failed)
-    if check.all_say(f"missing text field '{name}'"):
+    if check.all_say(f"missing text field '{name}'") or check.all_say("missing text ("):
         close = _close(name, check.keys or [])
         hint = f" Did you mean '{close}'?" if close else ""
         return Errors.E126.format(path=path, n=check.read, field=name,

@@ -263,7 +263,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     for path in expand(list(inputs)) if inputs else []:
         plan.append((None, path, detect_format(path, fmt, sniff=True)))
     if not plan:
-        raise DataError(Errors.E115.format(inputs="(no input files)", rejected=0,
+        raise DataError(Errors.E115.format(inputs="(no input files)", rejected=0, skipped="",
                                            rejects="-"))
     for _, path, file_fmt in plan:
         if file_fmt == "text":
@@ -452,8 +452,11 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         raise DataError(fatal[0] + (f" ({len(fatal) - 1} more files: see {output / META})"
                                     if len(fatal) > 1 else ""))
     if not imported:
-        raise DataError(Errors.E115.format(inputs=", ".join(str(p) for _, p, _ in plan),
-                                           rejected=rejected, rejects=output / REJECTS))
+        raise DataError(Errors.E115.format(
+            inputs=", ".join(str(p) for _, p, _ in plan), rejected=rejected,
+            skipped=(f" and {not_gold} were skipped by answer (" + ", ".join(
+                f"{a} {n}" for a, n in sorted(answers.items())) + ")") if not_gold else "",
+            rejects=output / REJECTS))
     return ImportReport(output, meta)
 
 

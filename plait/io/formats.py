@@ -547,7 +547,7 @@ def labelstudio_task(task: Any, text_field: Optional[str] = None) -> Union[Annot
     strings = [k for k, v in data.items() if isinstance(v, str)]
     if text is None and text_field is None and len(strings) == 1:
         text = data[strings[0]]
-    rec = Annotated(text=text, fields=[f"data.{k}" for k in data])
+    rec = Annotated(text=text, fields=[str(k) for k in data])
     annotations = task.get("annotations", task.get("completions")) or []
     if not isinstance(annotations, list):
         return f"'annotations' is a {type(annotations).__name__}, not a list"

@@ -487,3 +487,28 @@ def test_xlsx_without_openpyxl_is_one_coded_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if it were not installed
     with pytest.raises(DataError, match=r"E120.*pip install 'plait\[io\]'"):
         import_data([path], tmp_path / "out", task="textcat")
+
+
+def test_label_studio_text_under_another_key_and_a_file_of_only_rejected_answers(tmp_path):
+    _need("sentiment")
+    path = tmp_path / "ls.json"
+    tasks = [_ls_task(i, f"review {i}", [_ls_choice("Positive")]) for i in range(3)]
+    for task in tasks:
+        task["data"] = {"Text": task["data"]["text"], "title": "t", "stars": 5}
+    path.write_text(json.dumps(tasks))
+    with pytest.raises(DataError, match=r"E126.*its fields are 'Text', 'title', 'stars'. Did you "
+                       r"mean 'Text'\?"):
+        import_data([path], tmp_path / "a", task="sentiment")
+    report = import_data([path], tmp_path / "b", task="sentiment", text_field="Text",
+                         split="100/0/0")
+    assert report.imported == 3
+    for task in tasks:  # a task's one string is its text
+        del task["data"]["title"]
+    path.write_text(json.dumps(tasks))
+    assert import_data([path], tmp_path / "d", task="sentiment", split="100/0/0").imported == 3
+    only = _prodigy(tmp_path / "rejected.jsonl", [
+        {"text": "no", "label": "Positive", "answer": "reject"},
+        {"text": "skip", "label": "Positive", "answer": "ignore"}])
+    with pytest.raises(DataError, match=r"E115.*all 0 were rejected and 2 were skipped by answer "
+                       r"\(ignore 1, reject 1\)"):
+        import_data([only], tmp_path / "c", task="sentiment")
