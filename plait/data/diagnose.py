@@ -89,7 +89,8 @@ def diagnose(check: FileCheck, *, accepts: Sequence[str], gold_fields: Sequence[
     utf8 = check.kinds.get("invalid UTF-8", 0)
     if utf8 and not encoding:
         with path.open("rb") as f:
-            guess = guess_encoding(f.read(1 << 20))
+            head = f.read(1 << 20)
+            guess = guess_encoding(head, cut=len(head) == 1 << 20)
         if guess != "utf-8":
             if check.all_failed and check.kinds["invalid UTF-8"] == check.read:
                 return Errors.E128.format(path=path, n=utf8, read=check.read,

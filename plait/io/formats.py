@@ -175,15 +175,15 @@ def expand(sources: Union[PathLike, List[PathLike]]) -> List[Path]:
 
 
 # -- line readers -----------------------------------------------------------------------------------
-def guess_encoding(data: bytes) -> str:
+def guess_encoding(data: bytes, cut: bool = False) -> str:
     """The encoding ``data`` most likely is in: ``utf-16`` (a byte-order mark), ``utf-8``,
     ``cp1252`` (Windows' and Excel's Western default), else ``latin-1`` (which decodes any bytes).
-    ``data`` may be cut anywhere (a sample)."""
+    ``cut``: ``data`` is the start of a file, cut anywhere."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     for enc in ("utf-8", "cp1252"):
         try:
-            codecs.getincrementaldecoder(enc)().decode(data, final=False)
+            codecs.getincrementaldecoder(enc)().decode(data, final=not cut)
             return enc
         except UnicodeDecodeError:
             pass

@@ -102,6 +102,8 @@ def test_windows_1252_csv_names_the_encoding_and_imports_with_it(tmp_path):
     path.write_bytes("text,label\nCafé crème,food\nPlain words,other\nNaïve “quotes”,other\n"
                      .encode("cp1252"))
     assert guess_encoding(path.read_bytes()) == "cp1252"
+    assert guess_encoding("Café".encode("cp1252")) == "cp1252"  # a last byte that could start UTF-8
+    assert guess_encoding("Café".encode("cp1252"), cut=True) == "utf-8"  # ... in a cut sample
     report = import_data([path], tmp_path / "out", task="textcat", split="100/0/0")
     _check(report)
     bad = {r["line"]: r for r in _rejects(tmp_path / "out")}
