@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
+from plait.data.rows import K_UTF8
 from plait.errors import Errors, Warnings
 from plait.io.formats import (TABLE_DELIMITERS, Annotated, Reject, Row, file_encoding,
                               guess_encoding, splits_consistently, table_delimiter)
@@ -86,13 +87,13 @@ def diagnose(check: FileCheck, *, accepts: Sequence[str], gold_fields: Sequence[
     """(the coded line, whether the file imported nothing) for a file whose records failed one
     way, else None."""
     path = check.path
-    utf8 = check.kinds.get("invalid UTF-8", 0)
+    utf8 = check.kinds.get(K_UTF8, 0)
     if utf8 and not encoding:
         with path.open("rb") as f:
             head = f.read(1 << 20)
             guess = guess_encoding(head, cut=len(head) == 1 << 20)
         if guess != "utf-8":
-            if check.all_failed and check.kinds["invalid UTF-8"] == check.read:
+            if check.all_failed and utf8 == check.read:
                 return Errors.E128.format(path=path, n=utf8, read=check.read,
                                           encoding=guess), True
             return Warnings.W003.format(path=path, n=utf8, read=check.read, encoding=guess), False
