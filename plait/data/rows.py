@@ -95,7 +95,13 @@ def parse_labels(value: Any) -> Union[Tuple[List[str], List[str]], str]:
 
 
 def parse_spans(value: Any, text: str) -> Union[List[Tuple[int, int, str]], str]:
-    """``{start, end, label}`` objects or ``[start, end, label]`` triples, in character offsets."""
+    """``{start, end, label}`` objects or ``[start, end, label]`` triples, in character offsets (in a
+    CSV cell, as JSON: Label Studio's CSV export)."""
+    if isinstance(value, str) and value.strip()[:1] == "[":
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass
     if not isinstance(value, list):
         return f"spans must be a list, not a {type(value).__name__}"
     out = []

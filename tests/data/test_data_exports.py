@@ -514,3 +514,19 @@ def test_label_studio_text_under_another_key_and_a_file_of_only_rejected_answers
     with pytest.raises(DataError, match=r"E115.*all 0 were rejected and 2 were skipped by answer "
                        r"\(ignore 1, reject 1\)"):
         import_data([only], tmp_path / "c", task="sentiment")
+
+
+def test_label_studio_csv_export_with_regions_as_json_in_a_cell(tmp_path):
+    _need("ner")
+    import csv
+
+    path = tmp_path / "project-3.csv"
+    with path.open("w", newline="", encoding="utf8") as f:
+        out = csv.writer(f)
+        out.writerow(["text", "id", "label", "annotator", "annotation_id", "created_at", "lead_time"])
+        out.writerow(["Ada went to Rome", 1, json.dumps([
+            {"start": 12, "end": 16, "text": "Rome", "labels": ["LOC"]}]), 1, 10, "2026-01-01", 2.5])
+        out.writerow(["Nobody here", 2, "[]", 1, 11, "2026-01-01", 1.0])
+    report = import_data([path], tmp_path / "out", task="ner", gold_field="label", split="100/0/0")
+    _check(report)
+    assert _ents(tmp_path / "out") == {"Ada went to Rome": [("Rome", "LOC")], "Nobody here": []}
