@@ -36,6 +36,7 @@ class FileCheck:
     kinds: Counter = field(default_factory=Counter)
     reasons: Counter = field(default_factory=Counter)
     keys: Optional[List[str]] = None  # the fields of the first record that was an object
+    probed: bool = False  # diagnosed after its first PROBE records
 
     def saw(self, row: Row) -> None:
         self.read += 1

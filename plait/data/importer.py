@@ -170,9 +170,7 @@ class ImportReport:
         out = [f"{split}: {m['counts'][split]} docs, {m['words'][split]} words"
                for split in SPLITS]
         answers = m.get("answers") or {}
-        skipped = (" + skipped by answer " + str(sum(answers.values())) + " (" + ", ".join(
-            f"{answer} {n}" for answer, n in sorted(answers.items(), key=lambda kv: -kv[1])) + ")"
-                   if answers else "")
+        skipped = f" + skipped by answer {_by_answer(answers)}" if answers else ""
         out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}"
                    + skipped)
         for kind, n in sorted(m["skipped"].items(), key=lambda kv: -kv[1]):
@@ -349,9 +347,10 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
             for row in read_rows(path, file_fmt, bar.update, **options):
                 read += 1
                 counts["read"] += 1
-                if check.read == PROBE and check.all_failed:
-                    found = diagnosis()  # the first PROBE records all failed one way: stop here
-                    if found is not None and found[1]:
+                if check.read == PROBE and not check.probed:
+                    check.probed = True
+                    found = diagnosis() if check.all_failed else None
+                    if found is not None and found[1]:  # the first PROBE all failed one way
                         raise DataError(found[0])
                 answer = _answer(row)
                 if answer is not None:  # Prodigy's reject/ignore, Label Studio's cancelled...
@@ -454,8 +453,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     if not imported:
         raise DataError(Errors.E115.format(
             inputs=", ".join(str(p) for _, p, _ in plan), rejected=rejected,
-            skipped=(f" and {not_gold} were skipped by answer (" + ", ".join(
-                f"{a} {n}" for a, n in sorted(answers.items())) + ")") if not_gold else "",
+            skipped=f" and {_by_answer(answers)} were skipped by answer" if not_gold else "",
             rejects=output / REJECTS))
     return ImportReport(output, meta)
 
@@ -475,6 +473,12 @@ def _sniff(path: Path, options: Dict[str, Any], limit: int = 200) -> str:
         if len(rows) >= limit:
             break
     return sniff_scheme(rows)
+
+
+def _by_answer(answers: Dict[str, int]) -> str:
+    """``4 (reject 3, ignore 1)``: how many records were skipped by answer, and by which."""
+    shown = ", ".join(f"{a} {n}" for a, n in sorted(answers.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{sum(answers.values())} ({shown})"
 
 
 def _answer(row: Row) -> Optional[str]:

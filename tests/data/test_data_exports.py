@@ -511,8 +511,8 @@ def test_label_studio_text_under_another_key_and_a_file_of_only_rejected_answers
     only = _prodigy(tmp_path / "rejected.jsonl", [
         {"text": "no", "label": "Positive", "answer": "reject"},
         {"text": "skip", "label": "Positive", "answer": "ignore"}])
-    with pytest.raises(DataError, match=r"E115.*all 0 were rejected and 2 were skipped by answer "
-                       r"\(ignore 1, reject 1\)"):
+    with pytest.raises(DataError, match=r"E115.*all 0 were rejected and 2 \(ignore 1, reject 1\) "
+                       r"were skipped by answer"):
         import_data([only], tmp_path / "c", task="sentiment")
 
 
