@@ -530,3 +530,21 @@ def test_label_studio_csv_export_with_regions_as_json_in_a_cell(tmp_path):
     report = import_data([path], tmp_path / "out", task="ner", gold_field="label", split="100/0/0")
     _check(report)
     assert _ents(tmp_path / "out") == {"Ada went to Rome": [("Rome", "LOC")], "Nobody here": []}
+
+
+def test_format_named_where_the_name_says_nothing_and_read_texts_reads_the_tools(tmp_path):
+    _need("textcat")
+    from plait.data import read_texts
+
+    path = _prodigy(tmp_path / "export.txt", [{"text": "Goal", "label": "SPORT", "answer": "accept"},
+                                              {"text": "Vote", "label": "SPORT", "answer": "reject"}])
+    assert detect_format(path, sniff=True) == "text"  # a .txt is plain text by its name...
+    report = import_data([path], tmp_path / "out", task="textcat", fmt="prodigy", split="100/0/0")
+    assert report.meta["records"] == {"read": 2, "imported": 1, "rejected": 0,
+                                      "skipped_by_answer": 1}
+    ls = tmp_path / "ls.json"
+    ls.write_text(json.dumps([_ls_task(1, "Some text", [_ls_choice("A")])]))
+    assert [t.text for t in read_texts(ls, fmt="labelstudio")] == ["Some text"]
+    conllu = tmp_path / "x.conllu"
+    conllu.write_text(CONLLU.split("# sent_id = 3")[0])
+    assert [t.text for t in read_texts(conllu)] == ["Ada visited Turin.", "Vado al mare."]
