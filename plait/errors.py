@@ -259,6 +259,8 @@ class Errors(Catalogue, prefix="E"):
             "--dev FILE, or let `plait data import` split the inputs.")
     E125 = ("--delimiter '{value}' is not one character: give the one character that separates the "
             "fields (tab, or \\t, for a tab).")
+    E236 = ("--encoding '{value}' is not an encoding Python knows; e.g. utf-8, cp1252, latin-1, "
+            "utf-16.")
     # whole-file diagnoses: every record of a file (or all of its first ones) failed the same way
     E126 = ("{path}: none of its {n} records has a text field '{field}'; its fields are "
             "{fields}.{hint} Name the text field with --text-field.")

@@ -8,6 +8,7 @@ its file, line, reason and text, and the import checks ``read == imported + reje
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import random
@@ -245,6 +246,11 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         raise DataError(Errors.E101.format(path="--scheme", fmt=scheme,
                                            known="auto, iob1, iob2, biluo"))
     fractions = parse_split(split)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataError(Errors.E236.format(value=encoding)) from None
     given = {"train": list(train), "dev": list(dev), "test": list(test)}
     free = [s for s in SPLITS if not given[s]]
     if inputs and not free:

@@ -114,6 +114,8 @@ def test_windows_1252_csv_names_the_encoding_and_imports_with_it(tmp_path):
     assert report.rejected == 0
     assert _cats(tmp_path / "ok")["Café crème"] == ["food"]
     assert "Naïve “quotes”" in _cats(tmp_path / "ok")
+    with pytest.raises(DataError, match="E236.*'klingon'"):
+        import_data([path], tmp_path / "no", task="textcat", encoding="klingon")
 
 
 def test_utf16_tab_separated_unicode_text_and_a_bom_in_jsonl(tmp_path):
