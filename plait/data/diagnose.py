@@ -55,10 +55,10 @@ class FileCheck:
     def all_failed(self) -> bool:
         return self.read > 0 and self.imported == 0 and self.rejected == self.read
 
-    def all_say(self, prefix: str) -> bool:
-        """Every record was rejected with a reason starting with ``prefix``."""
+    def all_say(self, *prefixes: str) -> bool:
+        """Every record was rejected with a reason starting with one of ``prefixes``."""
         return self.all_failed and sum(n for r, n in self.reasons.items()
-                                       if r.startswith(prefix)) == self.read
+                                       if r.startswith(prefixes)) == self.read
 
 
 def _close(name: str, keys: Sequence[str]) -> Optional[str]:
@@ -101,12 +101,12 @@ def diagnose(check: FileCheck, *, accepts: Sequence[str], gold_fields: Sequence[
     if not check.all_failed:
         return None
     table = check.fmt in ("csv", "tsv")
-    if table and (check.all_say("row has ") or check.all_say("missing ")):
+    if table and check.all_say("row has ", "missing "):
         used = table_delimiter(path, check.fmt, delimiter, encoding)
         enc = file_encoding(path, encoding)
         for other in TABLE_DELIMITERS:
             if other != used and splits_consistently(path, enc, other):
-                what = (f"every row is one field ('{check.keys[0]}')" if check.keys and
+                what = (f"its header is one field ('{check.keys[0]}')" if check.keys and
                         len(check.keys) == 1 else "its rows do not split into the header's fields")
                 found, flag = _show(other)
                 return Errors.E127.format(path=path, what=what, found=found,

@@ -154,9 +154,13 @@ def test_a_wrong_delimiter_is_diagnosed(tmp_path):
     _need("textcat")
     path = tmp_path / "semi.csv"
     path.write_text("text;label\nA;x\nB;y\n")
-    with pytest.raises(DataError, match=r"E127.*every row is one field \('text;label'\); its fields "
+    with pytest.raises(DataError, match=r"E127.*its header is one field \('text;label'\); its fields "
                        r"are probably separated by semicolons, not commas. Pass --delimiter ';'"):
         import_data([path], tmp_path / "out", task="textcat", delimiter=",")
+    mixed = tmp_path / "mixed.csv"  # some rows split on a decimal comma, the others not at all
+    mixed.write_text("text;label\nPrice 3,50;x\nCheap;y\n")
+    with pytest.raises(DataError, match=r"E127.*separated by semicolons"):
+        import_data([mixed], tmp_path / "out2", task="textcat", delimiter=",")
 
 
 def test_a_file_that_is_not_utf8_names_the_encoding_whole_or_in_part(tmp_path):
