@@ -31,6 +31,8 @@ def register(app: typer.Typer) -> None:
         delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV/TSV field "
                                                 "separator (tab or \\t for a tab; default: the "
                                                 "format's, else sniffed among , ; tab |)"),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel .xlsx: the worksheet "
+                                            "to read (default: the first)"),
         encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of the "
                                                "files, e.g. cp1252, latin-1 (default: UTF-8, a "
                                                "BOM dropped; UTF-16 by its BOM)"),
@@ -71,7 +73,7 @@ def register(app: typer.Typer) -> None:
                              align=align, sentences_per_doc=sentences_per_doc, train=train,
                              dev=dev, test=test, split=split, seed=seed, lang=lang,
                              shard_size=shard_size, force=force, delimiter=delimiter,
-                             encoding=encoding,
+                             encoding=encoding, sheet=sheet,
                              progress=sys.stderr.isatty())
         for line in report.lines():
             typer.echo(line)

@@ -234,6 +234,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 test: Sequence[PathLike] = (), split: Union[str, Sequence[float]] = "80/10/10",
                 seed: int = 0, lang: str = "en", shard_size: int = 1000, force: bool = False,
                 delimiter: Optional[str] = None, encoding: Optional[str] = None,
+                sheet: Optional[str] = None,
                 progress: bool = False, registry: Any = None,
                 on_reject: Optional[Callable[[Reject], Any]] = None) -> ImportReport:
     """Import ``inputs`` (files or folders; split by ``split``) and/or ``train``/``dev``/``test``
@@ -284,7 +285,8 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
 
     nlp = spacy.blank(lang)
     options = {"sentences_per_doc": max(1, sentences_per_doc), "vocab": nlp.vocab,
-               "delimiter": delimiter, "encoding": encoding, "text_field": text_field}
+               "delimiter": delimiter, "encoding": encoding, "text_field": text_field,
+               "sheet": sheet}
     total_bytes = sum(path.stat().st_size for _, path, _ in plan)
 
     # Labels: every record's label dict covers every label of the data (a label a record does not
@@ -436,7 +438,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         "align": align,
         "options": {"text_field": text_field, "gold_field": gold_field, "format": fmt,
                     "sentences_per_doc": sentences_per_doc, "shard_size": shard_size,
-                    "delimiter": delimiter, "encoding": encoding},
+                    "delimiter": delimiter, "encoding": encoding, "sheet": sheet},
         "labels": label_set or sorted({lab for s in stats.values() for lab in s.labels}),
         "multi_label": multi_label,
         "exclusive": exclusive if "labels" in gold.accepts else None,

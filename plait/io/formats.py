@@ -905,7 +905,8 @@ def read_xlsx(path: Path, on_bytes: OnBytes = None, sheet: Optional[str] = None)
         return
     try:
         if sheet is not None and sheet not in book.sheetnames:
-            yield Row(source=src, line=1, error=f"no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+            yield Row(source=src, line=1, error=f"no sheet {sheet!r} (its sheets: "
+                      f"{', '.join(repr(name) for name in book.sheetnames)}; pass --sheet)")
             return
         names: Optional[List[str]] = None
         for n, cells in enumerate((book[sheet] if sheet else book.active).iter_rows(values_only=True), 1):

@@ -484,6 +484,13 @@ def test_xlsx_first_sheet_as_a_table(tmp_path):
     bad = {r["line"]: r for r in _rejects(tmp_path / "out")}
     assert bad[6]["kind"] == "empty text"
     assert bad[7]["reason"] == "row has 4 fields, the header has 2"
+    book["Other"].append(["From the other sheet", "misc"])
+    book.save(path)
+    import_data([path], tmp_path / "other", task="textcat", sheet="Other", split="100/0/0")
+    assert _cats(tmp_path / "other") == {"From the other sheet": ["misc"]}
+    with pytest.raises(DataError, match="E115"):
+        import_data([path], tmp_path / "none", task="textcat", sheet="Nope")
+    assert "its sheets: 'Tickets', 'Other'" in _rejects(tmp_path / "none")[0]["reason"]
 
 
 def test_xlsx_without_openpyxl_is_one_coded_error(tmp_path, monkeypatch):
