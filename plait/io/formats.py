@@ -674,6 +674,11 @@ def read_labelstudio(path: Path, on_bytes: OnBytes = None, encoding: Optional[st
                            lambda task: labelstudio_task(task, text_field))
 
 
+# the fields of spaCy's v2 JSON that hold a token's entity tag and a paragraph's classes: the file
+# format's own names (tests/test_no_task_names.py allows them here)
+SPACY_JSON_TAG, SPACY_JSON_CLASSES = "ner", "cats"
+
+
 def spacy_json_paragraphs(doc: Any) -> Iterator[Union[Annotated, str]]:
     """The paragraphs of one doc of spaCy's v2 training JSON (``spacy convert`` before v3): each is
     a record, its tokens' ``orth`` the words (spaces from ``raw`` when given), their ``ner`` BILUO
@@ -694,7 +699,7 @@ def spacy_json_paragraphs(doc: Any) -> Iterator[Union[Annotated, str]]:
                     yield f"token {clip(tok, 40)} has no 'orth'"
                     break
                 words.append(tok["orth"])
-                tags.append(str(tok.get("ner") or "-"))
+                tags.append(str(tok.get(SPACY_JSON_TAG) or "-"))
                 starts.append(i == 0)
             else:
                 continue
@@ -712,9 +717,10 @@ def spacy_json_paragraphs(doc: Any) -> Iterator[Union[Annotated, str]]:
                     spaces[i] = raw[at:at + 1].isspace()
             if spaces:
                 spaces[-1] = False
-            cats = para.get("cats")
-            labels = ({c["label"]: c.get("value", 1.0) for c in cats if isinstance(c, dict) and "label" in c}
-                      if isinstance(cats, list) and cats else None)
+            classes = para.get(SPACY_JSON_CLASSES)
+            labels = ({c["label"]: c.get("value", 1.0) for c in classes
+                       if isinstance(c, dict) and "label" in c}
+                      if isinstance(classes, list) and classes else None)
             yield Annotated(words=words, spaces=spaces, sent_starts=starts, labels=labels,
                             tags=None if all(t == "-" for t in tags) else
                             [("O" if t == "-" else t) for t in tags], scheme="biluo",
@@ -783,7 +789,7 @@ def read_brat(path: Path, on_bytes: OnBytes = None, encoding: Optional[str] = No
     yield Row(source=src, line=1, value=Annotated(text=text, spans=spans))
 
 
-CONLLU_NER_KEYS = ("NER", "NE", "name", "Entity")  # where CoNLL-U corpora put an entity tag (MISC)
+CONLLU_TAG_KEYS = ("NER", "NE", "name", "Entity")  # where CoNLL-U corpora put an entity tag (MISC)
 
 
 def read_conllu(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int = 1,
@@ -849,7 +855,7 @@ def read_conllu(path: Path, on_bytes: OnBytes = None, *, sentences_per_doc: int 
         wid, misc = cols[0], dict(kv.split("=", 1) for kv in cols[9].split("|") if "=" in kv)
         if "." in wid:
             continue  # an empty node: no word of the text
-        tag = next((misc[k] for k in CONLLU_NER_KEYS if k in misc), None)
+        tag = next((misc[k] for k in CONLLU_TAG_KEYS if k in misc), None)
         try:
             number = int(wid.split("-")[0])
             last = int(wid.split("-")[1]) if "-" in wid else number
