@@ -359,7 +359,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                     check.probed = True
                     found = diagnosis() if check.all_failed else None
                     if found is not None and found[1]:  # the first PROBE all failed one way
-                        raise DataError(found[0])
+                        raise DataError(found[0])  # coded: diagnose() (E126-E129)
                 answer = _answer(row)
                 if answer is not None:  # Prodigy's reject/ignore, Label Studio's cancelled...
                     not_gold += 1
@@ -456,8 +456,8 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     (output / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                encoding="utf8")
     if not imported and fatal:
-        raise DataError(fatal[0] + (f" ({len(fatal) - 1} more files: see {output / META})"
-                                    if len(fatal) > 1 else ""))
+        more = f" ({len(fatal) - 1} more files: see {output / META})" if len(fatal) > 1 else ""
+        raise DataError(fatal[0] + more)  # coded: diagnose() (E126-E129)
     if not imported:
         raise DataError(Errors.E115.format(
             inputs=", ".join(str(p) for _, p, _ in plan), rejected=rejected,
