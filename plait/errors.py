@@ -241,20 +241,35 @@ class Errors(Catalogue, prefix="E"):
     E110 = ("--split '{value}' is not three fractions or percentages (like 80/10/10) that add up "
             "to 100%.")
     E111 = ("{path}: output folder is not empty ({found}); pass --force to replace it.")
-    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}): records were "
-            "lost; please report this with the input's format.")
+    E112 = ("Records read ({read}) != imported ({imported}) + rejected ({rejected}) + skipped by "
+            "answer ({skipped}): records were lost; please report this with the input's format.")
     E113 = ("{path}: not an imported data folder (no meta.json). Make one with `plait data import`.")
     E114 = ("{path}: meta.json is not readable: {error}")
-    E115 = ("No usable records in {inputs}: all {rejected} were rejected (see {rejects}).")
+    E115 = ("No usable records in {inputs}: all {rejected} were rejected{skipped} (see {rejects}).")
     E116 = ("Data folders {paths} are both for component '{name}' (task '{task}'): one component "
             "trains on one folder. Import both files with one `plait data import` instead.")
     E117 = ("{path} already exists; pass --force to overwrite it, or -o for another path.")
+    E120 = ("Excel .xlsx files need openpyxl, which is not installed: pip install 'plait[io]' (or "
+            "pip install openpyxl), or save the sheet as CSV.")
     E121 = ("No records reached the train split ({counts}); import more data, or give --train.")
     E122 = ("--train, --dev and --test are all given, so the inputs {inputs} have no split to go "
             "to; pass them as one of those, or drop one of the three.")
     E123 = ("Invalid tag sequence at token {token}: {msg}")
     E124 = ("The data folders {paths} have no dev docs: training evaluates on dev. Import with "
             "--dev FILE, or let `plait data import` split the inputs.")
+    E125 = ("--delimiter '{value}' is not one character: give the one character that separates the "
+            "fields (tab, or \\t, for a tab).")
+    E236 = ("--encoding '{value}' is not an encoding Python knows; e.g. utf-8, cp1252, latin-1, "
+            "utf-16.")
+    # whole-file diagnoses: every record of a file (or all of its first ones) failed the same way
+    E126 = ("{path}: none of its {n} records has a text field '{field}'; its fields are "
+            "{fields}.{hint} Name the text field with --text-field.")
+    E127 = ("{path}: {what}; its fields are probably separated by {found}, not {used}. Pass "
+            "--delimiter {flag}.")
+    E128 = ("{path}: {n} of its {read} records are not UTF-8, and its bytes read as {encoding}. "
+            "Pass --encoding {encoding}.")
+    E129 = ("{path}: none of its {n} records has a gold field ({names}); its fields are "
+            "{fields}.{hint} Name the gold field with {option}.")
 
     # Adapting encoders: plait pretrain / distill / encoders (plait/adapt)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
@@ -304,6 +319,8 @@ class Warnings(Catalogue, prefix="W"):
             "spaCy evaluates only every {every} steps, so the last {rest} steps are never scored and "
             "model-best cannot include them. Make max_steps a multiple of eval_frequency (e.g. "
             "{suggest}).")
+    W003 = ("{path}: {n} of its {read} records were rejected as not UTF-8, and the file's bytes "
+            "read as {encoding}: pass --encoding {encoding} to import them.")
     # Plugin isolation (issue 14, part 2)
     W070 = ("spaCy factory '{name}' ({value}, distribution {dist} {version}) failed to import and "
             "is left out of this process, so other pipelines still load: {error}")

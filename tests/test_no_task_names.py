@@ -33,6 +33,13 @@ ALLOWED: List[Tuple[str, str, str, str]] = [
     ("evaluation/report.py", "summary", "## Summary", "the report's overview heading"),
     # issue 11 names this option; it is an alias of the generic --target-field (any 'pair' gold)
     ("cli/data_cmd.py", "summary", "--summary-field", "the option name users are told about"),
+    # file formats' own field names, read as they are written (issue 34): spaCy's v2 training JSON
+    # keeps a token's entity tag in "ner" and a paragraph's classes in "cats"; CoNLL-U corpora put
+    # an entity tag in the MISC column as NER=, NE= or Entity=
+    ("io/formats.py", "ner", "ner", "spaCy v2 JSON's token field"),
+    ("io/formats.py", "cats", "cats", "spaCy v2 JSON's paragraph field"),
+    ("io/formats.py", "ner", "NER", "CoNLL-U MISC key"),
+    ("io/formats.py", "entity", "Entity", "CoNLL-U MISC key"),
 ]
 
 _SPLIT = re.compile(r"[^a-z0-9]+")

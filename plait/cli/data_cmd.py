@@ -24,8 +24,18 @@ def register(app: typer.Typer) -> None:
         component: Optional[str] = typer.Option(None, "--component",
                                                 help="Name the component instead of the task"),
         fmt: Optional[str] = typer.Option(None, "--format", help="text|jsonl|csv|tsv|parquet|"
-                                          "spacy|tokens (default: from each file's name/content)"),
+                                          "spacy|tokens|json|xlsx|prodigy|labelstudio|brat|"
+                                          "conllu|spacy-json (default: from each file's "
+                                          "name/content)"),
         text_field: Optional[str] = typer.Option(None, "--text-field", help="default: text"),
+        delimiter: Optional[str] = typer.Option(None, "--delimiter", help="CSV/TSV field "
+                                                "separator (tab or \\t for a tab; default: the "
+                                                "format's, else sniffed among , ; tab |)"),
+        sheet: Optional[str] = typer.Option(None, "--sheet", help="Excel .xlsx: the worksheet "
+                                            "to read (default: the first)"),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Text encoding of the "
+                                               "files, e.g. cp1252, latin-1 (default: UTF-8, a "
+                                               "BOM dropped; UTF-16 by its BOM)"),
         label_field: Optional[str] = typer.Option(None, "--label-field",
                                                   help="Field with a label, a list of labels or a "
                                                   "{label: 0/1} mapping"),
@@ -62,7 +72,8 @@ def register(app: typer.Typer) -> None:
                              gold_field=fields[0] if fields else None, scheme=scheme,
                              align=align, sentences_per_doc=sentences_per_doc, train=train,
                              dev=dev, test=test, split=split, seed=seed, lang=lang,
-                             shard_size=shard_size, force=force,
+                             shard_size=shard_size, force=force, delimiter=delimiter,
+                             encoding=encoding, sheet=sheet,
                              progress=sys.stderr.isatty())
         for line in report.lines():
             typer.echo(line)

@@ -8,6 +8,7 @@ its file, line, reason and text, and the import checks ``read == imported + reje
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import random
@@ -23,7 +24,8 @@ from plait.plugins.contracts import ComponentInfo, GoldInfo
 from plait.data.gold import Gold
 from plait.data.rows import (ALIGN_MODES, K_CONFLICT, K_DUP, Parsed, make_gold, parse_labels,
                       parse_row, sniff_scheme)
-from plait.io.formats import Reject, Row, clip, detect_format, expand, read_rows
+from plait.data.diagnose import PROBE, FileCheck, diagnose
+from plait.io.formats import Annotated, Reject, Row, clip, detect_format, expand, read_rows
 
 SPLITS = ("train", "dev", "test")
 META = "meta.json"
@@ -168,9 +170,14 @@ class ImportReport:
         m = self.meta
         out = [f"{split}: {m['counts'][split]} docs, {m['words'][split]} words"
                for split in SPLITS]
-        out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}")
+        answers = m.get("answers") or {}
+        skipped = f" + skipped by answer {_by_answer(answers)}" if answers else ""
+        out.append(f"read {self.read} = imported {self.imported} + rejected {self.rejected}"
+                   + skipped)
         for kind, n in sorted(m["skipped"].items(), key=lambda kv: -kv[1]):
             out.append(f"  rejected {n} x {kind}")
+        for line in m.get("diagnoses", []):
+            out.append(f"⚠ {line}")
         for kind, n in m.get("kept_duplicates", {}).get("counts", {}).items():
             out.append(f"⚠ kept {n} x {kind} (a given split keeps every record; meta.json "
                        f"'kept_duplicates' names them)")
@@ -226,6 +233,8 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 train: Sequence[PathLike] = (), dev: Sequence[PathLike] = (),
                 test: Sequence[PathLike] = (), split: Union[str, Sequence[float]] = "80/10/10",
                 seed: int = 0, lang: str = "en", shard_size: int = 1000, force: bool = False,
+                delimiter: Optional[str] = None, encoding: Optional[str] = None,
+                sheet: Optional[str] = None,
                 progress: bool = False, registry: Any = None,
                 on_reject: Optional[Callable[[Reject], Any]] = None) -> ImportReport:
     """Import ``inputs`` (files or folders; split by ``split``) and/or ``train``/``dev``/``test``
@@ -238,6 +247,11 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         raise DataError(Errors.E101.format(path="--scheme", fmt=scheme,
                                            known="auto, iob1, iob2, biluo"))
     fractions = parse_split(split)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataError(Errors.E236.format(value=encoding)) from None
     given = {"train": list(train), "dev": list(dev), "test": list(test)}
     free = [s for s in SPLITS if not given[s]]
     if inputs and not free:
@@ -250,11 +264,11 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     plan: List[Tuple[Optional[str], Path, str]] = []
     for split_name in SPLITS:
         for path in expand(given[split_name]) if given[split_name] else []:
-            plan.append((split_name, path, detect_format(path, fmt, sniff_tokens=True)))
+            plan.append((split_name, path, detect_format(path, fmt, sniff=True)))
     for path in expand(list(inputs)) if inputs else []:
-        plan.append((None, path, detect_format(path, fmt, sniff_tokens=True)))
+        plan.append((None, path, detect_format(path, fmt, sniff=True)))
     if not plan:
-        raise DataError(Errors.E115.format(inputs="(no input files)", rejected=0,
+        raise DataError(Errors.E115.format(inputs="(no input files)", rejected=0, skipped="",
                                            rejects="-"))
     for _, path, file_fmt in plan:
         if file_fmt == "text":
@@ -270,7 +284,9 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     import spacy
 
     nlp = spacy.blank(lang)
-    options = {"sentences_per_doc": max(1, sentences_per_doc), "vocab": nlp.vocab}
+    options = {"sentences_per_doc": max(1, sentences_per_doc), "vocab": nlp.vocab,
+               "delimiter": delimiter, "encoding": encoding, "text_field": text_field,
+               "sheet": sheet}
     total_bytes = sum(path.stat().st_size for _, path, _ in plan)
 
     # Labels: every record's label dict covers every label of the data (a label a record does not
@@ -282,7 +298,7 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         bar = _progress(total_bytes, "labels", progress)
         for _, path, file_fmt in plan:
             for row in read_rows(path, file_fmt, bar.update, **options):
-                if row.error is not None:
+                if row.error is not None or _answer(row) is not None:
                     continue
                 got = _row_labels(row, file_fmt, gold, text_field, gold_field)
                 if got is None:
@@ -300,17 +316,23 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
     stats = {s: SplitStats() for s in SPLITS}
     seen_texts: Dict[int, int] = {}  # text hash -> gold hash | input index << 32 | line << 48
     skipped: Dict[str, int] = {}
-    read = imported = rejected = 0
+    read = imported = rejected = not_gold = 0
+    answers: Dict[str, int] = {}  # records an annotation tool marks as no gold, by answer
     kept: Dict[str, int] = {}  # duplicates kept in an explicitly given split, by kind
     kept_examples: List[Dict[str, Any]] = []
     schemes: Dict[str, str] = {}
     sources: List[Dict[str, Any]] = []
+    diagnoses: List[str] = []
+    fatal: List[str] = []  # the diagnoses of files that imported nothing
     started = time.time()
     bar = _progress(total_bytes, "import", progress)
     with (output / REJECTS).open("w", encoding="utf8") as rejects_file:
+        check: FileCheck
+
         def reject(r: Reject) -> None:
             nonlocal rejected
             rejected += 1
+            check.rejected_as(r)
             skipped[r.kind or r.reason] = skipped.get(r.kind or r.reason, 0) + 1
             rejects_file.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
             if on_reject is not None:
@@ -318,16 +340,35 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
 
         for index, (fixed, path, file_fmt) in enumerate(plan):
             counts = {"read": 0, "imported": 0, "rejected": 0}
-            before_rejected = rejected
+            before_rejected, before_not_gold = rejected, not_gold
             file_scheme = None
+            check = FileCheck(path, file_fmt)
+
+            def diagnosis() -> Optional[Tuple[str, bool]]:
+                return diagnose(check, accepts=gold.accepts, gold_fields=gold.fields,
+                                text_field=text_field, gold_field=gold_field,
+                                delimiter=delimiter, encoding=encoding)
+
             if file_fmt == "tokens":
                 file_scheme = scheme if scheme != "auto" else _sniff(path, options)
                 schemes[str(path)] = file_scheme
             for row in read_rows(path, file_fmt, bar.update, **options):
                 read += 1
                 counts["read"] += 1
+                if check.read == PROBE and not check.probed:
+                    check.probed = True
+                    found = diagnosis() if check.all_failed else None
+                    if found is not None and found[1]:  # the first PROBE all failed one way
+                        raise DataError(found[0])  # coded: diagnose() (E126-E129)
+                answer = _answer(row)
+                if answer is not None:  # Prodigy's reject/ignore, Label Studio's cancelled...
+                    not_gold += 1
+                    answers[answer] = answers.get(answer, 0) + 1
+                    continue
+                check.saw(row)
                 parsed = parse_row(row, file_fmt, gold, text_field=text_field,
-                                   gold_field=gold_field, scheme=file_scheme)
+                                   gold_field=gold_field,
+                                   scheme=file_scheme or (None if scheme == "auto" else scheme))
                 if isinstance(parsed, Reject):
                     reject(parsed)
                     continue
@@ -365,16 +406,25 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
                 writers[split_name].add(doc)
                 stats[split_name].add(doc, g)
                 imported += 1
+                check.imported += 1
+            found = diagnosis()
+            if found is not None:
+                diagnoses.append(found[0])
+                if found[1]:
+                    fatal.append(found[0])
             counts["rejected"] = rejected - before_rejected
-            counts["imported"] = counts["read"] - counts["rejected"]
+            if not_gold > before_not_gold:
+                counts["skipped_by_answer"] = not_gold - before_not_gold
+            counts["imported"] = counts["read"] - counts["rejected"] - (not_gold - before_not_gold)
             sources.append({"path": str(path), "sha256": sha256(path), "format": file_fmt,
                             "split": fixed, "bytes": path.stat().st_size, **counts,
                             **({"scheme": file_scheme} if file_scheme else {})})
     bar.close()
     for w in writers.values():
         w.flush()
-    if read != imported + rejected:
-        raise DataError(Errors.E112.format(read=read, imported=imported, rejected=rejected))
+    if read != imported + rejected + not_gold:
+        raise DataError(Errors.E112.format(read=read, imported=imported, rejected=rejected,
+                                           skipped=not_gold))
     meta = {
         "plait_data": FORMAT_VERSION,
         "task": info.task,
@@ -387,7 +437,8 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         "split": None if not inputs else dict(zip(SPLITS, [round(f, 6) for f in fractions])),
         "align": align,
         "options": {"text_field": text_field, "gold_field": gold_field, "format": fmt,
-                    "sentences_per_doc": sentences_per_doc, "shard_size": shard_size},
+                    "sentences_per_doc": sentences_per_doc, "shard_size": shard_size,
+                    "delimiter": delimiter, "encoding": encoding, "sheet": sheet},
         "labels": label_set or sorted({lab for s in stats.values() for lab in s.labels}),
         "multi_label": multi_label,
         "exclusive": exclusive if "labels" in gold.accepts else None,
@@ -395,15 +446,23 @@ def import_data(inputs: Sequence[PathLike] = (), output: PathLike = "data", *, t
         "words": {s: stats[s].words for s in SPLITS},
         "label_counts": {s: dict(sorted(stats[s].labels.items())) for s in SPLITS},
         "shards": {s: writers[s].shards for s in SPLITS},
-        "records": {"read": read, "imported": imported, "rejected": rejected},
+        "records": {"read": read, "imported": imported, "rejected": rejected,
+                    **({"skipped_by_answer": not_gold} if not_gold else {})},
+        "answers": dict(sorted(answers.items())),
         "skipped": dict(sorted(skipped.items())),
         "kept_duplicates": {"counts": dict(sorted(kept.items())), "examples": kept_examples},
+        "diagnoses": diagnoses,
     }
     (output / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                encoding="utf8")
+    if not imported and fatal:
+        more = f" ({len(fatal) - 1} more files: see {output / META})" if len(fatal) > 1 else ""
+        raise DataError(fatal[0] + more)  # coded: diagnose() (E126-E129)
     if not imported:
-        raise DataError(Errors.E115.format(inputs=", ".join(str(p) for _, p, _ in plan),
-                                           rejected=rejected, rejects=output / REJECTS))
+        raise DataError(Errors.E115.format(
+            inputs=", ".join(str(p) for _, p, _ in plan), rejected=rejected,
+            skipped=f" and {_by_answer(answers)} were skipped by answer" if not_gold else "",
+            rejects=output / REJECTS))
     return ImportReport(output, meta)
 
 
@@ -422,6 +481,18 @@ def _sniff(path: Path, options: Dict[str, Any], limit: int = 200) -> str:
         if len(rows) >= limit:
             break
     return sniff_scheme(rows)
+
+
+def _by_answer(answers: Dict[str, int]) -> str:
+    """``4 (reject 3, ignore 1)``: how many records were skipped by answer, and by which."""
+    shown = ", ".join(f"{a} {n}" for a, n in sorted(answers.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{sum(answers.values())} ({shown})"
+
+
+def _answer(row: Row) -> Optional[str]:
+    """Why an annotation tool's record is no gold (its annotator rejected, ignored or skipped it,
+    or nobody annotated it), else None."""
+    return row.value.answer if isinstance(row.value, Annotated) else None
 
 
 def _row_labels(row: Row, fmt: str, gold: GoldInfo, text_field: Optional[str],

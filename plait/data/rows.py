@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from plait.plugins.contracts import GoldInfo
 from plait.data.gold import Gold
-from plait.io.formats import Reject, Row, Sentence, clip
+from plait.io.formats import Annotated, Reject, Row, Sentence, clip
 from plait.data.tags import TagError, detect_scheme, tags_to_spans
 
 ALIGN_MODES = ("strict", "contract", "expand")
@@ -66,6 +66,8 @@ def parse_labels(value: Any) -> Union[Tuple[List[str], List[str]], str]:
             value = json.loads(value)  # a JSON list/mapping in a CSV cell
         except json.JSONDecodeError:
             pass
+    if isinstance(value, dict) and set(value) == {"choices"}:
+        value = value["choices"]  # Label Studio's JSON-MIN with several choices selected
     if isinstance(value, bool) or value is None:
         return f"a label must be a string, got {json.dumps(value)}"
     if isinstance(value, int):
@@ -93,7 +95,13 @@ def parse_labels(value: Any) -> Union[Tuple[List[str], List[str]], str]:
 
 
 def parse_spans(value: Any, text: str) -> Union[List[Tuple[int, int, str]], str]:
-    """``{start, end, label}`` objects or ``[start, end, label]`` triples, in character offsets."""
+    """``{start, end, label}`` objects or ``[start, end, label]`` triples, in character offsets (in a
+    CSV cell, as JSON: Label Studio's CSV export)."""
+    if isinstance(value, str) and value.strip()[:1] == "[":
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass
     if not isinstance(value, list):
         return f"spans must be a list, not a {type(value).__name__}"
     out = []
@@ -134,6 +142,8 @@ def parse_row(row: Row, fmt: str, gold: GoldInfo, *, text_field: Optional[str],
         return Parsed(row, doc=value)
     if fmt == "tokens":
         return _parse_sentences(row, value, gold, scheme or "iob1")
+    if isinstance(value, Annotated):
+        return _parse_annotated(row, value, gold, scheme)
     if not isinstance(value, dict):
         return _reject(row, K_TYPE, f"record is a {type(value).__name__}, expected an object "
                        f"with a text and its gold")
@@ -182,6 +192,73 @@ def parse_row(row: Row, fmt: str, gold: GoldInfo, *, text_field: Optional[str],
             parsed.target = target
         return parsed
     return parsed
+
+
+def _parse_annotated(row: Row, rec: Annotated, gold: GoldInfo,
+                     scheme: Optional[str]) -> Union[Parsed, Reject]:
+    """An annotation tool's record (:class:`~plait.io.formats.Annotated`): its text or words, and
+    the gold of the first shape the component takes that the record holds."""
+    parsed = Parsed(row)
+    shown = rec.any_text or ""
+    if rec.words is not None:
+        if not rec.words:
+            return _reject(row, K_EMPTY, "no words", shown)
+        parsed.words = rec.words
+        parsed.spaces = rec.spaces or [True] * (len(rec.words) - 1) + [False]
+        parsed.sent_starts = rec.sent_starts
+    elif isinstance(rec.text, str):
+        if not rec.text.strip():
+            return _reject(row, K_EMPTY, "empty text", shown)
+        parsed.text = rec.text
+    elif rec.text is not None:
+        return _reject(row, K_TYPE, f"the text is {type(rec.text).__name__}, not a string", rec.text)
+    else:
+        fields = f" (its fields: {', '.join(rec.fields)})" if rec.fields else ""
+        return _reject(row, K_FIELD, f"missing text{fields}; name its field with --text-field")
+    for shape in gold.accepts:
+        if shape == "labels" and rec.labels is not None:
+            got = parse_labels(rec.labels)
+            if isinstance(got, str):
+                return _reject(row, K_TYPE, got, shown)
+            parsed.labels = got
+            return parsed
+        if shape == "spans" and rec.token_spans is not None:
+            n = len(rec.words or [])
+            for i, (start, end, label) in enumerate(rec.token_spans):
+                if not isinstance(label, str) or not label.strip():
+                    return _reject(row, K_SPAN, f"span #{i + 1}: label must be a non-empty string",
+                                   shown)
+                if not 0 <= start < end <= n:
+                    return _reject(row, K_SPAN, f"span #{i + 1} tokens [{start}, {end}) {label} is "
+                                   f"outside the {n} tokens or empty", shown)
+            parsed.token_spans = [(s, e, label.strip()) for s, e, label in rec.token_spans]
+            return parsed
+        if shape == "spans" and rec.tags is not None:
+            tags = rec.tags
+            try:
+                parsed.token_spans = tags_to_spans(tags, rec.scheme or scheme or detect_scheme(tags))
+            except TagError as exc:
+                return _reject(row, K_TAGS, f"token {exc.index + 1}: {exc.msg}", " ".join(
+                    f"{w}/{t}" for w, t in zip(rec.words or [], tags)))
+            return parsed
+        if shape == "spans" and rec.spans is not None:
+            if parsed.text is None:
+                return _reject(row, K_FIELD, "character-offset spans need the record's text", shown)
+            got = parse_spans(rec.spans, parsed.text)
+            if isinstance(got, str):
+                return _reject(row, K_SPAN if "span #" in got else K_TYPE, got, shown)
+            parsed.char_spans = got
+            return parsed
+        if shape == "pair" and rec.target is not None:
+            if not rec.target.strip():
+                return _reject(row, K_EMPTY, "empty target", shown)
+            parsed.target = rec.target
+            return parsed
+    held = [name for name, value in (("labels", rec.labels), ("spans", rec.spans),
+                                     ("spans", rec.token_spans), ("spans", rec.tags),
+                                     ("a target", rec.target)) if value is not None]
+    return _reject(row, K_GOLD, f"no {' or '.join(gold.accepts)} in this record" +
+                   (f" (it holds {', '.join(dict.fromkeys(held))})" if held else ""), shown)
 
 
 def _token_words(tokens: List[Any]) -> Union[Tuple[List[str], List[bool]], str]:

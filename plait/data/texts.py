@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, List, Optional, Union
 
 from plait.errors import DataError, Errors
-from plait.io.formats import OnBytes, Reject, Row, clip, detect_format, expand, read_rows
+from plait.io.formats import Annotated, OnBytes, Reject, Row, clip, detect_format, expand, read_rows
 
 DEFAULT_TEXT_FIELD = "text"
 
@@ -38,6 +38,10 @@ def row_text(row: Row, fmt: str, text_field: Optional[str]) -> Union[str, Reject
         text = value.text
     elif fmt == "tokens":
         text = " ".join(w for sent in value for w in sent.words)
+    elif isinstance(value, Annotated):  # an annotation tool's record: its text, whatever its gold
+        if value.any_text is None:
+            return Reject(row.source, row.line, "missing text", clip(value.fields or ""))
+        text = value.any_text
     elif isinstance(value, str) and fmt == "jsonl" and text_field is None:
         text = value  # a JSONL file of strings
     elif isinstance(value, dict):

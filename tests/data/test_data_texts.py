@@ -21,7 +21,7 @@ def test_plain_text_lines_numbered_and_bad_lines_rejected(tmp_path):
     items, rejects = _collect(path)
     assert items == [TextItem(str(path), 1, "First document."), TextItem(str(path), 4, "Fourth one.")]
     assert [(r.line, r.reason) for r in rejects] == [(2, "empty text"),
-                                                    (3, "invalid UTF-8 at byte 6")]
+                                                    (3, "invalid UTF-8 at byte 6 (the bytes look like cp1252)")]
     assert "Third" in rejects[1].text
 
 
@@ -56,7 +56,7 @@ def test_csv_and_tsv_physical_lines(tmp_path):
     items, rejects = _collect(csv_path)
     assert [(i.line, i.text) for i in items] == [(2, "multi\nline text"), (7, "fine")]
     assert [(r.line, r.reason) for r in rejects] == [
-        (4, "empty text"), (5, "row has 3 fields, the header has 2"), (6, "invalid UTF-8")]
+        (4, "empty text"), (5, "row has 3 fields, the header has 2"), (6, "invalid UTF-8 (the bytes look like cp1252)")]
     assert "caf" in rejects[2].text
     tsv = tmp_path / "t.tsv"
     tsv.write_text("text\tlabel\nhello there\tx\n\tx\n", encoding="utf8")

@@ -123,7 +123,7 @@ def test_text_csv_and_parquet_in_and_out(model, tmp_path):
     bad = tmp_path / "in.csv"
     bad.write_bytes(b"id,text\n1,Apple.\n2,caf\xe9\n3,a,b\n")
     assert [r.error for r in read_records(bad, "csv")] == [
-        None, "invalid UTF-8", "row has 3 fields, the header has 2"]
+        None, "invalid UTF-8 (the bytes look like cp1252)", "row has 3 fields, the header has 2"]
     proc = plait_run(model, bad, "-o", tmp_path / "csv.jsonl")
     assert "3 records in = 1 written + 2 rejected" in proc.stdout
     assert "invalid UTF-8" in lines(tmp_path / "csv.jsonl.rejects.jsonl")[0]["reason"]
