@@ -312,6 +312,11 @@ def plot(table: Dict[str, Any], path: Path) -> Optional[Path]:
             ax.axhline(zero["mean"], linestyle="--", color=color, alpha=0.7,
                        label=f"{pipe}: zero-shot")
     ax.set_xscale("log", base=2)
+    ticks = sorted({p["n_docs"] for p in points if p.get("n_docs")})
+    if ticks:
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([str(t) for t in ticks])
+        ax.minorticks_off()
     unit = table.get("unit")
     ax.set_xlabel("training documents" + (" (subsets of k per class)" if unit == "per-class"
                                           else ""))

@@ -19,7 +19,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.training import Example, validate_get_examples
+from spacy.training import Example
 from spacy.util import registry
 from thinc.api import Model
 
@@ -95,7 +95,7 @@ class ZeroShotTextCategorizer(PlaitTextCategorizer):
                    descriptions: Optional[Dict[str, str]] = None) -> None:
         """Labels: given, else every cat of the examples and every described label; then each
         label's vector from its text, through the pipes before this one."""
-        validate_get_examples(get_examples, "ZeroShotTextCategorizer.initialize")
+        # no validate_get_examples: no example at all is fine (labels given or described)
         if descriptions:
             self.cfg["descriptions"] = {str(k): str(v) for k, v in descriptions.items()}
         if labels is not None:
