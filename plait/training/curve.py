@@ -203,7 +203,7 @@ def run_scores(metrics: Dict[str, Any], metric: Optional[Dict[str, str]] = None
     return out
 
 
-def summarize(runs: Sequence[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
+def aggregate(runs: Sequence[Dict[str, Any]]) -> Dict[str, Dict[str, Any]]:
     """pipe -> mean, std (sample; 0 for one run), min, max and count of its main score."""
     out: Dict[str, Dict[str, Any]] = {}
     pipes = sorted({p for run in runs for p in run.get("scores", {})})
@@ -226,20 +226,20 @@ def advice(points: Sequence[Dict[str, Any]], unit: str) -> List[str]:
     """One line per component: did the last doubling of the data pay, and what another doubling
     may buy, from the log-linear trend (score against log2 of the size) of the trained points."""
     lines: List[str] = []
-    trained = [p for p in points if p.get("n_docs") and p.get("summary")]
-    pipes = sorted({pipe for p in trained for pipe in p["summary"]})
+    trained = [p for p in points if p.get("n_docs") and p.get("stats")]
+    pipes = sorted({pipe for p in trained for pipe in p["stats"]})
     for pipe in pipes:
         xs: List[float] = []
         ys: List[float] = []
         stds: List[float] = []
         for p in sorted(trained, key=lambda p: p["n_docs"]):
-            s = p["summary"].get(pipe) or {}
+            s = p["stats"].get(pipe) or {}
             if s.get("mean") is not None and (not xs or p["n_docs"] > xs[-1]):
                 xs.append(float(p["n_docs"]))
                 ys.append(float(s["mean"]))
                 stds.append(float(s.get("std") or 0.0))
-        metric = next((p["summary"][pipe].get("metric") for p in trained
-                       if p["summary"].get(pipe, {}).get("metric")), "score")
+        metric = next((p["stats"][pipe].get("metric") for p in trained
+                       if p["stats"].get(pipe, {}).get("metric")), "score")
         if len(xs) < 2:
             lines.append(f"{pipe}: one trained size only; add smaller sizes to see the trend.")
             continue
@@ -294,20 +294,20 @@ def plot(table: Dict[str, Any], path: Path) -> Optional[Path]:
     except ImportError:
         return None
     points = table["points"]
-    pipes = sorted({pipe for p in points for pipe in p.get("summary", {})})
+    pipes = sorted({pipe for p in points for pipe in p.get("stats", {})})
     if not pipes:
         return None
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     for i, pipe in enumerate(pipes):
         color = f"C{i}"
-        rows = [(p["n_docs"], p["summary"][pipe]) for p in points
-                if p.get("n_docs") and (p.get("summary", {}).get(pipe) or {}).get("mean") is not None]
+        rows = [(p["n_docs"], p["stats"][pipe]) for p in points
+                if p.get("n_docs") and (p.get("stats", {}).get(pipe) or {}).get("mean") is not None]
         if rows:
             ax.errorbar([r[0] for r in rows], [r[1]["mean"] for r in rows],
                         yerr=[r[1]["std"] for r in rows], marker="o", capsize=3, color=color,
                         label=f"{pipe} ({rows[0][1].get('metric')})")
-        zero = next((p["summary"][pipe] for p in points if p.get("zero_shot")
-                     and (p.get("summary", {}).get(pipe) or {}).get("mean") is not None), None)
+        zero = next((p["stats"][pipe] for p in points if p.get("zero_shot")
+                     and (p.get("stats", {}).get(pipe) or {}).get("mean") is not None), None)
         if zero is not None:
             ax.axhline(zero["mean"], linestyle="--", color=color, alpha=0.7,
                        label=f"{pipe}: zero-shot")
@@ -354,12 +354,13 @@ def zero_shot_spec(spec: Any, registry: Any = None) -> Tuple[Any, List[str]]:
     return type(spec).model_validate(data), swapped
 
 
-def _identity(spec_path: Path, test: Path, unit: str, data_seed: int,
+def _identity(spec_path: Path, train: Path, dev: Any, test: Path, unit: str, data_seed: int,
               overrides: Dict[str, Any]) -> Dict[str, Any]:
     import hashlib
 
     return {"spec_sha256": hashlib.sha256(spec_path.read_bytes()).hexdigest(),
-            "test": str(test), "unit": unit, "data_seed": data_seed,
+            "train": str(train), "dev": str(dev), "test": str(test), "unit": unit,
+            "data_seed": data_seed,
             "overrides": {k: overrides[k] for k in sorted(overrides)}}
 
 
@@ -403,9 +404,9 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
 
     output.mkdir(parents=True, exist_ok=True)
     table_path = output / TABLE
-    identity = _identity(spec_path, test, unit, data_seed, overrides)
+    identity = _identity(spec_path, train_path, dev_path, test, unit, data_seed, overrides)
     table: Dict[str, Any] = {"schema": SCHEMA, "name": spec.name, "spec": str(spec_path),
-                             "train": str(train_path), "dev": str(dev_path), **identity,
+                             **identity,
                              "n_train": len(docs), "classes": dict(sorted(counts.items())),
                              "points": []}
     if table_path.exists():
@@ -490,7 +491,7 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
         entry = {"seed": seed, "seconds": round(seconds, 1), "scores": run_scores(metrics)}
         point["runs"] = sorted([r for r in point["runs"] if r["seed"] != seed] + [entry],
                                key=lambda r: r["seed"])
-        point["summary"] = summarize(point["runs"])
+        point["stats"] = aggregate(point["runs"])
         table["advice"] = advice(table["points"], unit)
         write_table(table, table_path)
         if not keep_models:
@@ -510,7 +511,7 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
     bar.close()
     for point in table["points"]:
         if point["runs"]:
-            point["summary"] = summarize(point["runs"])
+            point["stats"] = aggregate(point["runs"])
     table["advice"] = advice(table["points"], unit)
     table["machine"] = hardware(gpu_id)
     table["commit"] = git_commit()
@@ -554,12 +555,12 @@ def _bar(total: int, progress: bool) -> Any:
 
 def table_rows(table: Dict[str, Any]) -> List[List[str]]:
     """One row per size: size, documents, then mean ± std of every component's main score."""
-    pipes = sorted({pipe for p in table["points"] for pipe in p.get("summary", {})})
+    pipes = sorted({pipe for p in table["points"] for pipe in p.get("stats", {})})
     rows = []
     for p in table["points"]:
         cells = [p["size"] + (" (zero-shot)" if p.get("zero_shot") else ""), str(p.get("n_docs"))]
         for pipe in pipes:
-            s = (p.get("summary") or {}).get(pipe) or {}
+            s = (p.get("stats") or {}).get(pipe) or {}
             cells.append("—" if s.get("mean") is None else
                          f"{100 * s['mean']:.1f} ± {100 * (s.get('std') or 0):.1f} (n={s['n']})")
         rows.append(cells)

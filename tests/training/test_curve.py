@@ -104,7 +104,7 @@ def test_classes_come_from_the_components_gold_info_not_a_task_attribute():
 
 
 def _point(size, n_docs, mean, std=0.0):
-    return {"size": size, "n_docs": n_docs, "summary": {"clf": {"metric": "acc", "mean": mean,
+    return {"size": size, "n_docs": n_docs, "stats": {"clf": {"metric": "acc", "mean": mean,
                                                                  "std": std, "n": 3}}}
 
 
@@ -179,7 +179,7 @@ def test_a_curve_trains_nested_subsets_per_seed_and_writes_table_plot_and_advice
         for run in points[size]["runs"]:
             assert run["scores"]["textcat"]["metric"] == "cats_score"
             assert 0.0 <= run["scores"]["textcat"]["value"] <= 1.0
-        assert points[size]["summary"]["textcat"]["n"] == 2
+        assert points[size]["stats"]["textcat"]["n"] == 2
     # the zero-shot point is scored by the same scorer, under the same pipe name
     zero = points["0"]["runs"][0]["scores"]["textcat"]
     assert zero["metric"] == "cats_score" and set(zero["scores"]) == \
