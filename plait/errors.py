@@ -96,6 +96,9 @@ class Errors(Catalogue, prefix="E"):
     E245 = ("Size 0 is the zero-shot point, and no component of {path} ({components}) names a "
             "zero-shot stand-in. Drop 0 from --sizes.")
     E246 = ("Size {size} ({unit}) selects no training document from {path}.")
+    E247 = ("Zero-shot options name {pipes}, which no zero-shot stand-in replaces (replaced: "
+            "{swapped}).")
+    E248 = ("{path}: the zero-shot options are not a mapping of pipe name to options ({error}).")
 
     # Training checkpoints and `plait train --resume` (issue 32; E210-E219)
     E210 = ("Training stopped at step {step}: its checkpoint could not be written to {dir}: {error}. "

@@ -38,6 +38,10 @@ def register(app: typer.Typer) -> None:
         gpu_id: int = typer.Option(-1, "--gpu-id", help="GPU (-1: CPU)"),
         keep_models: bool = typer.Option(False, "--keep-models", help="Keep every run's trained "
                                          "pipeline (default: deleted once scored)"),
+        zero_shot_options: Optional[Path] = typer.Option(
+            None, "--zero-shot-options", exists=True, dir_okay=False,
+            help="YAML file: pipe name -> options of its zero-shot stand-in at size 0 (e.g. "
+                 "{textcat: {descriptions: {label: text}}})"),
     ) -> None:
         """Train the spec on nested subsets of its training data, several seeds each, score every
         run on one evaluation split with the components' own scorers, and write a table
@@ -52,9 +56,18 @@ def register(app: typer.Typer) -> None:
                                         eval_frequency=eval_frequency, encoder=encoder),
                      **parse_overrides(ctx.args, ctx)}
         out = output or Path("curves") / load_spec(spec).name
-        table = run_curve(spec, out, sizes=sizes, seeds=range(seeds), test=test, unit=unit,
-                          data_seed=data_seed, overrides=overrides, gpu_id=gpu_id,
-                          keep_models=keep_models, say=typer.echo)
+        from plait.training.checkpoints import TrainingInterrupted
+
+        try:
+            table = run_curve(spec, out, sizes=sizes, seeds=range(seeds), test=test, unit=unit,
+                              data_seed=data_seed, overrides=overrides, gpu_id=gpu_id,
+                              keep_models=keep_models, say=typer.echo,
+                              zero_shot_options=read_options(zero_shot_options))
+        except TrainingInterrupted as exc:  # SIGTERM / Ctrl-C in a run: its checkpoint is written
+            typer.echo(f"✘ {exc}", err=True)
+            typer.echo("ℹ Or run this `plait curve` command again: the recorded runs are skipped "
+                       "and this one continues from its checkpoint.", err=True)
+            raise typer.Exit(exc.exit_code)
         from plait.training.curve import table_rows
 
         rows = table_rows(table)
@@ -65,3 +78,20 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"➜ {line}")
         typer.echo(f"✔ Wrote {out / 'curve.json'}"
                    + (f" and {table['plot']}" if table.get("plot") else ""))
+
+
+def read_options(path: Optional[Path]):
+    """The ``--zero-shot-options`` file: a mapping of pipe name to a mapping of options."""
+    if path is None:
+        return None
+    import yaml
+
+    from plait.errors import Errors, SpecError
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise SpecError(Errors.E248.format(path=path, error=exc)) from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise SpecError(Errors.E248.format(path=path, error=f"got {type(data).__name__}"))
+    return data

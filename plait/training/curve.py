@@ -36,7 +36,7 @@ PathLike = Union[str, Path]
 SCHEMA = "plait.curve.v1"
 TABLE = "curve.json"
 PLOT = "curve.png"
-UNITS = ("auto", "per-class", "docs")
+UNITS = ("auto", "per-class", "sentences", "docs")
 
 
 @dataclass(frozen=True)
@@ -114,15 +114,18 @@ def doc_classes(doc: Any, readers: Dict[str, Tuple[Any, Optional[List[str]]]]) -
 
 
 def resolve_unit(unit: str, sizes: Sequence[Size],
-                 readers: Dict[str, Tuple[Any, Optional[List[str]]]]) -> str:
-    """``per-class``, ``docs`` or ``fraction``: what the sizes count."""
+                 readers: Dict[str, Tuple[Any, Optional[List[str]]]],
+                 sentences: bool = False) -> str:
+    """``per-class``, ``sentences``, ``docs`` or ``fraction``: what the sizes count (``auto``:
+    classes when every component's gold is labels, else sentences where the training documents
+    mark them (``sentences``), else documents)."""
     if unit not in UNITS:
         raise PlaitValueError(Errors.E241.format(unit=unit, units=", ".join(UNITS)))
     if any(s.fraction for s in sizes):
         return "fraction"
     classifiers = all(gold is not None and "labels" in gold.accepts for gold, _ in readers.values())
     if unit == "auto":
-        return "per-class" if classifiers else "docs"
+        return "per-class" if classifiers else "sentences" if sentences else "docs"
     if unit == "per-class" and not classifiers:
         others = [name for name, (gold, _) in readers.items()
                   if gold is None or "labels" not in gold.accepts]
@@ -162,16 +165,33 @@ def ranks(classes: Sequence[Sequence[str]], *, per_class: bool, seed: int) -> Li
     return out
 
 
-def subset(doc_ranks: Sequence[int], size: Size, unit: str) -> List[int]:
-    """Indices (in corpus order) of the documents in the subset of ``size``."""
+def subset(doc_ranks: Sequence[int], size: Size, unit: str,
+           weights: Optional[Sequence[int]] = None) -> List[int]:
+    """Indices (in corpus order) of the documents in the subset of ``size``. ``sentences``: the
+    shortest run of documents in rank order that holds ``size`` sentences (``weights``: each
+    document's sentence count), so the subsets stay nested."""
     n = len(doc_ranks)
     if size.is_all:
         return list(range(n))
     if unit == "fraction":
         keep = int(round(float(size.fraction or 0.0) * n))
+    elif unit == "sentences" and weights is not None:
+        total, keep = 0, 0
+        for index in sorted(range(n), key=doc_ranks.__getitem__):
+            if total >= int(size.count or 0):
+                break
+            total += max(1, int(weights[index]))
+            keep += 1
     else:
         keep = int(size.count or 0)
     return [i for i, rank in enumerate(doc_ranks) if rank < keep]
+
+
+def sentence_count(doc: Any) -> int:
+    """Sentences of a training document where its sentence starts are annotated, else 0."""
+    if not len(doc) or not doc.has_annotation("SENT_START"):
+        return 0
+    return sum(1 for _ in doc.sents)
 
 
 # -- the table --------------------------------------------------------------------------------------
@@ -274,6 +294,8 @@ def _size_text(points: Sequence[Dict[str, Any]], n_docs: float, unit: str) -> st
         return f"{point['size']}/class, {int(n_docs)} docs"
     if unit == "fraction":
         return f"{point['size']}, {int(n_docs)} docs"
+    if unit == "sentences":
+        return f"{point.get('n_sentences', point['size'])} sentences"
     return f"{int(n_docs)} docs"
 
 
@@ -332,9 +354,11 @@ def plot(table: Dict[str, Any], path: Path) -> Optional[Path]:
 
 # -- running ----------------------------------------------------------------------------------------
 
-def zero_shot_spec(spec: Any, registry: Any = None) -> Tuple[Any, List[str]]:
+def zero_shot_spec(spec: Any, options: Optional[Dict[str, Dict[str, Any]]] = None,
+                   registry: Any = None) -> Tuple[Any, List[str]]:
     """The spec with every component that names a zero-shot stand-in replaced by it (same pipe
-    name, labels and the options the stand-in takes); and the pipes replaced."""
+    name, labels and the options the stand-in takes, then ``options[pipe]``: e.g. label
+    descriptions); and the pipes replaced."""
     if registry is None:
         from plait.plugins.registry import get_registry
 
@@ -350,28 +374,36 @@ def zero_shot_spec(spec: Any, registry: Any = None) -> Tuple[Any, List[str]]:
         comp["component"] = stand_in.name
         comp["options"] = {k: v for k, v in (comp.get("options") or {}).items()
                            if k.split(".")[0] in stand_in.config}
+        comp["options"].update((options or {}).get(comp["name"]) or {})
         swapped.append(comp["name"])
+    unknown = sorted(set(options or {}) - set(swapped))
+    if unknown:
+        raise PlaitValueError(Errors.E247.format(pipes=", ".join(unknown),
+                                                 swapped=", ".join(swapped) or "none"))
     return type(spec).model_validate(data), swapped
 
 
 def _identity(spec_path: Path, train: Path, dev: Any, test: Path, unit: str, data_seed: int,
-              overrides: Dict[str, Any]) -> Dict[str, Any]:
+              overrides: Dict[str, Any], zero_shot: Dict[str, Any]) -> Dict[str, Any]:
     import hashlib
 
     return {"spec_sha256": hashlib.sha256(spec_path.read_bytes()).hexdigest(),
             "train": str(train), "dev": str(dev), "test": str(test), "unit": unit,
             "data_seed": data_seed,
-            "overrides": {k: overrides[k] for k in sorted(overrides)}}
+            "overrides": {k: overrides[k] for k in sorted(overrides)},
+            "zero_shot_options": zero_shot}
 
 
 def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[Size]] = "0,8,16,32,all",
           seeds: Sequence[int] = (0, 1, 2), test: Optional[PathLike] = None, unit: str = "auto",
           data_seed: int = 0, overrides: Optional[Dict[str, Any]] = None, gpu_id: int = -1,
           keep_models: bool = False, progress: bool = True,
+          zero_shot_options: Optional[Dict[str, Dict[str, Any]]] = None,
           say: Callable[[str], None] = print) -> Dict[str, Any]:
     """Train ``spec_path`` on nested subsets of its training data, ``seeds`` each, score every run
     on ``test`` (default: the spec's dev split); returns the table written to ``output/curve.json``
-    (and its plot ``output/curve.png``). Recorded runs are skipped (resume)."""
+    (and its plot ``output/curve.png``). Recorded runs are skipped (resume).
+    ``zero_shot_options``: pipe -> options of its zero-shot stand-in (the size-0 point)."""
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
@@ -393,8 +425,9 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
         if not path.exists():
             raise PlaitValueError(Errors.E243.format(path=spec_path, what=what, data=path))
     readers = gold_readers(spec)
-    unit = resolve_unit(unit, sizes, readers)
     docs = [doc for _, doc in read_gold(train_path, Vocab())]
+    sentences = [sentence_count(doc) for doc in docs]
+    unit = resolve_unit(unit, sizes, readers, sentences=any(sentences))
     classes = [doc_classes(doc, readers) for doc in docs]
     doc_ranks = ranks(classes, per_class=unit == "per-class", seed=data_seed)
     counts: Dict[str, int] = {}
@@ -404,7 +437,8 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
 
     output.mkdir(parents=True, exist_ok=True)
     table_path = output / TABLE
-    identity = _identity(spec_path, train_path, dev_path, test, unit, data_seed, overrides)
+    identity = _identity(spec_path, train_path, dev_path, test, unit, data_seed, overrides,
+                         dict(zero_shot_options or {}))
     table: Dict[str, Any] = {"schema": SCHEMA, "name": spec.name, "spec": str(spec_path),
                              **identity,
                              "n_train": len(docs), "classes": dict(sorted(counts.items())),
@@ -428,7 +462,7 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
 
     zero_spec_path: Optional[Path] = None
     if any(s.is_zero for s in sizes):
-        zspec, swapped = zero_shot_spec(spec)
+        zspec, swapped = zero_shot_spec(spec, zero_shot_options)
         if not swapped:
             raise PlaitValueError(Errors.E245.format(
                 path=spec_path, components=", ".join(c.component for c in spec.components)))
@@ -441,11 +475,13 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
     todo: List[Tuple[Size, int]] = []
     for size in sizes:
         point = by_label[size.label]
-        chosen = subset(doc_ranks, size, unit)
+        chosen = subset(doc_ranks, size, unit, sentences)
         if not size.is_zero and not chosen:
             raise PlaitValueError(Errors.E246.format(size=size.label, unit=unit, path=train_path))
         point.update({"unit": unit, "n_docs": 0 if size.is_zero else len(chosen),
                       "zero_shot": size.is_zero})
+        if unit == "sentences":
+            point["n_sentences"] = sum(max(1, sentences[i]) for i in chosen)
         if unit == "per-class" and not size.is_zero:
             per: Dict[str, int] = {}
             for i in chosen:

@@ -225,3 +225,49 @@ def test_the_cli_names_a_bad_size_in_one_coded_line(tmp_path):
     spec = _corpus(tmp_path)
     done = run_plait("curve", str(spec), "-o", str(tmp_path / "o"), "--sizes", "8,0.5")
     assert done.returncode == 1 and "E240" in done.stderr and "Traceback" not in done.stderr
+
+
+@needs_classifier
+def test_the_zero_shot_spec_swaps_in_the_stand_in_with_its_own_options(tmp_path):
+    from plait.training.spec import load_spec
+
+    spec = load_spec(_corpus(tmp_path))
+    swapped, pipes = cv.zero_shot_spec(spec, {"textcat": {"descriptions": {"TECH": "phones"}}})
+    assert pipes == ["textcat"]
+    [comp] = swapped.components
+    assert (comp.component, comp.pipe_name) == ("zeroshot_textcat", "textcat")
+    assert comp.options == {"descriptions": {"TECH": "phones"}}
+    with pytest.raises(PlaitValueError, match="E247"):
+        cv.zero_shot_spec(spec, {"topics": {"scale": 5}})
+
+
+def test_zero_shot_options_file_must_map_pipes_to_options(tmp_path):
+    from plait.cli.curve_cmd import read_options
+    from plait.errors import SpecError
+
+    good = tmp_path / "good.yml"
+    good.write_text("textcat:\n  descriptions: {TECH: phones}\n", encoding="utf8")
+    assert read_options(good) == {"textcat": {"descriptions": {"TECH": "phones"}}}
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- textcat\n", encoding="utf8")
+    with pytest.raises(SpecError, match="E248"):
+        read_options(bad)
+
+
+def test_sentence_sizes_take_whole_documents_until_they_hold_enough_sentences():
+    nlp = spacy.blank("en")
+    doc = nlp.make_doc("one two . three four . five")
+    for i, token in enumerate(doc):
+        token.is_sent_start = i in (0, 3, 6)
+    assert cv.sentence_count(doc) == 3 and cv.sentence_count(nlp.make_doc("no marks")) == 0
+    spans = GoldInfo(accepts=("spans",), annotate=lambda d, g: None, read=lambda d: None)
+    sizes = cv.parse_sizes("4,8")
+    assert cv.resolve_unit("auto", sizes, {"tagger": (spans, None)}, sentences=True) == "sentences"
+    weights = [3, 1, 2, 5, 1, 1, 4, 2]
+    ranks = cv.ranks([[]] * len(weights), per_class=False, seed=2)
+    small, large = (cv.subset(ranks, size, "sentences", weights) for size in sizes)
+    assert set(small) < set(large)
+    for chosen, k in ((small, 4), (large, 8)):
+        held = sum(weights[i] for i in chosen)
+        last = max(chosen, key=ranks.__getitem__)
+        assert held >= k and held - weights[last] < k  # the shortest such run in rank order
