@@ -35,12 +35,13 @@ def rows(table: Dict[str, Any]) -> List[Dict[str, Any]]:
             out.append({
                 "size": point["size"] + (" (zero-shot)" if point.get("zero_shot") else ""),
                 "docs": point["n_docs"], "component": pipe, "metric": s.get("metric"),
-                "mean": None if s.get("mean") is None else round(100 * s["mean"], 1),
-                "std": None if s.get("std") is None else round(100 * s["std"], 1),
+                "score": None if s.get("mean") is None else
+                f"{100 * s['mean']:.1f} ± {100 * (s.get('std') or 0.0):.1f}",
                 "seeds": s.get("n"),
                 "per_seed": ", ".join(f"{100 * v:.1f}" for v in values if v is not None),
                 "seconds_per_run": round(sum(r["seconds"] for r in point["runs"])
                                          / max(1, len(point["runs"])), 1),
+                "mean": s.get("mean"), "std": s.get("std"),
             })
     return out
 
@@ -59,7 +60,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                     "curves/<name>)")
     ap.add_argument("--output", type=Path, default=None,
                     help="Results file (default: benchmarks/results/curve-<name>.json)")
-    ap.add_argument("extra", nargs="*", help="More `plait curve` options (after --)")
+    ap.add_argument("--zero-shot-options", type=Path, default=None,
+                    help="`plait curve --zero-shot-options` (e.g. benchmarks/trec-zero-shot.yml)")
     args = ap.parse_args(argv)
     name = args.name or args.spec.stem
     work = args.work or Path("curves") / name
@@ -68,7 +70,9 @@ def main(argv: Optional[List[str]] = None) -> int:
            str(args.data / "test.spacy"), "--max-steps", str(args.max_steps),
            "--eval-frequency", str(args.eval_frequency),
            "--paths.train", str(args.data / "train.spacy"),
-           "--paths.dev", str(args.data / "dev.spacy"), *args.extra]
+           "--paths.dev", str(args.data / "dev.spacy")]
+    if args.zero_shot_options:
+        cmd += ["--zero-shot-options", str(args.zero_shot_options)]
     done = subprocess.run(cmd)
     if done.returncode:
         return done.returncode
@@ -77,6 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             "settings": {"spec": str(args.spec), "data": str(args.data), "sizes": args.sizes,
                          "seeds": args.seeds, "max_steps": args.max_steps,
                          "eval_frequency": args.eval_frequency, "unit": table["unit"],
+                         "zero_shot_options": table.get("zero_shot_options") or None,
                          "n_train": table["n_train"], "test": table["test"],
                          "command": " ".join(["python", "benchmarks/curve.py",
                                               *(argv if argv is not None else sys.argv[1:])])},
