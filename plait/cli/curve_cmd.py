@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         zero_shot_options: Optional[Path] = typer.Option(
             None, "--zero-shot-options", exists=True, dir_okay=False,
             help="YAML file: pipe name -> options of its zero-shot stand-in at size 0 (e.g. "
-                 "{textcat: {descriptions: {label: text}}})"),
+                 "{PIPE: {descriptions: {LABEL: text}}})"),
     ) -> None:
         """Train the spec on nested subsets of its training data, several seeds each, score every
         run on one evaluation split with the components' own scorers, and write a table
