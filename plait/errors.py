@@ -99,6 +99,7 @@ class Errors(Catalogue, prefix="E"):
     E247 = ("Zero-shot options name {pipes}, which no zero-shot stand-in replaces (replaced: "
             "{swapped}).")
     E248 = ("{path}: the zero-shot options are not a mapping of pipe name to options ({error}).")
+    E249 = ("A learning curve needs at least one training seed (--seeds 1 or more).")
 
     # Training checkpoints and `plait train --resume` (issue 32; E210-E219)
     E210 = ("Training stopped at step {step}: its checkpoint could not be written to {dir}: {error}. "

@@ -416,7 +416,7 @@ def curve(spec_path: PathLike, output: PathLike, *, sizes: Union[str, Sequence[S
     sizes = [s for s in sizes if isinstance(s, Size)] or parse_sizes(sizes)
     seeds = list(dict.fromkeys(int(s) for s in seeds))
     if not seeds:
-        raise PlaitValueError(Errors.E240.format(sizes="--seeds", part="no seed"))
+        raise PlaitValueError(Errors.E249)
     overrides = dict(overrides or {})
     train_path = Path(overrides.pop("paths.train", spec.training.train))
     dev_path = overrides.pop("paths.dev", spec.training.dev)

@@ -239,6 +239,8 @@ def test_the_zero_shot_spec_swaps_in_the_stand_in_with_its_own_options(tmp_path)
     assert comp.options == {"descriptions": {"TECH": "phones"}}
     with pytest.raises(PlaitValueError, match="E247"):
         cv.zero_shot_spec(spec, {"topics": {"scale": 5}})
+    with pytest.raises(PlaitValueError, match="E249"):
+        cv.curve(tmp_path / "spec.yml", tmp_path / "out", sizes="1", seeds=(), say=lambda _: None)
 
 
 def test_zero_shot_options_file_must_map_pipes_to_options(tmp_path):
