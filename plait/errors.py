@@ -83,6 +83,24 @@ class Errors(Catalogue, prefix="E"):
     E119 = ("The pipeline spec {path} names data that does not exist: {split} = {data}. Import it "
             "with `plait data import`, or fix training.{split} in the spec.")
 
+    # Learning curves: plait curve (plait/training/curve; issue 31, E240-E249)
+    E240 = ("Sizes '{sizes}': '{part}' is not a size. Give counts (0,8,16,32,all: per class for "
+            "classifiers, else documents) or fractions (0.1,0.25,50%,all), not both.")
+    E241 = ("Unknown --unit '{unit}': choose one of {units}.")
+    E242 = ("--unit per-class needs every component's gold to be labels; {pipes} "
+            "{verb} not. Use --unit docs, or fractions.")
+    E243 = ("The learning curve of {path} has no {what} data: {data} does not exist. Give --test, "
+            "or fix the spec's training paths.")
+    E244 = ("Cannot continue the learning curve in {path}: {reason}. Use another --output "
+            "folder, or delete the table to start again.")
+    E245 = ("Size 0 is the zero-shot point, and no component of {path} ({components}) names a "
+            "zero-shot stand-in. Drop 0 from --sizes.")
+    E246 = ("Size {size} ({unit}) selects no training document from {path}.")
+    E247 = ("Zero-shot options name {pipes}, which no zero-shot stand-in replaces (replaced: "
+            "{swapped}).")
+    E248 = ("{path}: the zero-shot options are not a mapping of pipe name to options ({error}).")
+    E249 = ("A learning curve needs at least one training seed (--seeds 1 or more).")
+
     # Training checkpoints and `plait train --resume` (issue 32; E210-E219)
     E210 = ("Training stopped at step {step}: its checkpoint could not be written to {dir}: {error}. "
             "{previous} Free some disk space, then continue with `{command}`.")

@@ -4,11 +4,11 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
-from plait.cli import (compose_cmd, data_cmd, distill_cmd, doctor_cmd, encoders_cmd, evaluate_cmd, init_cmd,
-               new_cmd, plugins_cmd, pretrain_cmd, train_cmd)
+from plait.cli import (compose_cmd, curve_cmd, data_cmd, distill_cmd, doctor_cmd, encoders_cmd,
+                       evaluate_cmd, init_cmd, new_cmd, plugins_cmd, pretrain_cmd, train_cmd)
 
 CORE_MODULES = (plugins_cmd, compose_cmd, encoders_cmd, doctor_cmd, new_cmd, data_cmd, init_cmd,
-                train_cmd, evaluate_cmd, pretrain_cmd, distill_cmd)
+                train_cmd, evaluate_cmd, curve_cmd, pretrain_cmd, distill_cmd)
 OPTIONAL_MODULES = ("plait.cli.run_cmd", "plait.cli.serve_cmd")
 
 

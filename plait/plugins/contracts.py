@@ -127,6 +127,9 @@ class ComponentInfo(_Record):
     ``config`` is the fragment written under ``[components.<name>]`` in composed configs; the composer
     places the shared transformer's listener at ``listener_path`` inside it. ``output`` is the
     component's output contract (:class:`OutputInfo`): without one, its pipes add nothing to results.
+    ``zero_shot`` names another registered component that stands in for this one when there is no
+    training example (it learns its labels from their names or descriptions, and is scored by the
+    same scorer): the 0-example point of ``plait curve``.
     """
 
     name: str = Field(pattern=NAME_PATTERN)
@@ -140,6 +143,7 @@ class ComponentInfo(_Record):
     extensions: List[str] = Field(default_factory=list)
     output: Optional[OutputInfo] = None
     evaluation: Optional[EvaluationInfo] = None
+    zero_shot: Optional[str] = Field(None, pattern=NAME_PATTERN)
     description: str = ""
 
 

@@ -229,8 +229,13 @@ def _check_corpora(config: Any, overrides: Dict[str, Any], where: PathLike) -> N
 
 def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Optional[int] = None,
           overrides: Optional[Dict[str, Any]] = None, resume: bool = False,
-          **record: Any) -> Dict[str, Any]:
+          initialize_only: bool = False, **record: Any) -> Dict[str, Any]:
     """Compose (a ``.yml`` spec) or read (a ``.cfg``) and train; returns what run.json holds.
+
+    ``initialize_only``: initialize the pipeline (labels, weights, and whatever a component
+    derives without examples, e.g. a zero-shot classifier's label vectors) and save it as
+    ``model-best`` and ``model-last`` without a training step: the 0-example point of
+    ``plait curve``.
 
     ``checkpoints.every_steps`` / ``every_minutes`` / ``keep`` among ``overrides`` set when the
     training state is checkpointed (:class:`plait.training.checkpoints.CheckpointPolicy`);
@@ -267,7 +272,7 @@ def train(source: PathLike, output: Optional[PathLike] = None, *, gpu_id: Option
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     done = fit(text, output, gpu=gpu, overrides=overrides, policy=policy, resume=resume,
-               command=command)
+               command=command, initialize_only=initialize_only)
     wall = time.perf_counter() - t0
     config_path = output / "config.cfg"
     run = run_record(config_path, overrides, gpu_id=gpu, started=started, wall=wall,
@@ -296,10 +301,11 @@ def resume_command(source: PathLike, output: PathLike, gpu_id: Optional[int],
 
 
 def fit(text: str, output: Path, *, gpu: int, overrides: Dict[str, Any], policy: Any,
-        resume: bool = False, command: str = "") -> Dict[str, Any]:
+        resume: bool = False, command: str = "", initialize_only: bool = False) -> Dict[str, Any]:
     """``spacy train`` of the config ``text`` (with ``overrides``) into ``output``, by Plait's loop
     (:mod:`plait.training.train_loop`): checkpoints as ``policy`` says, from the last one when
-    ``resume``. Writes ``output/config.cfg``; returns the loop's account of the run."""
+    ``resume``. Writes ``output/config.cfg``; returns the loop's account of the run.
+    ``initialize_only``: the initialized pipeline is saved as it is, with no training step."""
     from spacy import util
     from spacy.cli._util import setup_gpu, show_validation_error
     from spacy.training.initialize import init_nlp
@@ -330,6 +336,12 @@ def fit(text: str, output: Path, *, gpu: int, overrides: Dict[str, Any], policy:
     with show_validation_error(config_path, hint_fill=False):
         nlp = init_nlp(effective, use_gpu=gpu)
     msg.good("Initialized pipeline")
+    if initialize_only:
+        for folder in ("model-last", "model-best"):
+            nlp.to_disk(output / folder)
+        msg.good(f"Saved the initialized pipeline (no training step) to {output / 'model-best'}")
+        return {"train_seconds": 0.0, "written": 0, "seconds": 0.0, "last_mb": 0.0,
+                "resumed_from": None}
     msg.divider("Training pipeline")
     return train_nlp(nlp, output, use_gpu=gpu, stdout=sys.stdout, stderr=sys.stderr,
                      policy=policy, identity=identity, resume=found, command=command)

@@ -38,3 +38,24 @@ SCORE_WEIGHTS: Dict[str, Any] = {
     "cats_f_per_type": None,
     "cats_auc_per_type": None,
 }
+
+
+class ZeroShot:
+    """The ``plait_zeroshot_textcat`` component's defaults (``zeroshot.py``): a classifier with no
+    training example, by the cosine of a text's mean-pooled vector (the shared encoder's) to each
+    label's name or description; scored by the same scorer as ``plait_textcat``."""
+
+    FACTORY = "plait_zeroshot_textcat"
+    ASSIGNS = ASSIGNS
+    CONFIG: Dict[str, Any] = {
+        "model": listener_model("plait.zeroshot_textcat.v1", standalone_tok2vec()),
+        "exclusive": True,
+        # {label: short description}; a label without one is described by its name
+        "descriptions": None,
+        # logits = scale * cosine (exclusive: softmax over the labels; multi-label: sigmoid of
+        # scale * (cosine - the text's mean cosine over the labels))
+        "scale": 20.0,
+        "threshold": None,
+        "scorer": {"@scorers": "plait.textcat_scorer.v1"},
+    }
+    SCORE_WEIGHTS = SCORE_WEIGHTS

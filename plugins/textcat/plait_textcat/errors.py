@@ -28,6 +28,8 @@ class Errors(Catalogue, prefix="TEXTCAT"):
     TEXTCAT011 = ("'{name}': positive_label '{positive_label}' needs exclusive classes and "
                   'exactly 2 labels including it; labels are {new_labels}.')
     TEXTCAT012 = ("'{name}': initialize() got no examples.")
+    TEXTCAT013 = ("'{name}' (zero-shot) embeds its labels with the pipeline's encoder, so "
+                  "initialize() needs the pipeline: call nlp.initialize(), not the component's.")
 
 
 TextcatError = PlaitValueError  # an error plait-textcat raises on purpose (bad labels, data or configuration)

@@ -9,3 +9,10 @@ make_textcat, build_textcat_model, make_textcat_scorer = spacy_entry_points(
     architecture="plait_textcat.model:build_textcat_model",
     scorer="plait_textcat.scoring:make_textcat_scorer",
     doc="Create a ``plait_textcat`` component (see ``plait_textcat.component.make_textcat``).")
+
+make_zeroshot_textcat, build_zeroshot_model, _ = spacy_entry_points(
+    defaults.ZeroShot, "plait_textcat.zeroshot:make_zeroshot_textcat",
+    architecture="plait_textcat.zeroshot:build_zeroshot_model",
+    scorer="plait_textcat.scoring:make_textcat_scorer",
+    doc="Create a ``plait_zeroshot_textcat`` component (see "
+        "``plait_textcat.zeroshot.make_zeroshot_textcat``).")
