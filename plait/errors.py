@@ -255,6 +255,8 @@ class Errors(Catalogue, prefix="E"):
     E123 = ("Invalid tag sequence at token {token}: {msg}")
     E124 = ("The data folders {paths} have no dev docs: training evaluates on dev. Import with "
             "--dev FILE, or let `plait data import` split the inputs.")
+    E125 = ("--budget '{value}' is not a time budget: give seconds, minutes or hours like 90s, 20m, "
+            "1.5h, or 'none' to size training to the data alone.")
 
     # Adapting encoders: plait pretrain / distill / encoders (plait/adapt)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "
