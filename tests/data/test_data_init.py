@@ -129,3 +129,15 @@ def test_a_small_budget_on_a_large_folder_gives_fewer_steps_and_says_the_estimat
     init_spec("again", [large_folder], encoder="tiny-random", budget="5s",
               output=tmp_path / "again.yml", say=lines.append)
     assert any("cached" in line for line in lines) and not any("Measuring" in line for line in lines)
+
+
+def test_the_docs_print_the_table_as_the_code_holds_it():
+    from plaittest import ROOT
+
+    lines = (ROOT / "docs" / "data.md").read_text(encoding="utf8").splitlines()
+    for rule in RULES:
+        line = next(x for x in lines if x.startswith(f"| {rule.row} |"))
+        cells = [c.strip() for c in line.split("|")]
+        rate = f"{rule.learning_rate:.0e}".replace("e-0", "e-")
+        assert [cells[4], cells[5], cells[6]] == [f"{rule.batch_words:,}", rate, rule.batch_by]
+        assert cells[7].startswith(("**measured**", "extrapolated")), line
