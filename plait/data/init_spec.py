@@ -131,10 +131,17 @@ def estimate_seconds(settings: Dict[str, Any], speed: Dict[str, Any], dev_words:
                      tune_on_dev: bool = True) -> float:
     """Wall time of a run: initialization, the steps at the measured training speed, and every
     evaluation on dev (twice when dev tuning runs the pipeline on dev again before a save)."""
-    steps = settings["max_steps"] * settings["batch_words"] / max(speed["train_wps"], 1e-6)
+    steps = settings["max_steps"] * _step_seconds(settings, speed)
     evals = settings["max_steps"] // settings["eval_frequency"] + 1
     per_eval = dev_words / max(speed["predict_wps"], 1e-6) * (2 if tune_on_dev else 1)
     return speed.get("init_seconds", 0.0) + steps + evals * per_eval
+
+
+def _step_seconds(settings: Dict[str, Any], speed: Dict[str, Any]) -> float:
+    """One update's time: measured with these settings' batch, else from words/s."""
+    if speed.get("step_seconds"):
+        return float(speed["step_seconds"])
+    return settings["batch_words"] / max(speed["train_wps"], 1e-6)
 
 
 def fit_budget(settings: Dict[str, Any], budget: float, speed: Dict[str, Any],
@@ -148,7 +155,7 @@ def fit_budget(settings: Dict[str, Any], budget: float, speed: Dict[str, Any],
     while evals > 2 and (evals + 1) * per_eval > budget / 4:  # evaluation takes at most a quarter
         evals -= 1
     left = budget - speed.get("init_seconds", 0.0) - (evals + 1) * per_eval
-    steps = int(max(0.0, left) * speed["train_wps"] / settings["batch_words"])
+    steps = int(max(0.0, left) / _step_seconds(settings, speed))
     every = max(1, steps // evals)
     if every >= 10:
         every = every // 10 * 10
@@ -278,7 +285,8 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
         else:
             lines.append(f"The budget holds the data's {wanted['max_steps']:,} steps (~{epochs:.0f} "
                          f"epochs).")
-        lines.append(f"Speed here: {speed['train_wps']:,.0f} training words/s, "
+        lines.append(f"Speed here: {_step_seconds(chosen, speed):.3g} s a step, "
+                     f"{speed['train_wps']:,.0f} training words/s, "
                      f"{speed['predict_wps']:,.0f} predicted words/s "
                      f"({'cached' if speed.get('cached') else 'measured now'}; "
                      f"{speed.get('measured', '')}).")

@@ -25,7 +25,7 @@ from plait.training.encoders import plait_home
 from plait.training.spec import PipelineSpec
 
 CACHE_FILE = "throughput.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cpu_name() -> str:
@@ -81,7 +81,8 @@ def _write_cache(key: str, value: Dict[str, Any]) -> None:
 def training_speed(spec: PipelineSpec, words_per_doc: float, *, seconds: float = 4.0,
                    say: Callable[[str], None] = lambda line: None,
                    use_cache: bool = True) -> Dict[str, Any]:
-    """``{"train_wps", "predict_wps", "init_seconds", "cpu", "threads", "load", "cached", "key"}``
+    """``{"train_wps", "step_seconds", "predict_wps", "init_seconds", "cpu", "threads", "load",
+    "cached", "key"}``
     for ``spec`` on this machine: measured by :func:`probe` (about ``seconds`` of updates after one
     warm-up update), or read from the cache. ``load``: the load average while it was measured (a
     busy machine measures slower than it is when idle)."""
@@ -145,6 +146,7 @@ def probe(spec: PipelineSpec, *, seconds: float = 4.0, max_updates: int = 8,
     predicted = sum(len(doc) for doc in nlp.pipe(dev))
     predict_seconds = time.perf_counter() - start
     return {"train_wps": round(words / max(timed, 1e-6), 1),
+            "step_seconds": round(timed / updates, 3),  # a padded batch holds fewer real words
             "predict_wps": round(predicted / max(predict_seconds, 1e-6), 1),
             "init_seconds": round(init_seconds, 1), "updates": updates,
             "probe_seconds": round(time.perf_counter() - began, 1)}

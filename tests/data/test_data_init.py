@@ -79,7 +79,7 @@ def test_the_table_picks_its_row_by_gold_shape_and_document_length():
     assert choose_rule("", 12) is RULES[-1]
     sentences = training_settings(3_000, 50_000, choose_rule("spans", 16))
     assert (sentences["batch_words"], sentences["learning_rate"]) == (1000, 1e-4)
-    assert all(r.evidence.startswith(("measured", "extrapolated")) for r in RULES)
+    assert all(r.evidence.startswith(("measured", "memory measured", "extrapolated")) for r in RULES)
 
 
 def test_a_budget_cuts_the_steps_of_a_large_run_and_keeps_a_small_one():
