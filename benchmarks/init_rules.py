@@ -4,7 +4,8 @@ several batch / learning-rate settings, each trained and scored the way a user d
     python benchmarks/init_rules.py DATA --name conll-sent-2k --steps 200 --eval-frequency 50 \
         --setting 2000:5e-5 --setting 1000:1e-4 [--threads 1] [--jobs 2] [--encoder minilm-l6]
 
-For every ``BATCH_WORDS:LEARNING_RATE`` setting: ``plait init`` writes the spec for DATA (an imported
+For every ``BATCH_WORDS:LEARNING_RATE[:BATCHER]`` setting (``words`` or ``padded``; default what
+``plait init`` chose): ``plait init`` writes the spec for DATA (an imported
 data folder), ``plait train SPEC --max-steps --eval-frequency --batch-words --learning-rate`` trains it
 (the same steps for every setting, so a setting is compared at equal steps and its wall time says its
 cost), and ``plait evaluate model-best DATA/test`` scores it. ``--jobs 2`` runs two settings at once
@@ -23,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -49,17 +52,23 @@ def _main_score(metrics: Dict[str, Any]) -> Dict[str, Any]:
 
 def run_setting(data: Path, setting: str, *, steps: int, eval_frequency: int, threads: int,
                 encoder: Optional[str], work: Path) -> Dict[str, Any]:
-    batch, rate = setting.split(":")
+    batch, rate, *rest = setting.split(":")
+    batcher = rest[0] if rest else None  # words | padded; default: what plait init chose
     env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
     if threads:
         env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-    tag = f"{batch}x{rate}"
+    tag = f"{batch}x{rate}" + (f"-{batcher}" if batcher else "")
     spec = work / f"{tag}.yml"
     init = _plait("init", f"rules-{tag.replace('.', '_')}", "--data", str(data), "-o", str(spec),
                   "--force", "--budget", "none", *(["--encoder", encoder] if encoder else []),
                   env=env)
     if init.returncode != 0:
         raise SystemExit(f"✘ plait init failed:\n{init.stdout}{init.stderr}")
+    data_spec = yaml.safe_load(spec.read_text(encoding="utf8"))
+    if batcher:
+        data_spec["training"]["batch_by"] = batcher
+        spec.write_text(yaml.safe_dump(data_spec, sort_keys=False), encoding="utf8")
+    batcher = data_spec["training"].get("batch_by", "words")
     out = work / tag
     began = time.perf_counter()
     train = _plait("train", str(spec), "-o", str(out), "--max-steps", str(steps),
@@ -74,7 +83,8 @@ def run_setting(data: Path, setting: str, *, steps: int, eval_frequency: int, th
     if evaluate.returncode != 0:
         raise SystemExit(f"✘ plait evaluate {tag} failed:\n{evaluate.stderr[-3000:]}")
     best = json.loads((out / "model-best" / "meta.json").read_text()).get("performance", {})
-    return {"batch_words": int(batch), "learning_rate": float(rate), "steps": steps,
+    return {"batch_words": int(batch), "learning_rate": float(rate), "batch_by": batcher,
+            "steps": steps,
             "train_seconds": round(seconds, 1),
             "dev_best": {k: v for k, v in best.items() if isinstance(v, (int, float))},
             "test": _main_score(json.loads(metrics_path.read_text()))}
@@ -85,7 +95,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("data", type=Path, help="an imported data folder (plait data import)")
     parser.add_argument("--name", required=True, help="names the results file")
     parser.add_argument("--setting", action="append", required=True,
-                        help="BATCH_WORDS:LEARNING_RATE (repeat)")
+                        help="BATCH_WORDS:LEARNING_RATE[:words|padded] (repeat)")
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--eval-frequency", type=int, default=50)
     parser.add_argument("--threads", type=int, default=0)
@@ -114,8 +124,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     output = args.output or ROOT / "benchmarks" / "results" / f"init_rules-{args.name}.json"
     write_json(output, record)
     keys = sorted({k for r in runs for k in r["test"]})
-    print(markdown_table(["batch words", "learning rate", "steps", "train s", *keys],
-                         [[r["batch_words"], r["learning_rate"], r["steps"], r["train_seconds"],
+    print(markdown_table(["batch words", "learning rate", "batcher", "steps", "train s", *keys],
+                         [[r["batch_words"], r["learning_rate"], r["batch_by"], r["steps"],
+                           r["train_seconds"],
                            *[r["test"].get(k) for k in keys]] for r in runs]))
     print(f"✔ Wrote {output}")
     return 0

@@ -52,18 +52,19 @@ class Rule:
 # with its evidence; benchmarks/init_rules.py measures rows (benchmarks/results/init_rules-*.json).
 SHORT = 64  # words per doc: sentences, tweets, questions, headlines (one window each)
 RULES: Tuple[Rule, ...] = (
-    Rule("spans, sentences", "spans", SHORT, 1000, 1e-4, "words",
-         "measured: WNUT-17 in issue 35's trial, F1 42.1 against 39.5 at 2,000 words x 5e-5"),
+    Rule("spans, sentences", "spans", SHORT, 1000, 1e-4, "padded",
+         "measured: WNUT-17 in issue 35's trial, F1 42.1 against 39.5 at 2,000 words x 5e-5 "
+         "(word batches); padded batches for memory: benchmarks/results/batch_padding.json"),
     Rule("spans, documents", "spans", 0, 2000, 5e-5, "words",
-         "extrapolated: the hand-set pipeline/ner-conll.yml"),
+         "extrapolated: the hand-set CoNLL-2003 quality spec (docs/data.md)"),
     Rule("labels, short texts", "labels", SHORT, 1000, 1e-4, "padded",
          "memory measured: benchmarks/results/train_memory-short-texts.json; the rate "
          "extrapolated from the spans row"),
     Rule("labels, long texts", "labels", 0, 2000, 5e-5, "words",
-         "extrapolated: the hand-set pipeline/textcat-bbc.yml; memory "
-         "benchmarks/results/train_memory-textcat-bbc.json"),
+         "extrapolated: the hand-set BBC topics quality spec; memory measured: "
+         "benchmarks/results/train_memory-long-articles.json"),
     Rule("pairs", "pair", 0, 2000, 5e-5, "words",
-         "extrapolated: the hand-set pipeline/summarize-news.yml (3,000 words), at 2,000 for memory"),
+         "extrapolated: the hand-set news-articles quality spec (3,000 words), 2,000 for memory"),
     Rule("any", "", 0, 2000, 5e-5, "words", "extrapolated: Plait's spec defaults"),
 )
 
@@ -157,8 +158,7 @@ def fit_budget(settings: Dict[str, Any], budget: float, speed: Dict[str, Any],
     left = budget - speed.get("init_seconds", 0.0) - (evals + 1) * per_eval
     steps = int(max(0.0, left) / _step_seconds(settings, speed))
     every = max(1, steps // evals)
-    if every >= 10:
-        every = every // 10 * 10
+    every -= every % (10 if every >= 100 else 5 if every >= 20 else 1)  # round numbers, down
     steps = max(MIN_STEPS, every * evals)
     if steps == MIN_STEPS and every * evals < MIN_STEPS:
         every = MIN_STEPS // evals
