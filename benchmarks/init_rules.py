@@ -38,15 +38,19 @@ def _plait(*args: str, env: Dict[str, str]) -> subprocess.CompletedProcess:
 
 
 def _main_score(metrics: Dict[str, Any]) -> Dict[str, Any]:
-    """The headline scores of a ``plait evaluate`` metrics JSON (every component's numbers)."""
+    """The headline scores of a ``plait evaluate`` metrics JSON: each component's numbers and its
+    ``micro``/``macro``-style averages (``ner.micro.f``), not the per-label or calibration tables."""
     out: Dict[str, Any] = {}
-    for key, value in metrics.items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            out[key] = value
-        elif isinstance(value, dict) and key not in ("per_type", "per_label", "machine"):
-            for k, v in value.items():
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and not k.endswith("_per_type"):
-                    out[f"{key}.{k}"] = v
+    for name, component in (metrics.get("components") or {}).items():
+        for key, value in component.items():
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, (int, float)):
+                out[f"{name}.{key}"] = value
+            elif isinstance(value, dict) and key not in ("per_label", "per_type", "calibration"):
+                for k, v in value.items():
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        out[f"{name}.{key}.{k}"] = v
     return out
 
 
