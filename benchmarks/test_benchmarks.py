@@ -13,8 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import (checkpoint_cost, long_doc, quantization_accuracy, serve, speed,  # noqa: E402
-                        train_memory)
+from benchmarks import (checkpoint_cost, init_rules, long_doc, quantization_accuracy,  # noqa: E402
+                        serve, speed, train_memory)
 from benchmarks._common import build_untrained, markdown_table  # noqa: E402
 from benchmarks.texts import count_words, long_document, make_docs  # noqa: E402
 
@@ -151,9 +151,17 @@ def test_train_memory_records_peak_rss_per_phase(ci_corpus, tmp_path, capsys):
     out = tmp_path / "tm.json"
     assert train_memory.main([str(ROOT / "pipeline" / "ci.yml"), "--corpus", str(corpus),
                               "--steps", "2", "--batch-words", "200", "--output", str(out),
-                              "--variant", "default", "--variant", "top2"]) == 0
+                              "--variant", "default", "--variant", "top2", "--variant", "init",
+                              "--name", "short-texts", "--limit-mib", "100000"]) == 0
     record = json.loads(out.read_text())
-    run, top2 = record["runs"]
+    run, top2, init = record["runs"]
+    assert record["shape"] == "short-texts" and record["limit_mib"] == 100000
+    assert all(r["within_limit"] for r in record["runs"])
+    # init: the batch of plait init's table row for this data, not --batch-words
+    from plait.data.init_spec import RULES
+
+    row = next(r for r in RULES if r.row == init["init_row"])
+    assert init["batch_words"] <= row.batch_words and init["batch_by"] == row.batch_by
     assert run["variant"] == "default" and run["updates"] == 3  # steps 0..2
     assert top2["variant"] == "top2" and top2["updates"] == 3
     assert run["step_seconds"] > 0 and top2["step_seconds"] > 0
@@ -162,6 +170,28 @@ def test_train_memory_records_peak_rss_per_phase(ci_corpus, tmp_path, capsys):
     # the kernel's high-water mark and the 50 ms samples agree to within rounding
     assert run["peak_rss_mib"] >= max(phases.values()) - 1.0 and min(phases.values()) > 100
     assert "| default |" in capsys.readouterr().out
+
+
+def test_init_rules_trains_and_scores_each_setting(tmp_path, capsys):
+    from plait.data.importer import import_data
+    from plait.plugins.registry import get_registry
+
+    if "textcat" not in get_registry().components():
+        pytest.skip("plait-textcat is not installed")
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps({"text": f"{'good fine' if i % 2 else 'bad poor'} text {i}",
+                                        "label": "ab"[i % 2]}) + "\n" for i in range(60)))
+    import_data([path], tmp_path / "data", task="textcat")
+    out = tmp_path / "rules.json"
+    assert init_rules.main([str(tmp_path / "data"), "--name", "t", "--setting", "200:1e-3",
+                            "--steps", "2", "--eval-frequency", "1", "--encoder", "tiny-random",
+                            "--output", str(out)]) == 0
+    record = json.loads(out.read_text())
+    (run,) = record["runs"]
+    assert (run["batch_words"], run["learning_rate"], run["steps"]) == (200, 1e-3, 2)
+    assert run["dev_best"] and record["machine"]["cpu_model"]
+    assert {"textcat.n_docs"} <= set(run["test"]) and len(run["test"]) > 1  # the scorer's numbers
+    assert "| 200 |" in capsys.readouterr().out
 
 
 def test_checkpoint_cost_times_a_run_with_and_without_checkpoints(ci_corpus, tmp_path, capsys):

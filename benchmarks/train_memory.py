@@ -19,7 +19,21 @@ or at evaluation / dev tuning (a sampler thread keeps each phase's peak). Varian
   the backward pass stops there);
 - ``arena2``: glibc's ``MALLOC_ARENA_MAX=2`` (fragmentation across malloc arenas);
 - ``mmap``: glibc's ``MALLOC_MMAP_THRESHOLD_=65536``, a fixed threshold (large blocks, i.e. tensors,
-  are mmapped and handed back when freed, instead of the heap's high-water mark growing).
+  are mmapped and handed back when freed, instead of the heap's high-water mark growing);
+- ``padded``: ``training.batch_by: padded`` (documents binned by length; a batch holds at most
+  ``--batch-words`` *padded* words, so short texts are not padded to the longest of a mixed batch);
+- ``init``: what ``plait init`` writes for this data: its table row's batch words (at most 1/20 of the
+  training words) and batcher (``plait.data.init_spec.RULES``), ``--batch-words`` ignored.
+
+Every run is reported against ``--limit-mib`` (default 3,072: the memory goal for a 22M-parameter
+encoder); ``--name`` names the shape (``short-texts``, ``token-files``, ``long-articles``) and the
+results file. The three shapes, as benchmarks/README.md runs them:
+
+    python benchmarks/train_memory.py pipeline/textcat-trec.yml --corpus CORPUS/trec-questions \
+        --name short-texts --steps 10 --variant default --variant padded --variant init
+    python benchmarks/train_memory.py NER_SPEC --corpus DATA/conll-sentences --name token-files ...
+    python benchmarks/train_memory.py pipeline/textcat-bbc.yml --corpus CORPUS/bbc-topics \
+        --name long-articles ...
 
 Writes ``benchmarks/results/train_memory-<spec>.json`` and prints a markdown table. Keep runs short:
 tens of steps show the trend. Each run also times its updates: ``step_seconds`` is the mean time of
@@ -43,7 +57,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
 
-VARIANTS = ("default", "no-trim", "no-dev-tuning", "frozen", "top2", "arena2", "mmap")
+VARIANTS = ("default", "no-trim", "no-dev-tuning", "frozen", "top2", "arena2", "mmap", "padded",
+            "init")
+LIMIT_MIB = 3072
 
 
 def _rss_mib() -> float:
@@ -58,6 +74,27 @@ def _hwm_mib() -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def init_settings(spec: Any, train: str) -> Dict[str, Any]:
+    """The batch words and batcher ``plait init`` chooses for this training data (its table row)."""
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
+    from plait.data.init_spec import choose_rule, training_settings
+    from plait.plugins.registry import get_registry
+
+    path = Path(train)
+    docs = words = 0
+    for shard in sorted(path.rglob("*.spacy")) if path.is_dir() else [path]:
+        for doc in DocBin().from_disk(shard).get_docs(Vocab()):
+            docs += 1
+            words += len(doc)
+    gold = get_registry().component(spec.components[0].component).gold
+    rule = choose_rule(gold.accepts[0] if gold is not None else "", words / max(1, docs))
+    settings = training_settings(docs, words, rule)
+    return {"batch_words": settings["batch_words"], "batch_by": settings.get("batch_by", "words"),
+            "init_row": rule.row}
 
 
 def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
@@ -91,10 +128,15 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
         updates.update(freeze_encoder=True, head_steps=0, encoder_learning_rate=None)
     if variant == "top2":
         updates["encoder_trainable_layers"] = 2
+    if variant == "padded":
+        updates["batch_by"] = "padded"
     if payload.get("corpus"):
         for split in ("train", "dev"):  # a folder of .spacy files, or {train,dev}.spacy
             path = Path(payload["corpus"]) / split
             updates[split] = str(path if path.is_dir() else path.with_suffix(".spacy"))
+    if variant == "init":
+        updates.update(init_settings(spec, updates.get("train", tr.train)))
+    row = updates.pop("init_row", None)
     spec = spec.model_copy(update={"training": tr.model_copy(update=updates)})
     if payload.get("encoder"):
         spec = spec.model_copy(update={"encoder": payload["encoder"]})
@@ -162,6 +204,8 @@ def worker(payload: Dict[str, Any]) -> Dict[str, Any]:
     encoder_steps = step_times[head_steps:] or step_times
     return {"step_seconds": round(sum(encoder_steps) / max(len(encoder_steps), 1), 3),
             "head_steps": head_steps, "variant": variant, "peak_rss_mib": _hwm_mib(),
+            "batch_words": spec.training.batch_words, "batch_by": spec.training.batch_by,
+            **({"init_row": row} if row else {}),
             "seconds": round(time.perf_counter() - start, 1), "init_seconds": round(init_seconds, 1),
             "updates": state["steps"], "rss_initialized_mib": rss_initialized,
             "peak_by_phase_mib": peaks, "rss_at_step_mib": at_step}
@@ -194,6 +238,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--encoder", help="override the spec's encoder (e.g. tiny-random)")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--variant", action="append", choices=VARIANTS)
+    parser.add_argument("--name", help="the data's shape (short-texts, token-files, "
+                        "long-articles): names the results file (default: the spec's name)")
+    parser.add_argument("--limit-mib", type=float, default=LIMIT_MIB,
+                        help="the memory goal every run is reported against")
     parser.add_argument("--output", type=Path)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -209,20 +257,25 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "batch_words": args.batch_words, "encoder": args.encoder,
                    "threads": args.threads, "variant": variant}
         result = run_one(payload)
+        result["within_limit"] = result["peak_rss_mib"] <= args.limit_mib
         runs.append(result)
-        print(f"✔ {variant}: peak {result['peak_rss_mib']:.0f} MiB; by phase "
+        print(f"{'✔' if result['within_limit'] else '✘'} {variant}: peak "
+              f"{result['peak_rss_mib']:.0f} MiB (limit {args.limit_mib:,.0f}; "
+              f"{result['batch_words']} words, {result['batch_by']} batches); by phase "
               + ", ".join(f"{k} {v:.0f}" for k, v in result["peak_by_phase_mib"].items())
               + f" ({result['seconds']:.0f}s)", flush=True)
-    name = Path(args.spec).stem
+    name = args.name or Path(args.spec).stem
     record = {"benchmark": "train_memory", "spec": args.spec, "corpus": args.corpus,
+              **({"shape": args.name} if args.name else {}), "limit_mib": args.limit_mib,
               "steps": args.steps, "batch_words": args.batch_words, "encoder": args.encoder,
               "machine": machine_info(args.threads or None), "runs": runs}
     output = args.output or ROOT / "benchmarks" / "results" / f"train_memory-{name}.json"
     write_json(output, record)
     phases = ["init", "training steps", "dev evaluation", "dev tuning + save"]
-    print(markdown_table(["variant", "peak RSS MiB", *[f"{p} (peak)" for p in phases], "seconds",
-                          "s / encoder step"],
-                         [[r["variant"], r["peak_rss_mib"],
+    print(markdown_table(["variant", "batch", "peak RSS MiB", "within limit",
+                          *[f"{p} (peak)" for p in phases], "seconds", "s / encoder step"],
+                         [[r["variant"], f"{r['batch_words']} {r['batch_by']}", r["peak_rss_mib"],
+                           "yes" if r["within_limit"] else "no",
                            *[r["peak_by_phase_mib"].get(p) for p in phases], r["seconds"],
                            r["step_seconds"]]
                           for r in runs]))

@@ -288,6 +288,9 @@ class Errors(Catalogue, prefix="E"):
             "Pass --encoding {encoding}.")
     E129 = ("{path}: none of its {n} records has a gold field ({names}); its fields are "
             "{fields}.{hint} Name the gold field with {option}.")
+    # plait init --budget (plait/data/init_spec)
+    E237 = ("--budget '{value}' is not a time budget: give seconds, minutes or hours like 90s, 20m, "
+            "1.5h, or 'none' to size training to the data alone.")
 
     # Adapting encoders: plait pretrain / distill / encoders (plait/adapt)
     E170 = ("No text to {verb} on: the sources ({sources}) gave {docs} usable document(s){rejects}. "

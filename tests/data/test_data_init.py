@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from plait.data.importer import import_data
-from plait.data.init_spec import init_spec, training_settings
+from plait.data.init_spec import (RULES, choose_rule, estimate_seconds, fit_budget, init_spec,
+                                   parse_budget, training_settings)
 from plait.errors import DataError
 from plait.plugins.registry import get_registry
 from plait.training.spec import load_spec
@@ -27,7 +28,7 @@ def multi_label_folder(tmp_path):
 def test_single_folder_spec_validates_and_reads_the_folder(multi_label_folder, tmp_path,
                                                           monkeypatch):
     monkeypatch.chdir(tmp_path)
-    out = init_spec("multi", ["data"], encoder="tiny-random")
+    out = init_spec("multi", ["data"], encoder="tiny-random", budget=None)
     assert out.resolve() == (tmp_path / "pipeline" / "multi.yml").resolve()
     spec = load_spec(out)
     comp = spec.components[0]
@@ -60,3 +61,83 @@ def test_training_settings_are_evaluated_at_their_last_step():
         settings = training_settings(100, words)
         assert settings["max_steps"] % settings["eval_frequency"] == 0, settings
         assert 200 <= settings["max_steps"] <= 20_000
+
+
+def test_budget_values():
+    assert [parse_budget(v) for v in ("90s", "20m", "1.5h", "600", "none", None)] == [
+        90, 1200, 5400, 600, None, None]
+    for bad in ("soon", "0m", "-5m", "20x", "nanm"):
+        with pytest.raises(DataError, match="E237"):
+            parse_budget(bad)
+
+
+def test_the_table_picks_its_row_by_gold_shape_and_document_length():
+    assert choose_rule("spans", 15).row == "spans, sentences"
+    assert choose_rule("spans", 300).row == "spans, documents"
+    assert choose_rule("labels", 12).row == "labels, short texts"
+    assert choose_rule("labels", 400).row == "labels, long texts"
+    assert choose_rule("", 12) is RULES[-1]
+    sentences = training_settings(3_000, 50_000, choose_rule("spans", 16))
+    assert (sentences["batch_words"], sentences["learning_rate"]) == (1000, 1e-4)
+    assert all(r.evidence.startswith(("measured", "memory measured", "extrapolated")) for r in RULES)
+
+
+def test_a_budget_cuts_the_steps_of_a_large_run_and_keeps_a_small_one():
+    wanted = training_settings(100_000, 2_000_000)  # 10,000 steps x 2,000 words
+    speed = {"train_wps": 1_000.0, "predict_wps": 5_000.0, "init_seconds": 10.0}
+    fitted = fit_budget(wanted, 1200, speed, dev_words=20_000)
+    assert fitted["max_steps"] < wanted["max_steps"]
+    assert fitted["max_steps"] % fitted["eval_frequency"] == 0
+    assert fitted["warmup_steps"] == fitted["max_steps"] // 10
+    assert estimate_seconds(fitted, speed, 20_000) <= 1200
+    assert fit_budget(training_settings(100, 1_000), 1200, speed, 500) == training_settings(100, 1_000)
+
+
+@pytest.fixture
+def large_folder(tmp_path):
+    if "textcat" not in get_registry().components():
+        pytest.skip("plait-textcat is not installed")
+    words = "the of and to in is was for on that with as by at from he she it they".split()
+    path = tmp_path / "big.jsonl"
+    path.write_text("".join(json.dumps({"text": " ".join(words[(i + k) % len(words)]
+                                                         for k in range(20 + i % 7)) + f" n{i}",
+                                        "label": "ab"[i % 2]}) + "\n" for i in range(3000)))
+    import_data([path], tmp_path / "big", task="textcat")
+    return tmp_path / "big"
+
+
+def test_a_small_budget_on_a_large_folder_gives_fewer_steps_and_says_the_estimate(
+        large_folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAIT_HOME", str(tmp_path / "home"))  # a fresh probe, its own cache
+    lines = []
+    free = yaml.safe_load(init_spec("free", [large_folder], encoder="tiny-random", budget="none",
+                                    output=tmp_path / "free.yml", say=lines.append).read_text())
+    assert not (tmp_path / "home" / "throughput.json").exists()  # no budget: nothing measured
+    lines.clear()
+    out = init_spec("tight", [large_folder], encoder="tiny-random", budget="5s",
+                    output=tmp_path / "tight.yml", say=lines.append)
+    tight = yaml.safe_load(out.read_text())["training"]
+    assert tight["max_steps"] < free["training"]["max_steps"]
+    assert tight["max_steps"] % tight["eval_frequency"] == 0
+    estimate = next(line for line in lines if line.startswith("~"))
+    assert f"{tight['max_steps']:,} steps x {tight['batch_words']:,} words" in estimate
+    assert " on " in estimate and "thread" in estimate and "budget 5 s" in estimate
+    assert any(f"would want {free['training']['max_steps']:,} steps" in line for line in lines)
+    assert any("row 'labels, short texts'" in line for line in lines)
+    assert "# " + estimate in out.read_text()  # the reasoning is in the spec's header too
+    lines.clear()
+    init_spec("again", [large_folder], encoder="tiny-random", budget="5s",
+              output=tmp_path / "again.yml", say=lines.append)
+    assert any("cached" in line for line in lines) and not any("Measuring" in line for line in lines)
+
+
+def test_the_docs_print_the_table_as_the_code_holds_it():
+    from plaittest import ROOT
+
+    lines = (ROOT / "docs" / "data.md").read_text(encoding="utf8").splitlines()
+    for rule in RULES:
+        line = next(x for x in lines if x.startswith(f"| {rule.row} |"))
+        cells = [c.strip() for c in line.split("|")]
+        rate = f"{rule.learning_rate:.0e}".replace("e-0", "e-")
+        assert [cells[4], cells[5], cells[6]] == [f"{rule.batch_words:,}", rate, rule.batch_by]
+        assert cells[7].startswith(("**measured**", "extrapolated")), line

@@ -43,6 +43,8 @@ def test_csv_and_token_file_to_a_trained_pipeline(tmp_path):
 
     out = _ok(run_plait("init", "mine", "--data", "data/topics", "--data", "data/people",
                         "--encoder", "tiny-random", cwd=tmp_path))
+    # sized to the default budget on this machine: the estimate, the table row, the speed
+    assert "budget 20 min)" in out and " steps x " in out and "row '" in out, out
     import yaml
 
     spec = yaml.safe_load((tmp_path / "pipeline/mine.yml").read_text())
