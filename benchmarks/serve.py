@@ -34,7 +34,6 @@ import argparse
 import datetime
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -43,13 +42,14 @@ from typing import Any, Dict, List, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from plait.testing import PlaitServer
+
 from benchmarks._common import (add_text_options, emit, ensure_model, machine_info, set_summary,
                                 text_sets,  # noqa: E402
                                 markdown_table, read_payload, run_worker, set_threads, word_count,
                                 write_json)
 
 SCRIPT = Path(__file__).resolve()
-HOST = "127.0.0.1"
 
 
 # --- the in-process baseline (run as a worker) ------------------------------------------------------
@@ -74,38 +74,15 @@ def worker(p: Dict[str, Any]) -> Dict[str, Any]:
 
 # --- a server and its clients -------------------------------------------------------------------------
 
-def free_port() -> int:
-    import socket
+class Server(PlaitServer):
+    """The server under test: plait.testing's, with the benchmark's thread count (unset: a thread
+    per core, as torch would take) and up to 5 minutes to become ready."""
 
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
     def __init__(self, model: str, args: List[str], threads: Optional[int]) -> None:
-        import httpx
-
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}"
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "TOKENIZERS_PARALLELISM": "false"}
-        if threads:
-            env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
-        self.proc = subprocess.Popen([sys.executable, "-m", "plait", "serve", model, "--port",
-                                      str(self.port), "--log-level", "warning", *args], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for _ in range(1500):  # at most 5 minutes
-            if self.proc.poll() is not None:
-                raise SystemExit(f"plait serve exited: {self.proc.stderr.read()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/v1/ready", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit("plait serve was not ready within 5 minutes")
+        threads = threads or len(os.sched_getaffinity(0))
+        super().__init__(model, *args, ready_timeout=300.0,
+                         env={"TOKENIZERS_PARALLELISM": "false", "OMP_NUM_THREADS": str(threads),
+                              "MKL_NUM_THREADS": str(threads)})
 
     def rss_mib(self) -> Optional[float]:
         try:
@@ -115,14 +92,6 @@ class Server:
         except OSError:
             pass
         return None
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(120)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
 
 
 def drive(url: str, texts: List[str], clients: int, *, timeout: float = 120.0,

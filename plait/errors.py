@@ -188,6 +188,7 @@ class Errors(Catalogue, prefix="E"):
     E103 = ("Parquet needs pyarrow, which is not installed: pip install 'plait[io]' (or pip install "
             "pyarrow).")
     E104 = ("Bad record {reject}. Pass on_reject= to collect bad records instead of stopping.")
+    E238 = ("{where}: no {start} ... {end} block to write the generated result fields into.")
 
     # Runner: plait run, worker pools, Ray Data, resume (plait/runner)
     E073 = ("a quantized or ONNX Runtime pipeline can't be copied to worker processes: pass its path "
@@ -248,6 +249,8 @@ class Errors(Catalogue, prefix="E"):
     E234 = ("{method} is not allowed on {path}: use {allowed}.")
     E235 = ("The request body's Content-Type is '{given}': send JSON, with 'Content-Type: "
             "application/json' (curl: --json, or -H 'Content-Type: application/json').")
+    E239 = ("plait serve {why} ({model}); what it printed:\n{output}")
+
     # Own data: import, stats, init, splits, tags (plait/data)
     E105 = ("No installed component has task '{task}'. Tasks of the installed components: {known}.")
     E106 = ("Components {names} all have task '{task}' and declare how to import gold data; name "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
+from plait.errors import Errors, PlaitRuntimeError
 from plait.training.compose import listener_config
 
 #: What the composer puts at a component's ``listener_path``.
@@ -399,6 +400,7 @@ class PlaitServer:
         import tempfile
         from pathlib import Path
 
+        self.model = model
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
@@ -419,15 +421,19 @@ class PlaitServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"plait serve exited with {self.proc.returncode}:\n{self.output()}")
+                raise PlaitRuntimeError(Errors.E239.format(
+                    why=f"exited with {self.proc.returncode} before it was ready", model=self.model,
+                    output=self.output()))
             try:
                 if httpx.get(self.url + "/v1/ready", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        output = self.output()
         self.stop()
-        raise RuntimeError(f"plait serve was not ready within {timeout} s:\n{self.output()}")
+        raise PlaitRuntimeError(Errors.E239.format(why=f"was not ready within {timeout:g} s",
+                                                   model=self.model, output=output))
 
     def output(self) -> str:
         """What the server printed so far."""

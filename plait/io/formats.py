@@ -32,7 +32,7 @@ from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequ
 
 from plait.errors import DataError, Errors, PlaitTypeError
 from plait.io.records import MAX_DEPTH, RawRecord, depth_over, has_surrogates
-from plait.io.results import Result
+from plait.io.results import Result, columns  # noqa: F401 (columns: the flat writers' header)
 
 FORMATS = ("text", "jsonl", "csv", "tsv", "parquet", "spacy", "tokens", "json", "xlsx", "prodigy",
            "labelstudio", "brat", "conllu", "spacy-json")
@@ -49,20 +49,10 @@ BOOKKEEPING = ("meta.json", "rejects.jsonl")
 #: ... and the configuration files of a BRAT folder.
 BRAT_CONFIG = ("annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf")
 MAX_RAW = 1000  # characters of an offending record kept in a reject
-HEAD_COLUMNS = ["id", "line"]
-TAIL_COLUMNS = ["truncated", "segments", "warnings", "extra"]
 
 PathLike = Union[str, Path]
 OnBytes = Optional[Callable[[int], None]]
 Row = RawRecord  # the data importer's name for a record as read
-
-
-def columns() -> List[str]:
-    """The flat columns (CSV, Parquet): id, line, one per installed component output, then the
-    bookkeeping fields."""
-    from plait.runtime.outputs import installed_fields
-
-    return HEAD_COLUMNS + list(installed_fields()) + TAIL_COLUMNS
 
 
 def require_pyarrow() -> Any:

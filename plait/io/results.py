@@ -25,6 +25,8 @@ from typing import Any, Dict, Iterable, List, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_serializer, model_validator
 
+from plait.errors import Errors, PlaitValueError
+
 SCHEMA_ID = "https://plait.dev/schemas/result.schema.json"
 FIXED_HEAD = ("id", "line")
 NOT_MADE = "Always null here: no component of this pipeline makes it."
@@ -180,10 +182,21 @@ def _shape(fragment: Dict[str, Any], defs: Dict[str, Any]) -> str:
     return kind if isinstance(kind, str) else "any JSON"
 
 
+HEAD_COLUMNS = ["id", "line"]
+TAIL_COLUMNS = ["truncated", "segments", "warnings", "extra"]
+
+
+def columns() -> List[str]:
+    """The flat columns (CSV, Parquet): id, line, one per installed component output, then the
+    bookkeeping fields."""
+    from plait.runtime.outputs import installed_fields
+
+    return HEAD_COLUMNS + list(installed_fields()) + TAIL_COLUMNS
+
+
 def docs_block() -> str:
     """The generated part of docs/runner.md: the result fields (a JSONL line's, in its order), the
     CSV/Parquet columns and the text output's columns, all of this installation."""
-    from plait.io.formats import columns
     from plait.runtime.outputs import installed_fields
 
     schema = json_schema()
@@ -220,7 +233,7 @@ def docs_block() -> str:
 def docs_text(doc: str, where: str = "the document") -> str:
     """``doc`` with the block between :data:`DOCS_START` and :data:`DOCS_END` generated again."""
     if DOCS_START not in doc or DOCS_END not in doc:
-        raise ValueError(f"{where}: no {DOCS_START} ... {DOCS_END} block")
+        raise PlaitValueError(Errors.E238.format(where=where, start=DOCS_START, end=DOCS_END))
     before, rest = doc.split(DOCS_START, 1)
     after = rest.split(DOCS_END, 1)[1]
     return before + DOCS_START + "\n" + docs_block() + DOCS_END + after

@@ -68,12 +68,12 @@ def parse_sizes(text: Union[str, Sequence[str]]) -> List[Size]:
             elif low.endswith("%") or "." in low:
                 value = float(low[:-1]) / 100 if low.endswith("%") else float(low)
                 if not 0.0 <= value <= 1.0:
-                    raise ValueError(part)
+                    raise PlaitValueError(Errors.E240.format(sizes=text, part=part))
                 size = Size("all") if value == 1.0 else Size(f"{value:g}", fraction=value)
             else:
                 value = int(low)
                 if value < 0:
-                    raise ValueError(part)
+                    raise PlaitValueError(Errors.E240.format(sizes=text, part=part))
                 size = Size(str(value), count=value)
         except ValueError:
             raise PlaitValueError(Errors.E240.format(sizes=text, part=part)) from None
