@@ -243,5 +243,7 @@ def test_pretraining_single_stage_fine_tunes_without_the_specs_two_stages(tmp_pa
     for key in (k for k in two_stage["training"] if k not in pretraining.TWO_STAGE_KEYS):
         assert single["training"][key] == two_stage["training"][key]
     assert single["components"] == two_stage["components"]
-    assert compose(path)["training"].get("before_update") is None
+    # the composer's callback may stay (memory trimming), with no head stage and one rate
+    single_cb = compose(path)["training"].get("before_update") or {}
+    assert single_cb.get("head_steps", 0) == 0 and single_cb.get("encoder_lr_scale", 1.0) == 1.0
     assert compose(source)["training"]["before_update"]["head_steps"] > 0
