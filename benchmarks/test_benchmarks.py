@@ -202,7 +202,7 @@ def test_checkpoint_cost_times_a_run_with_and_without_checkpoints(ci_corpus, tmp
     row = json.loads(out.read_text())["rows"][0]
     assert row["checkpoints_written"] == 2  # steps 2 and 4
     assert row["checkpoint_mb"] > 0 and row["checkpoint_seconds"] > 0 and row["step_seconds"] > 0
-    assert 0 < row["default_policy_overhead"] < 0.05
+    assert 0 <= row["default_policy_overhead"] < 0.05  # rounded: a tiny model's can be 0.0
     assert "checkpoint_in_steps" in capsys.readouterr().out
 
 
