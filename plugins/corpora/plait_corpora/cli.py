@@ -107,16 +107,12 @@ def add_commands(app: typer.Typer, prefix: str = "corpus") -> None:
     def corpus_merge(
         output_dir: Path = typer.Argument(..., help="Output: <out>/<split>/<corpus>.spacy."),
         inputs: List[Path] = typer.Argument(..., help="Converted corpus folders."),
-        leave_out: List[str] = typer.Option([], "--leave-out", help="CORPUS:SPLIT not to merge "
-                                            "(repeatable), e.g. rt-reviews:test to evaluate it "
-                                            "on its own."),
     ) -> None:
         """Merge converted corpora into one folder per split (spaCy's Corpus reads them all)."""
         from .merge import merge_corpora
 
         try:
-            written = merge_corpora(inputs, output_dir, leave_out=[
-                tuple(v.rsplit(":", 1)) if ":" in v else (v, "") for v in leave_out])
+            written = merge_corpora(inputs, output_dir)
         except CorpusError as exc:
             _fail(exc)
         for split, files in written.items():

@@ -29,8 +29,6 @@ class Errors(Catalogue, prefix="CORPUS"):
     CORPUS014 = ("Could not download {requirement} ({cmd}): {tail}")
     CORPUS015 = ("--limit {value!r}: give N (every split) or split=N pairs for train, dev and test, "
                  "comma-separated (e.g. train=2000,dev=200,test=200)")
-    CORPUS016 = ("--leave-out {value!r}: give CORPUS:SPLIT with one of the inputs ({names}) and a "
-                 "split ({splits}), e.g. rt-reviews:test")
 
 
 CorpusError = PlaitValueError  # A corpus could not be fetched, found or converted

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Collection, Dict, Iterable, Mapping, Tuple, Union
+from typing import Dict, Iterable, Mapping, Union
 
 from .base import SPLITS
 from .errors import CorpusError
@@ -17,14 +17,11 @@ PathLike = Union[str, Path]
 
 
 def merge_corpora(inputs: Union[Mapping[str, PathLike], Iterable[PathLike]],
-                  output_dir: PathLike, *, leave_out: Collection[Tuple[str, str]] = ()
-                  ) -> Dict[str, Dict[str, Path]]:
+                  output_dir: PathLike) -> Dict[str, Dict[str, Path]]:
     """Copy ``<input>/<split>.spacy`` to ``<output_dir>/<split>/<name>.spacy`` for every input.
 
     ``inputs`` maps a name to a converted corpus folder, or is a list of folders (named after the
-    folder). ``leave_out`` holds ``(name, split)`` pairs not copied (e.g. a corpus whose test split
-    is evaluated on its own). Returns split -> name -> written path. A missing split file is an
-    error naming it.
+    folder). Returns split -> name -> written path. A missing split file is an error naming it.
     """
     if not isinstance(inputs, Mapping):
         folders = [Path(p) for p in inputs]
@@ -35,12 +32,6 @@ def merge_corpora(inputs: Union[Mapping[str, PathLike], Iterable[PathLike]],
         inputs = dict(zip(names, folders))
     if not inputs:
         raise CorpusError(Errors.CORPUS008)
-    leave_out = {tuple(pair) for pair in leave_out}
-    for name, split in leave_out:
-        if name not in inputs or split not in SPLITS:
-            raise CorpusError(Errors.CORPUS016.format(value=f"{name}:{split}",
-                                                      names=", ".join(inputs),
-                                                      splits=", ".join(SPLITS)))
     for name, folder in inputs.items():
         for split in SPLITS:
             if not (Path(folder) / f"{split}.spacy").is_file():
@@ -53,9 +44,6 @@ def merge_corpora(inputs: Union[Mapping[str, PathLike], Iterable[PathLike]],
         written[split] = {}
         for name, folder in inputs.items():
             target = out / split / f"{name}.spacy"
-            if (name, split) in leave_out:
-                target.unlink(missing_ok=True)  # left from an earlier merge
-                continue
             shutil.copyfile(Path(folder) / f"{split}.spacy", target)
             written[split][name] = target
     return written

