@@ -139,6 +139,13 @@ class Errors(Catalogue, prefix="E"):
     E157 = ("plait.fine_tuning.v1: trainable_layers is {layers}, but the encoder '{name}' has "
             "{count} transformer layers (found as the longest layer list of its Hugging Face "
             "model{where}). Use 1 to {count}, or 0 to train them all.")
+    # small-data recipe: head_init and pair_loss (plait/training/few_shot)
+    E158 = ("{component} '{name}': head_init is {value!r}; use null (the output layer starts at "
+            "zero) or \"fit\" (fitted on the frozen encoder's pooled vectors of the training docs).")
+    E159 = ("{component} '{name}': pair_loss is {value!r}; it is a weight, 0 (none) or more.")
+    E160 = ("{component} '{name}': head_init \"fit\" runs the training docs through the "
+            "pipeline's encoder, so initialize() needs the pipeline: call nlp.initialize(), not "
+            "the component's.")
 
     # Runtime: loading a pipeline, load options, quantization, ONNX Runtime, windows, outputs (plait/runtime)
     E040 = ("Unknown runtime '{name}': choose one of {known}.")

@@ -10,7 +10,9 @@ way, so a component's file holds only its task's logic (``predict``, ``set_annot
   backward call is what hands the gradient to the shared transformer; skipping it would stall the
   other components' learning for that batch. A batch with no token at all is skipped (the
   transformer skips it too, so no listener waits for it).
-- the update loop itself (losses, dropout, ``sgd``), as spaCy's own pipes run it;
+- the update loop itself (losses, dropout, ``sgd``), as spaCy's own pipes run it, with the pair loss
+  of the small-data recipe (:mod:`plait.training.few_shot`) for a component whose ``cfg["pair_loss"]``
+  is a positive weight and which defines :meth:`forward_pooled` and :meth:`pair_classes`;
 - labels kept in ``cfg["labels"]`` (:attr:`labels`, :attr:`label_data`), when it has labels;
 - serialization of the model and ``cfg`` (spaCy's), with two hooks: :meth:`check_cfg` before saving
   and :meth:`after_load` after loading.
@@ -82,14 +84,35 @@ class ListenerComponent(TrainablePipe):
             # Nothing to encode: the transformer skips such a batch too (no listener callback).
             return losses
         set_dropout_rate(self.model, drop)
-        scores, backprop = self.model.begin_update(docs)
-        loss, d_scores = self.get_loss(examples, scores)
-        backprop(d_scores)
+        weight = float(self.cfg.get("pair_loss") or 0.0)
+        if weight > 0.0:
+            from plait.training.few_shot import pair_loss
+
+            scores, pooled, backprop_both = self.forward_pooled(docs)
+            loss, d_scores = self.get_loss(examples, scores)
+            classes = [c if len(doc) else None
+                       for c, doc in zip(self.pair_classes(examples), docs)]
+            p_loss, d_pooled = pair_loss(pooled, classes, self.model.ops)
+            backprop_both(d_scores, d_pooled * weight)
+            loss += weight * p_loss
+        else:
+            scores, backprop = self.model.begin_update(docs)
+            loss, d_scores = self.get_loss(examples, scores)
+            backprop(d_scores)
         if sgd not in (None, False):
             self.finish_update(sgd)
         losses[self.name] += loss
         self.after_update(examples)
         return losses
+
+    def forward_pooled(self, docs: List[Any]) -> Tuple[Any, Any, Callable[[Any, Any], Any]]:
+        """For the pair loss: the model's scores, the pooled vector of each doc the head reads, and
+        a backprop taking the gradients of both. A component that offers ``pair_loss`` defines it."""
+        raise NotImplementedError(f"{type(self).__name__} has no pooled vectors for a pair loss")
+
+    def pair_classes(self, examples: List[Example]) -> List[Optional[int]]:
+        """For the pair loss: each example's class index (``None``: no gold, or not one class)."""
+        raise NotImplementedError(f"{type(self).__name__} has no classes for a pair loss")
 
     # -- serialization -----------------------------------------------------------------------------
     def check_cfg(self) -> None:

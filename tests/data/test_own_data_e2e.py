@@ -41,8 +41,11 @@ def test_csv_and_token_file_to_a_trained_pipeline(tmp_path):
     stats = json.loads(_ok(run_plait("data", "stats", "data/people", "--json", cwd=tmp_path)))
     assert set(stats["splits"]["train"]["labels"]) == {"LOC", "PER"}
 
+    # its measured speed goes to a PLAIT_HOME of its own, not the user's ~/.cache/plait
+    home = {"PLAIT_HOME": str(tmp_path / "plait-home")}
     out = _ok(run_plait("init", "mine", "--data", "data/topics", "--data", "data/people",
-                        "--encoder", "tiny-random", cwd=tmp_path))
+                        "--encoder", "tiny-random", cwd=tmp_path, env=home))
+    assert (tmp_path / "plait-home" / "throughput.json").is_file()
     # sized to the default budget on this machine: the estimate, the table row, the speed
     assert "budget 20 min)" in out and " steps x " in out and "row '" in out, out
     import yaml
@@ -52,7 +55,7 @@ def test_csv_and_token_file_to_a_trained_pipeline(tmp_path):
         ("textcat", ["business", "sport", "tech"]), ("ner", ["LOC", "PER"])]
     assert spec["training"]["train"] == "corpus/mine/train"
     assert spec["training"]["max_steps"] >= 200 and spec["training"]["batch_words"] >= 100
-    res = run_plait("init", "mine", "--data", "data/topics", cwd=tmp_path)
+    res = run_plait("init", "mine", "--data", "data/topics", cwd=tmp_path, env=home)
     assert res.returncode == 1 and "E117" in res.stderr  # no silent overwrite
 
     _ok(run_plait("train", "pipeline/mine.yml", "-o", "training/mine", "--training.max_steps", "4",

@@ -24,6 +24,7 @@ from thinc.api import Config, Model
 from thinc.types import Floats2d
 
 from plait.plugins.component_base import ListenerComponent
+from plait.training.few_shot import check_options, check_pipeline
 from plait.training.balance import check_option, resolve_weights
 
 from .labels import gold_label, resolve_polarity_labels
@@ -48,17 +49,25 @@ def make_sentiment(
     negative_label: Optional[str],
     scorer: Optional[Callable],
     class_weights: Optional[Union[str, Dict[str, float]]] = None,
+    head_init: Optional[str] = None,
+    pair_loss: float = 0.0,
 ) -> "SentimentClassifier":
     """Create a ``SentimentClassifier`` (and install its ``Doc``/``Span`` extensions).
 
     class_weights: null (plain cross-entropy), "balanced" (each class weighted by
         ``n / (k * n_class)`` over the training data at initialize, capped at 10) or a mapping of
         label to weight. The resolved weights are saved with the component.
+    head_init: null (the output layer starts as thinc initializes it) or "fit" (fitted by
+        logistic regression on the frozen encoder's pooled vectors of the training docs before
+        the first step; the small-data recipe, docs/few-labels.md).
+    pair_loss: weight of the pair loss on the docs' pooled vectors (same class: cosine towards 1,
+        other classes: towards 0; SetFit's contrastive loss on every pair of a batch). 0: none.
     """
     install_extensions()
     return SentimentClassifier(nlp.vocab, model, name, positive_label=positive_label,
                                negative_label=negative_label, scorer=scorer,
-                               class_weights=class_weights)
+                               class_weights=class_weights, head_init=head_init,
+                               pair_loss=pair_loss)
 
 
 class SentimentClassifier(ListenerComponent):
@@ -74,12 +83,16 @@ class SentimentClassifier(ListenerComponent):
         negative_label: Optional[str] = None,
         scorer: Optional[Callable] = None,
         class_weights: Optional[Union[str, Dict[str, float]]] = None,
+        head_init: Optional[str] = None,
+        pair_loss: float = 0.0,
     ) -> None:
         check_option(class_weights, component="Sentiment component", name=name)
+        check_options(head_init, pair_loss, component="Sentiment component", name=name)
         self.class_weighting = class_weights
         super().__init__(vocab, model, name, scorer=scorer,
                          cfg={"labels": [], "positive_label": positive_label,
-                              "negative_label": negative_label, "class_weights": None})
+                              "negative_label": negative_label, "class_weights": None,
+                              "head_init": head_init, "pair_loss": float(pair_loss)})
         self._polarity: Optional[Tuple[str, str]] = None
         self._sentencizer = None
 
@@ -188,6 +201,8 @@ class SentimentClassifier(ListenerComponent):
     ) -> None:
         """Set the labels (given, else every cat in the training data), check the gold, build the model."""
         validate_get_examples(get_examples, "SentimentClassifier.initialize")
+        if self.cfg.get("head_init") == "fit":
+            check_pipeline(nlp, component="Sentiment component", name=self.name)
         if labels is None:
             for eg in get_examples():
                 for cat in eg.reference.cats:
@@ -216,6 +231,47 @@ class SentimentClassifier(ListenerComponent):
                                                        n_labels=len(self.labels)))
         self.model.set_dim("nO", len(self.labels))
         self.model.initialize(X=sample)
+        if self.cfg.get("head_init") == "fit":
+            self._fit_head(get_examples, nlp)
+
+    def _fit_head(self, get_examples: Callable[[], Iterable[Example]],
+                  nlp: Optional[Language], max_docs: int = 2000) -> None:
+        """``head_init: "fit"``: the output layer fitted on what it reads (the docs' pooled
+        vectors, or the hidden layer's output) for up to ``max_docs`` training docs."""
+        from thinc.api import chain, list2ragged, reduce_mean
+
+        from plait.training.few_shot import fit_head
+
+        examples = list(islice(get_examples(), max_docs))
+        index = {label: i for i, label in enumerate(self.labels)}
+        weights = self.cfg.get("class_weights") or {}
+        truths = numpy.zeros((len(examples), len(self.labels)), dtype="f")
+        mask = numpy.zeros_like(truths)
+        sample_weight = numpy.ones((len(examples), 1), dtype="f")
+        for i, eg in enumerate(examples):
+            gold = self._gold(eg)
+            if gold is not None:
+                truths[i, index[gold]] = 1.0
+                mask[i] = 1.0
+                sample_weight[i] = float(weights.get(gold, 1.0))
+        head = self.model.get_ref("head")
+        hidden = list(head.layers[:-1]) if head is not self.model.get_ref("output_layer") else []
+        below = chain(self.model.get_ref("tok2vec"), list2ragged(), reduce_mean(), *hidden)
+        fit_head(nlp, self.name, below, self.model.get_ref("output_layer"),
+                 [eg.predicted for eg in examples], truths, mask, exclusive=True,
+                 component="Sentiment component", sample_weight=sample_weight)
+
+    # -- the pair loss (pair_loss > 0) ------------------------------------------------------------
+    def forward_pooled(self, docs: List[Doc]):
+        """Scores, each doc's pooled vector and a backprop of both (for the pair loss)."""
+        from .model import forward_pooled
+
+        return forward_pooled(self.model, docs, True)
+
+    def pair_classes(self, examples: List[Example]) -> List[Optional[int]]:
+        """Each example's gold class index (``None``: no gold)."""
+        index = {label: i for i, label in enumerate(self.labels)}
+        return [None if (gold := self._gold(eg)) is None else index[gold] for eg in examples]
 
     # -- hooks of the base ------------------------------------------------------------------------
     def before_update(self, examples: List[Example]) -> None:

@@ -21,6 +21,11 @@ CONFIG: Dict[str, Any] = {
     "negative_label": None,
     # null, "balanced" (weights from the training data's class counts) or {label: weight}
     "class_weights": None,
+    # null: the output layer as thinc initializes it; "fit": fitted on the frozen encoder's pooled
+    # vectors of the training docs before the first step (the small-data recipe)
+    "head_init": None,
+    # weight of the pair loss on the docs' pooled vectors (SetFit's contrastive loss); 0: none
+    "pair_loss": 0.0,
     "scorer": {"@scorers": "plait.sentiment_scorer.v1"},
 }
 

@@ -88,14 +88,29 @@ def mean_pool(model: Model, vecs: List[Floats2d], segments: List[Segments]):
 
 
 def forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2d], Callable]:
+    outputs, _, backprop = forward_pooled(model, docs, is_train)
+    return outputs, lambda d_outputs: backprop(d_outputs, None)
+
+
+def forward_pooled(model: Model, docs: List[Doc], is_train: bool
+                   ) -> Tuple[List[Floats2d], Floats2d, Callable]:
+    """The forward pass, also returning each doc's pooled vector (its doc row, what the head reads;
+    for the pair loss) and a backprop taking the gradients of the outputs and of those vectors
+    (``None``: none)."""
     tok2vec = model.get_ref("tok2vec")
     head = model.get_ref("head")
     segments = [doc_segments(doc) for doc in docs]
+    doc_rows = []
+    row = 0
+    for segs in segments:
+        doc_rows.append(row)
+        row += len(segs)
     if not any(len(doc) for doc in docs):
         # Nothing to encode (some tok2vec layers, e.g. the transformer listener, fail on a batch of
         # empty docs): scores are zeros, the component reports empty docs as uniform.
         n_labels = model.get_dim("nO")
-        return [model.ops.alloc2f(len(segs), n_labels) for segs in segments], lambda d: []
+        return ([model.ops.alloc2f(len(segs), n_labels) for segs in segments],
+                model.ops.alloc2f(len(docs), 0), lambda d, d_doc: [])
     vecs, bp_tok2vec = tok2vec(docs, is_train)
     pooled, bp_pool = mean_pool(model, vecs, segments)
     if pooled.shape[0]:
@@ -103,20 +118,20 @@ def forward(model: Model, docs: List[Doc], is_train: bool) -> Tuple[List[Floats2
     else:
         scores, bp_head = model.ops.alloc2f(0, model.get_dim("nO")), lambda d: d
     outputs = []
-    row = 0
-    for segs in segments:
-        outputs.append(scores[row:row + len(segs)])
-        row += len(segs)
+    for start, segs in zip(doc_rows, segments):
+        outputs.append(scores[start:start + len(segs)])
 
-    def backprop(d_outputs: List[Floats2d]) -> List[Doc]:
+    def backprop(d_outputs: List[Floats2d], d_doc_pooled: Optional[Floats2d]) -> List[Doc]:
         if d_outputs:
             d_scores = model.ops.xp.vstack(d_outputs)
         else:
             d_scores = model.ops.alloc2f(0, model.get_dim("nO"))
         d_pooled = bp_head(d_scores) if d_scores.shape[0] else d_scores
+        if d_doc_pooled is not None and d_pooled.shape[0]:
+            d_pooled[doc_rows] += d_doc_pooled
         return bp_tok2vec(bp_pool(d_pooled))
 
-    return outputs, backprop
+    return outputs, pooled[doc_rows], backprop
 
 
 def init(model: Model, X: Optional[List[Doc]] = None, Y=None) -> Model:

@@ -19,12 +19,14 @@ from thinc.api import Config, Model
 
 from plait.plugins.component_base import ListenerComponent
 from plait.training.balance import check_option, pos_weights, resolve_weights
+from plait.training.few_shot import check_options, check_pipeline
 
 from . import model as _model  # noqa: F401  (registers plait.textcat.v1 without entry points)
 from .scoring import best_threshold, default_threshold, score_textcat
 from .errors import Errors, TextcatError
 
 CATEGORIES_EXTENSION = "categories"
+POOLED_LAYER = 2  # the chain's reduce_mean: tok2vec, list2ragged, reduce_mean, ...
 
 
 def _describe(doc: Doc, index: Optional[int] = None) -> str:
@@ -47,8 +49,11 @@ class PlaitTextCategorizer(ListenerComponent):
         tune_thresholds: bool = True,
         scorer: Optional[Callable] = score_textcat,
         class_weights: Optional[Union[str, Dict[str, float]]] = None,
+        head_init: Optional[str] = None,
+        pair_loss: float = 0.0,
     ) -> None:
         check_option(class_weights, component="Component (plait_textcat)", name=name)
+        check_options(head_init, pair_loss, component="Component (plait_textcat)", name=name)
         self.class_weighting = class_weights
         super().__init__(vocab, model, name, scorer=scorer, cfg={
             "labels": [],
@@ -58,6 +63,8 @@ class PlaitTextCategorizer(ListenerComponent):
             "tune_thresholds": bool(tune_thresholds),
             "positive_label": None,
             "class_weights": None,
+            "head_init": head_init,
+            "pair_loss": float(pair_loss),
         })
 
     # -- labels ------------------------------------------------------------------------------------
@@ -243,6 +250,8 @@ class PlaitTextCategorizer(ListenerComponent):
     ) -> None:
         """Set the labels (given, else every cat in the training examples) and build the model."""
         validate_get_examples(get_examples, "PlaitTextCategorizer.initialize")
+        if self.cfg.get("head_init") == "fit":
+            check_pipeline(nlp, component="Component (plait_textcat)", name=self.name)
         if labels is not None:
             new_labels = list(dict.fromkeys(labels))
         else:
@@ -295,6 +304,58 @@ class PlaitTextCategorizer(ListenerComponent):
         else:
             output.set_dim("nO", len(self.labels), force=True)
         self.model.initialize(X=[eg.reference for eg in sample], Y=self.model.ops.asarray2f(truths))
+        if self.cfg.get("head_init") == "fit":
+            self._fit_head(get_examples, nlp)
+
+    def _fit_head(self, get_examples: Callable[[], Iterable[Example]],
+                  nlp: Optional[Language], max_docs: int = 2000) -> None:
+        """``head_init: "fit"``: the output layer fitted by logistic regression on what it reads
+        (the pooled vectors, or the hidden layer's output) for up to ``max_docs`` training docs."""
+        from thinc.api import chain
+
+        from plait.training.few_shot import fit_head
+
+        examples = list(islice(get_examples(), max_docs))
+        truths, mask = self._examples_to_truth(examples)
+        weights = self._loss_weights(truths)[:, :1] if self.exclusive else None
+        fit_head(nlp, self.name, chain(*self.model.layers[:-1]), self._output_layer(),
+                 [eg.predicted for eg in examples], truths, mask, exclusive=self.exclusive,
+                 component="Component (plait_textcat)", sample_weight=weights)
+
+    # -- the pair loss (pair_loss > 0) ------------------------------------------------------------
+    def forward_pooled(self, docs: List[Doc]):
+        """The chain run layer by layer, keeping the pooled vectors (for the pair loss)."""
+        layers = self.model.layers
+        X: Any = docs
+        backprops = []
+        pooled = None
+        for i, layer in enumerate(layers):
+            X, bp = layer.begin_update(X)
+            backprops.append(bp)
+            if i == POOLED_LAYER:
+                pooled = X
+
+        def backprop(d_scores, d_pooled):
+            d = d_scores
+            for i in range(len(layers) - 1, -1, -1):
+                if i == POOLED_LAYER:
+                    d = d + d_pooled
+                d = backprops[i](d)
+            return d
+
+        return X, pooled, backprop
+
+    def pair_classes(self, examples: List[Example]) -> List[Optional[int]]:
+        """The gold class of each example (exclusive labels; multi-label docs form no pairs)."""
+        if not self.exclusive:
+            return [None] * len(examples)
+        index = {label: i for i, label in enumerate(self.labels)}
+        classes: List[Optional[int]] = []
+        for i, eg in enumerate(examples):
+            gold = self._gold_of(eg, i)
+            positive = [label for label, value in gold.items() if value == 1.0]
+            classes.append(index[positive[0]] if positive else None)
+        return classes
 
     # -- dev tuning ----------------------------------------------------------------------------------
     def tune_on_dev(self, examples: Iterable[Example], nlp: Optional[Language] = None) -> Dict[str, Any]:
@@ -337,6 +398,8 @@ def make_textcat(
     tune_thresholds: bool,
     scorer: Optional[Callable],
     class_weights: Optional[Union[str, Dict[str, float]]] = None,
+    head_init: Optional[str] = None,
+    pair_loss: float = 0.0,
 ) -> PlaitTextCategorizer:
     """Create a ``plait_textcat`` component.
 
@@ -348,9 +411,15 @@ def make_textcat(
         example weighs its gold class's weight (balanced: ``n / (k * n_class)``); multi-label: the
         weight of a label's positive examples (balanced: ``n_negative / n_positive``). Capped at 10,
         computed from the training data at initialize and saved with the component.
+    head_init: null (the output layer starts at zero) or "fit" (fitted by logistic regression on
+        the frozen encoder's pooled vectors of the training docs before the first step; the
+        small-data recipe, see docs/few-labels.md).
+    pair_loss: weight of the pair loss on the pooled vectors (same class: cosine towards 1, other
+        classes: towards 0; SetFit's contrastive loss on every pair of a batch). 0: none.
     """
     if not Doc.has_extension(CATEGORIES_EXTENSION):
         Doc.set_extension(CATEGORIES_EXTENSION, default=None)
     return PlaitTextCategorizer(nlp.vocab, model, name, exclusive=exclusive, threshold=threshold,
                                 tune_thresholds=tune_thresholds, scorer=scorer,
-                                class_weights=class_weights)
+                                class_weights=class_weights, head_init=head_init,
+                                pair_loss=pair_loss)

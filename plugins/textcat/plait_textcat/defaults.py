@@ -22,6 +22,11 @@ CONFIG: Dict[str, Any] = {
     "tune_thresholds": True,
     # null, "balanced" (weights from the training data's label counts) or {label: weight}
     "class_weights": None,
+    # null: a zero output layer; "fit": fitted on the frozen encoder's pooled vectors of the
+    # training docs before the first step (the small-data recipe, docs/few-labels.md)
+    "head_init": None,
+    # weight of the pair loss on the pooled vectors (SetFit's contrastive loss); 0: none
+    "pair_loss": 0.0,
     "scorer": {"@scorers": "plait.textcat_scorer.v1"},
 }
 

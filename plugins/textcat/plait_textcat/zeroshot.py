@@ -117,11 +117,9 @@ class ZeroShotTextCategorizer(PlaitTextCategorizer):
         for label in new_labels:
             self.cfg["labels"].append(label)
             self.vocab.strings.add(label)
-        docs = [nlp.make_doc(text) for text in self.label_texts()]
-        for pipe_name, proc in nlp.pipeline:
-            if pipe_name == self.name:
-                break
-            docs = list(proc.pipe(docs)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+        from plait.training.few_shot import run_pipes_before
+
+        docs = run_pipes_before(nlp, self.name, [nlp.make_doc(t) for t in self.label_texts()])
         output = self._output_layer()
         output.set_dim("nO", len(self.labels), force=True)
         self.model.initialize(X=docs)

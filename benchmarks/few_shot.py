@@ -1,0 +1,249 @@
+"""Few labels, side by side: Plait's recipes, SetFit and TF-IDF + logistic regression on the same
+training examples, scored on the same test split, several seeds per size.
+
+    python benchmarks/few_shot.py --corpus trec=pipeline/textcat-trec.yml:corpus/fs-trec \
+        --sizes 8,16 --seeds 3 --max-steps 60 --setfit-python /path/to/setfit-venv/bin/python
+
+For every corpus (``name=SPEC:DATA``; ``DATA`` holds ``train.spacy``, ``dev.spacy`` and
+``test.spacy``, what ``plait corpus`` writes) it runs ``plait curve`` once per Plait recipe, with
+the same ``--data-seed``, so every recipe and seed trains on the same nested subsets (per class);
+then it reads those subsets back (``subsets/SIZE.spacy``) and trains the peers on exactly the same
+documents:
+
+- ``plait``: the spec as it is (its component's default head), cut to ``--max-steps``;
+- ``plait few-shot``: the same with ``head_init: fit`` and ``pair_loss: 1`` on the classifier
+  (the small-data recipe: a head fitted on the frozen encoder before step 1, and SetFit's
+  cosine-similarity loss on every pair of a batch), same steps;
+- ``setfit``: SetFit 1.x (``benchmarks/setfit_peer.py``, in SetFit's own virtual environment given
+  by ``--setfit-python``) from the **same encoder folder** as the spec's, its default recipe (20
+  pair iterations, one epoch, logistic-regression head);
+- ``tf-idf + lr``: scikit-learn's TF-IDF (words and bigrams) and ``LogisticRegression``; it has no
+  seed, so it is run once per size.
+
+Every score is the macro F over the component's labels (for Plait, the scorer's ``*_macro_f``; for
+the peers, scikit-learn's ``f1_score(average="macro")`` of the same decisions). The work folder
+(``--work``, default ``curves/few-shot``) keeps every finished run, so a killed benchmark continues
+where it stopped; the table is written to ``benchmarks/results/few-shot.json``, which
+``benchmarks/tables.py`` renders.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
+
+FEW_SHOT_OPTIONS = {"head_init": "fit", "pair_loss": 1.0}
+RECIPES = ("plait", "plait few-shot")
+
+
+def read_labelled(path: Path) -> List[Tuple[str, str]]:
+    """(text, label) of every doc with one positive cat, from a DocBin."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    out = []
+    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
+        positive = [k for k, v in doc.cats.items() if v >= 0.5]
+        if len(positive) == 1:
+            out.append((doc.text, positive[0]))
+    return out
+
+
+def macro_f(gold: Sequence[str], predicted: Sequence[str]) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(list(gold), list(predicted), labels=sorted(set(gold)), average="macro",
+                          zero_division=0))
+
+
+def spec_component(spec_path: Path) -> Tuple[str, str]:
+    """The spec's one classifier: (pipe name, component)."""
+    from plait.training.spec import load_spec
+
+    spec = load_spec(spec_path)
+    comp = spec.components[0]
+    return comp.name or comp.component, comp.component
+
+
+def encoder_folder(spec_path: Path) -> str:
+    """The folder of the spec's encoder (SetFit is given the same weights)."""
+    from plait.training.encoders import resolve_encoder
+    from plait.training.spec import load_spec
+
+    return str(resolve_encoder(load_spec(spec_path).encoder))
+
+
+def run_curve(spec: Path, data: Path, work: Path, args: argparse.Namespace,
+              options: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    pipe, _ = spec_component(spec)
+    cmd = [sys.executable, "-m", "plait", "curve", str(spec), "-o", str(work),
+           "--sizes", args.sizes, "--seeds", str(args.seeds), "--data-seed", str(args.data_seed),
+           "--test", str(data / "test.spacy"), "--max-steps", str(args.max_steps),
+           "--eval-frequency", str(args.max_steps),
+           "--paths.train", str(data / "train.spacy"), "--paths.dev", str(data / "dev.spacy")]
+    for key, value in (options or {}).items():
+        cmd += [f"--components.{pipe}.{key}", json.dumps(value)]
+    done = subprocess.run(cmd)
+    if done.returncode:
+        raise SystemExit(f"plait curve failed ({done.returncode}): {' '.join(cmd)}")
+    return json.loads((work / "curve.json").read_text(encoding="utf8"))
+
+
+def curve_scores(table: Dict[str, Any], pipe: str) -> Dict[str, List[float]]:
+    """size -> the macro F of each seed's run."""
+    out: Dict[str, List[float]] = {}
+    for point in table["points"]:
+        values = []
+        for run in point["runs"]:
+            scores = (run["scores"].get(pipe) or {}).get("scores") or {}
+            key = next((k for k in scores if k.endswith("_macro_f")), None)
+            if key is not None and scores[key] is not None:
+                values.append(float(scores[key]))
+        out[point["size"]] = values
+    return out
+
+
+def tfidf_lr(train: List[Tuple[str, str]], test: List[str]) -> List[str]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    X = vec.fit_transform([t for t, _ in train])
+    clf = LogisticRegression(C=10.0, max_iter=2000).fit(X, [label for _, label in train])
+    return [str(p) for p in clf.predict(vec.transform(test))]
+
+
+def setfit_run(python: str, model: str, train: List[Tuple[str, str]], test: List[str], seed: int,
+               work: Path) -> Dict[str, Any]:
+    work.mkdir(parents=True, exist_ok=True)
+    job, result = work / f"job-{seed}.json", work / f"result-{seed}.json"
+    job.write_text(json.dumps({"model": model, "seed": seed, "train": train, "test": test}),
+                   encoding="utf8")
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               TOKENIZERS_PARALLELISM="false")
+    with open(work / f"setfit-{seed}.log", "w", encoding="utf8") as log:
+        done = subprocess.run([python, str(ROOT / "benchmarks" / "setfit_peer.py"), str(job),
+                               str(result)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    if done.returncode:
+        raise SystemExit(f"SetFit failed ({done.returncode}); see {work / f'setfit-{seed}.log'}")
+    job.unlink()
+    return json.loads(result.read_text(encoding="utf8"))
+
+
+def summary(values: Sequence[float]) -> Dict[str, Any]:
+    if not values:
+        return {"mean": None, "std": None, "n": 0}
+    return {"mean": statistics.fmean(values),
+            "std": statistics.pstdev(values) if len(values) > 1 else 0.0, "n": len(values)}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--corpus", action="append", required=True,
+                    help="name=SPEC:DATA, e.g. trec=pipeline/textcat-trec.yml:corpus/fs-trec")
+    ap.add_argument("--sizes", default="8,16", help="Examples per class")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--data-seed", type=int, default=0)
+    ap.add_argument("--max-steps", type=int, default=60)
+    ap.add_argument("--setfit-python", default=None,
+                    help="Python of a virtual environment with setfit (its own pins)")
+    ap.add_argument("--recipes", default=",".join(RECIPES + ("setfit", "tf-idf + lr")))
+    ap.add_argument("--work", type=Path, default=Path("curves") / "few-shot")
+    ap.add_argument("--output", type=Path,
+                    default=ROOT / "benchmarks" / "results" / "few-shot.json")
+    args = ap.parse_args(argv)
+    wanted = [r.strip() for r in args.recipes.split(",") if r.strip()]
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    rows: List[Dict[str, Any]] = []
+    for item in args.corpus:
+        name, _, rest = item.partition("=")
+        spec_text, _, data_text = rest.rpartition(":")
+        spec, data = Path(spec_text), Path(data_text)
+        pipe, _ = spec_component(spec)
+        base = args.work / name
+        scores: Dict[str, Dict[str, List[float]]] = {}
+        seconds: Dict[str, float] = {}
+        for recipe in RECIPES:
+            if recipe not in wanted:
+                continue
+            start = time.perf_counter()
+            table = run_curve(spec, data, base / recipe.replace(" ", "-"), args,
+                              FEW_SHOT_OPTIONS if recipe == "plait few-shot" else None)
+            scores[recipe] = curve_scores(table, pipe)
+            seconds[recipe] = sum(r["seconds"] for p in table["points"] for r in p["runs"]) / max(
+                1, sum(len(p["runs"]) for p in table["points"]))
+            del start
+        subsets = next((base / r.replace(" ", "-") / "subsets" for r in RECIPES
+                        if (base / r.replace(" ", "-") / "subsets").is_dir()), None)
+        if subsets is None:
+            # no Plait recipe asked for: the curve writes the subsets, so run it with 0 steps' worth
+            raise SystemExit("the peers train on the curve's subsets: keep a Plait recipe in "
+                             "--recipes")
+        test = read_labelled(data / "test.spacy")
+        test_texts, gold = [t for t, _ in test], [label for _, label in test]
+        peers_path = base / "peers.json"
+        peers = json.loads(peers_path.read_text(encoding="utf8")) if peers_path.exists() else {}
+        for size in sizes:
+            train = read_labelled(subsets / f"{size}.spacy")
+            if "tf-idf + lr" in wanted:
+                key = f"tf-idf + lr/{size}/0"
+                if key not in peers:
+                    t0 = time.perf_counter()
+                    peers[key] = {"f": macro_f(gold, tfidf_lr(train, test_texts)),
+                                  "seconds": round(time.perf_counter() - t0, 1)}
+                    peers_path.write_text(json.dumps(peers, indent=1), encoding="utf8")
+            if "setfit" in wanted and args.setfit_python:
+                for seed in range(args.seeds):
+                    key = f"setfit/{size}/{seed}"
+                    if key in peers:
+                        continue
+                    out = setfit_run(args.setfit_python, encoder_folder(spec), train, test_texts,
+                                     seed, base / "setfit")
+                    peers[key] = {"f": macro_f(gold, out["predicted"]), "seconds": out["seconds"]}
+                    peers_path.write_text(json.dumps(peers, indent=1), encoding="utf8")
+                    print(f"✔ {name} setfit {size}/class seed {seed}: {100 * peers[key]['f']:.1f}",
+                          flush=True)
+        for recipe in list(scores) + ["setfit", "tf-idf + lr"]:
+            if recipe not in wanted:
+                continue
+            for size in sizes:
+                if recipe in scores:
+                    values, secs = scores[recipe].get(size, []), seconds.get(recipe)
+                else:
+                    found = [v for k, v in peers.items() if k.startswith(f"{recipe}/{size}/")]
+                    values = [v["f"] for v in found]
+                    secs = statistics.fmean(v["seconds"] for v in found) if found else None
+                s = summary(values)
+                rows.append({
+                    "corpus": name, "per_class": int(size), "recipe": recipe,
+                    "macro_f": None if s["mean"] is None else
+                    f"{100 * s['mean']:.1f} ± {100 * s['std']:.1f}",
+                    "seeds": s["n"], "per_seed": ", ".join(f"{100 * v:.1f}" for v in values),
+                    "seconds_per_run": None if secs is None else round(secs, 1),
+                    "mean": s["mean"], "std": s["std"]})
+    data = {"benchmark": "few-shot", "machine": machine_info(),
+            "settings": {"sizes": args.sizes, "seeds": args.seeds, "data_seed": args.data_seed,
+                         "max_steps": args.max_steps, "few_shot_options": FEW_SHOT_OPTIONS,
+                         "metric": "macro F over the component's labels",
+                         "command": " ".join(["python", "benchmarks/few_shot.py",
+                                              *(argv if argv is not None else sys.argv[1:])])},
+            "rows": rows}
+    path = write_json(args.output, data)
+    print(markdown_table(list(rows[0])[:7], [list(r.values())[:7] for r in rows]))
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
