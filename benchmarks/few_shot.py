@@ -17,8 +17,9 @@ documents:
 - ``setfit``: SetFit 1.x (``benchmarks/setfit_peer.py``, in SetFit's own virtual environment given
   by ``--setfit-python``) from the **same encoder folder** as the spec's, its default recipe (20
   pair iterations, one epoch, logistic-regression head);
-- ``tf-idf + lr``: scikit-learn's TF-IDF (words and bigrams) and ``LogisticRegression``; it has no
-  seed, so it is run once per size.
+- ``tf-idf + lr``: the quality table's TF-IDF + logistic-regression peer
+  (``scripts/peers.py``'s ``tfidf_lr_peer``: C picked on the dev split); it has no seed, so it is run
+  once per size.
 
 Every score is the macro F over the component's labels (for Plait, the scorer's ``*_macro_f``; for
 the peers, scikit-learn's ``f1_score(average="macro")`` of the same decisions). The work folder
@@ -41,23 +42,20 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
+from scripts.peers import tfidf_lr_peer  # noqa: E402  (the quality table's TF-IDF + LR peer)
 
 FEW_SHOT_OPTIONS = {"head_init": "fit", "pair_loss": 1.0}
 RECIPES = ("plait", "plait few-shot")
 
 
-def read_labelled(path: Path) -> List[Tuple[str, str]]:
-    """(text, label) of every doc with one positive cat, from a DocBin."""
+def read_labelled(path: Path, labels: Sequence[str]) -> Tuple[List[str], List[str]]:
+    """(texts, gold labels) of a DocBin, read as the quality table's peers read their splits."""
     import spacy
-    from spacy.tokens import DocBin
+
+    from scripts.peers import labelled, read_docs
 
     nlp = spacy.blank("en")
-    out = []
-    for doc in DocBin().from_disk(path).get_docs(nlp.vocab):
-        positive = [k for k, v in doc.cats.items() if v >= 0.5]
-        if len(positive) == 1:
-            out.append((doc.text, positive[0]))
-    return out
+    return labelled([doc for _, doc in read_docs(path, nlp.vocab)], labels)
 
 
 def macro_f(gold: Sequence[str], predicted: Sequence[str]) -> float:
@@ -67,13 +65,12 @@ def macro_f(gold: Sequence[str], predicted: Sequence[str]) -> float:
                           zero_division=0))
 
 
-def spec_component(spec_path: Path) -> Tuple[str, str]:
-    """The spec's one classifier: (pipe name, component)."""
+def spec_component(spec_path: Path) -> Tuple[str, List[str]]:
+    """The spec's one classifier: (pipe name, its labels)."""
     from plait.training.spec import load_spec
 
-    spec = load_spec(spec_path)
-    comp = spec.components[0]
-    return comp.name or comp.component, comp.component
+    comp = load_spec(spec_path).components[0]
+    return comp.name or comp.component, list(comp.labels or [])
 
 
 def encoder_folder(spec_path: Path) -> str:
@@ -114,17 +111,7 @@ def curve_scores(table: Dict[str, Any], pipe: str) -> Dict[str, List[float]]:
     return out
 
 
-def tfidf_lr(train: List[Tuple[str, str]], test: List[str]) -> List[str]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
-    X = vec.fit_transform([t for t, _ in train])
-    clf = LogisticRegression(C=10.0, max_iter=2000).fit(X, [label for _, label in train])
-    return [str(p) for p in clf.predict(vec.transform(test))]
-
-
-def setfit_run(python: str, model: str, train: List[Tuple[str, str]], test: List[str], seed: int,
+def setfit_run(python: str, model: str, train: List[List[str]], test: List[str], seed: int,
                work: Path) -> Dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     job, result = work / f"job-{seed}.json", work / f"result-{seed}.json"
@@ -142,10 +129,12 @@ def setfit_run(python: str, model: str, train: List[Tuple[str, str]], test: List
 
 
 def summary(values: Sequence[float]) -> Dict[str, Any]:
+    """Mean, std (sample, as ``plait curve`` reports it) and count of the seeds' scores."""
+    from plait.training.curve import aggregate
+
     if not values:
         return {"mean": None, "std": None, "n": 0}
-    return {"mean": statistics.fmean(values),
-            "std": statistics.pstdev(values) if len(values) > 1 else 0.0, "n": len(values)}
+    return aggregate([{"scores": {"f": {"metric": "macro_f", "value": v}}} for v in values])["f"]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -170,37 +159,35 @@ def main(argv: Optional[List[str]] = None) -> int:
         name, _, rest = item.partition("=")
         spec_text, _, data_text = rest.rpartition(":")
         spec, data = Path(spec_text), Path(data_text)
-        pipe, _ = spec_component(spec)
+        pipe, labels = spec_component(spec)
         base = args.work / name
         scores: Dict[str, Dict[str, List[float]]] = {}
         seconds: Dict[str, float] = {}
         for recipe in RECIPES:
             if recipe not in wanted:
                 continue
-            start = time.perf_counter()
             table = run_curve(spec, data, base / recipe.replace(" ", "-"), args,
                               FEW_SHOT_OPTIONS if recipe == "plait few-shot" else None)
             scores[recipe] = curve_scores(table, pipe)
             seconds[recipe] = sum(r["seconds"] for p in table["points"] for r in p["runs"]) / max(
                 1, sum(len(p["runs"]) for p in table["points"]))
-            del start
         subsets = next((base / r.replace(" ", "-") / "subsets" for r in RECIPES
                         if (base / r.replace(" ", "-") / "subsets").is_dir()), None)
-        if subsets is None:
-            # no Plait recipe asked for: the curve writes the subsets, so run it with 0 steps' worth
+        if subsets is None:  # the subsets are written by plait curve
             raise SystemExit("the peers train on the curve's subsets: keep a Plait recipe in "
                              "--recipes")
-        test = read_labelled(data / "test.spacy")
-        test_texts, gold = [t for t, _ in test], [label for _, label in test]
+        test_texts, gold = read_labelled(data / "test.spacy", labels)
+        dev = read_labelled(data / "dev.spacy", labels)
         peers_path = base / "peers.json"
         peers = json.loads(peers_path.read_text(encoding="utf8")) if peers_path.exists() else {}
         for size in sizes:
-            train = read_labelled(subsets / f"{size}.spacy")
+            train = read_labelled(subsets / f"{size}.spacy", labels)
             if "tf-idf + lr" in wanted:
                 key = f"tf-idf + lr/{size}/0"
                 if key not in peers:
                     t0 = time.perf_counter()
-                    peers[key] = {"f": macro_f(gold, tfidf_lr(train, test_texts)),
+                    predicted, _ = tfidf_lr_peer(train, dev, test_texts)
+                    peers[key] = {"f": macro_f(gold, predicted),
                                   "seconds": round(time.perf_counter() - t0, 1)}
                     peers_path.write_text(json.dumps(peers, indent=1), encoding="utf8")
             if "setfit" in wanted and args.setfit_python:
@@ -208,8 +195,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                     key = f"setfit/{size}/{seed}"
                     if key in peers:
                         continue
-                    out = setfit_run(args.setfit_python, encoder_folder(spec), train, test_texts,
-                                     seed, base / "setfit")
+                    out = setfit_run(args.setfit_python, encoder_folder(spec),
+                                     [list(pair) for pair in zip(*train)], test_texts, seed,
+                                     base / "setfit")
                     peers[key] = {"f": macro_f(gold, out["predicted"]), "seconds": out["seconds"]}
                     peers_path.write_text(json.dumps(peers, indent=1), encoding="utf8")
                     print(f"✔ {name} setfit {size}/class seed {seed}: {100 * peers[key]['f']:.1f}",

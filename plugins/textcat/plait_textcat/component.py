@@ -26,7 +26,6 @@ from .scoring import best_threshold, default_threshold, score_textcat
 from .errors import Errors, TextcatError
 
 CATEGORIES_EXTENSION = "categories"
-POOLED_LAYER = 2  # the chain's reduce_mean: tok2vec, list2ragged, reduce_mean, ...
 
 
 def _describe(doc: Doc, index: Optional[int] = None) -> str:
@@ -326,19 +325,20 @@ class PlaitTextCategorizer(ListenerComponent):
     def forward_pooled(self, docs: List[Doc]):
         """The chain run layer by layer, keeping the pooled vectors (for the pair loss)."""
         layers = self.model.layers
+        pooling = layers.index(self.model.get_ref("pooling"))
         X: Any = docs
         backprops = []
         pooled = None
         for i, layer in enumerate(layers):
             X, bp = layer.begin_update(X)
             backprops.append(bp)
-            if i == POOLED_LAYER:
+            if i == pooling:
                 pooled = X
 
         def backprop(d_scores, d_pooled):
             d = d_scores
             for i in range(len(layers) - 1, -1, -1):
-                if i == POOLED_LAYER:
+                if i == pooling:
                     d = d + d_pooled
                 d = backprops[i](d)
             return d

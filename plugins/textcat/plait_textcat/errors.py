@@ -32,5 +32,4 @@ class Errors(Catalogue, prefix="TEXTCAT"):
                   "initialize() needs the pipeline: call nlp.initialize(), not the component's.")
 
 
-
 TextcatError = PlaitValueError  # an error plait-textcat raises on purpose (bad labels, data or configuration)

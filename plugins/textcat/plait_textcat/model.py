@@ -30,7 +30,8 @@ def build_textcat_model(
     """
     from thinc.api import Dropout, Linear, Maxout, chain, list2ragged, reduce_mean, zero_init
 
-    layers: list = [tok2vec, list2ragged(), reduce_mean()]
+    pooling = reduce_mean()
+    layers: list = [tok2vec, list2ragged(), pooling]
     if hidden_width:
         layers.append(Maxout(nO=hidden_width, nP=2, normalize=True))
     if dropout:
@@ -40,5 +41,6 @@ def build_textcat_model(
     model.name = "plait-textcat"
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output_layer", output)
+    model.set_ref("pooling", pooling)  # its output is the pooled vectors (the pair loss's)
     model.attrs["plait_textcat"] = True
     return model
