@@ -14,6 +14,7 @@ documents:
 - ``plait few-shot``: the same with ``head_init: fit`` and ``pair_loss: 1`` on the classifier
   (the small-data recipe: a head fitted on the frozen encoder before step 1, and SetFit's
   cosine-similarity loss on every pair of a batch), same steps;
+- ``plait pair`` (only when asked for in ``--recipes``): the pair loss alone, default head;
 - ``setfit``: SetFit 1.x (``benchmarks/setfit_peer.py``, in SetFit's own virtual environment given
   by ``--setfit-python``) from the **same encoder folder** as the spec's, its default recipe (20
   pair iterations, one epoch, logistic-regression head);
@@ -45,7 +46,13 @@ from benchmarks._common import ROOT, machine_info, markdown_table, write_json  #
 from scripts.peers import tfidf_lr_peer  # noqa: E402  (the quality table's TF-IDF + LR peer)
 
 FEW_SHOT_OPTIONS = {"head_init": "fit", "pair_loss": 1.0}
-RECIPES = ("plait", "plait few-shot")
+#: Plait's recipes: name -> options set on the spec's classifier (None: the spec as it is).
+RECIPES: Dict[str, Optional[Dict[str, Any]]] = {
+    "plait": None,
+    "plait few-shot": FEW_SHOT_OPTIONS,
+    "plait pair": {"pair_loss": 1.0},  # the pair loss alone, default head
+}
+DEFAULT_RECIPES = ("plait", "plait few-shot", "setfit", "tf-idf + lr")
 
 
 def read_labelled(path: Path, labels: Sequence[str]) -> Tuple[List[str], List[str]]:
@@ -147,14 +154,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--max-steps", type=int, default=60)
     ap.add_argument("--setfit-python", default=None,
                     help="Python of a virtual environment with setfit (its own pins)")
-    ap.add_argument("--recipes", default=",".join(RECIPES + ("setfit", "tf-idf + lr")))
+    ap.add_argument("--recipes", default=",".join(DEFAULT_RECIPES),
+                    help=f"Any of: {', '.join([*RECIPES, 'setfit', 'tf-idf + lr'])}")
     ap.add_argument("--work", type=Path, default=Path("curves") / "few-shot")
     ap.add_argument("--output", type=Path,
                     default=ROOT / "benchmarks" / "results" / "few-shot.json")
     args = ap.parse_args(argv)
     wanted = [r.strip() for r in args.recipes.split(",") if r.strip()]
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
-    rows: List[Dict[str, Any]] = []
+    unknown = [r for r in wanted if r not in RECIPES and r not in ("setfit", "tf-idf + lr")]
+    if unknown:
+        raise SystemExit(f"unknown recipe(s): {', '.join(unknown)}")
+    command = " ".join(["python", "benchmarks/few_shot.py",
+                        *(argv if argv is not None else sys.argv[1:])])
+    # Rows this run does not measure (other corpora, sizes or recipes) are kept: the table fills
+    # up one run at a time.
+    previous = json.loads(args.output.read_text(encoding="utf8")) if args.output.exists() else {}
+    rows: List[Dict[str, Any]] = list(previous.get("rows", []))
+    commands: Dict[str, List[str]] = {
+        k: [v] if isinstance(v, str) else list(v)
+        for k, v in previous.get("settings", {}).get("commands", {}).items()}
+    if "command" in previous.get("settings", {}):  # a table from before one-corpus-at-a-time
+        commands.update({r["corpus"]: [previous["settings"]["command"]] for r in rows})
     for item in args.corpus:
         name, _, rest = item.partition("=")
         spec_text, _, data_text = rest.rpartition(":")
@@ -163,11 +184,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         base = args.work / name
         scores: Dict[str, Dict[str, List[float]]] = {}
         seconds: Dict[str, float] = {}
-        for recipe in RECIPES:
+        for recipe, options in RECIPES.items():
             if recipe not in wanted:
                 continue
-            table = run_curve(spec, data, base / recipe.replace(" ", "-"), args,
-                              FEW_SHOT_OPTIONS if recipe == "plait few-shot" else None)
+            table = run_curve(spec, data, base / recipe.replace(" ", "-"), args, options)
             scores[recipe] = curve_scores(table, pipe)
             seconds[recipe] = sum(r["seconds"] for p in table["points"] for r in p["runs"]) / max(
                 1, sum(len(p["runs"]) for p in table["points"]))
@@ -202,6 +222,11 @@ def main(argv: Optional[List[str]] = None) -> int:
                     peers_path.write_text(json.dumps(peers, indent=1), encoding="utf8")
                     print(f"✔ {name} setfit {size}/class seed {seed}: {100 * peers[key]['f']:.1f}",
                           flush=True)
+        measured = {(recipe, int(size)) for recipe in wanted for size in sizes}
+        rows = [r for r in rows if r["corpus"] != name or (r["recipe"], r["per_class"])
+                not in measured]
+        if command not in commands.setdefault(name, []):
+            commands[name].append(command)  # every command that measured rows of this corpus
         for recipe in list(scores) + ["setfit", "tf-idf + lr"]:
             if recipe not in wanted:
                 continue
@@ -220,16 +245,15 @@ def main(argv: Optional[List[str]] = None) -> int:
                     "seeds": s["n"], "per_seed": ", ".join(f"{100 * v:.1f}" for v in values),
                     "seconds_per_run": None if secs is None else round(secs, 1),
                     "mean": s["mean"], "std": s["std"]})
-    data = {"benchmark": "few-shot", "machine": machine_info(),
-            "settings": {"sizes": args.sizes, "seeds": args.seeds, "data_seed": args.data_seed,
-                         "max_steps": args.max_steps, "few_shot_options": FEW_SHOT_OPTIONS,
-                         "metric": "macro F over the component's labels",
-                         "command": " ".join(["python", "benchmarks/few_shot.py",
-                                              *(argv if argv is not None else sys.argv[1:])])},
-            "rows": rows}
-    path = write_json(args.output, data)
+        # Written after every corpus, so a run stopped later keeps what it measured.
+        data = {"benchmark": "few-shot", "machine": machine_info(),
+                "settings": {"data_seed": args.data_seed, "recipes": RECIPES,
+                             "metric": "macro F over the component's labels",
+                             "commands": commands},
+                "rows": rows}
+        path = write_json(args.output, data)
+        print(f"wrote {path} ({name})", flush=True)
     print(markdown_table(list(rows[0])[:7], [list(r.values())[:7] for r in rows]))
-    print(f"wrote {path}")
     return 0
 
 

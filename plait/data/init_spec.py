@@ -216,6 +216,7 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
         raise DataError(Errors.E117.format(path=output))
     components: List[Dict[str, Any]] = []
     seen: Dict[str, Path] = {}
+    profile_lines: List[str] = []  # the options the plugins picked for the data, said and kept
     train_docs = train_words = dev_words = 0
     shapes: Dict[str, int] = {}  # gold shape -> training words: the largest one picks the row
     for folder, meta in zip(folders, metas):
@@ -233,6 +234,9 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
                    if info.gold is not None and info.gold.configure else {})
         if options:
             entry["options"] = options
+            profile_lines.append(
+                f"{info.name}: options {', '.join(f'{k}: {v}' for k, v in options.items())} for "
+                f"these data (its plugin's choice; edit or drop them in the spec).")
         components.append(entry)
         words = meta.get("words", {})
         train_docs += meta["counts"]["train"]
@@ -261,7 +265,8 @@ def init_spec(name: str, data: Sequence[PathLike], *, encoder: Optional[str] = N
     parsed = parse_spec(spec, output, list(registry.components()))  # what we write must validate
     lines = [f"Settings: row '{rule.row}' of plait init's table (batch {rule.batch_words:,} words, "
              f"learning rate {rule.learning_rate:g}, {rule.batch_by} batches; {rule.evidence}), "
-             f"for {train_docs:,} training docs of {words_per_doc:.0f} words on average."]
+             f"for {train_docs:,} training docs of {words_per_doc:.0f} words on average.",
+             *profile_lines]
     chosen = wanted
     if budget_seconds is not None:
         from plait.training.throughput import cache_path, training_speed

@@ -136,4 +136,6 @@ def data_profile(folder: Union[str, Path], meta: Optional[Dict[str, Any]] = None
     meta = meta or read_meta(folder)
     return {"labels": list(meta.get("labels", [])), "multi_label": bool(meta.get("multi_label")),
             "exclusive": meta.get("exclusive"), "counts": dict(meta.get("counts", {})),
-            "words": dict(meta.get("words", {})), "task": meta.get("task")}
+            "words": dict(meta.get("words", {})), "task": meta.get("task"),
+            # training examples per label (documents for classifiers, spans for span tasks)
+            "label_counts": dict((meta.get("label_counts") or {}).get("train", {}))}

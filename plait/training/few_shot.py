@@ -21,15 +21,37 @@ documents, takes what the component's output layer reads and sets that layer to
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy
 
-__all__ = ["HEAD_INITS", "check_options", "check_pipeline", "fit_head", "fit_linear_head", "pair_loss",
-           "run_pipes_before"]
+__all__ = ["HEAD_INITS", "SMALL_DATA_OPTIONS", "SMALL_DATA_PER_CLASS", "check_options",
+           "check_pipeline", "fit_head", "fit_linear_head", "pair_loss", "run_pipes_before",
+           "small_data_options"]
 
 # null: the output layer starts at zero; "fit": fitted before the first step (fit_head)
 HEAD_INITS = (None, "fit")
+
+#: The small-data recipe as component options (what ``plait init`` sets, see small_data_options).
+SMALL_DATA_OPTIONS: Dict[str, Any] = {"head_init": "fit", "pair_loss": 1.0}
+#: ``plait init`` sets the recipe when the rarest class has this many training examples (bounds
+#: included). The bounds are measured (benchmarks/few_shot.py, docs/few-labels.md): at 16 and 32 per
+#: class the recipe beat the default head on every corpus measured; at 8 it lost on two of four.
+SMALL_DATA_PER_CLASS: Tuple[int, int] = (12, 32)
+
+
+def small_data_options(profile: Dict[str, Any]) -> Dict[str, Any]:
+    """The recipe's options for an exclusive classifier whose training data are small, else ``{}``.
+
+    ``profile`` is what ``GoldInfo.configure`` is given (:func:`plait.data.stats.data_profile`): its
+    ``label_counts`` (training examples per label) decide; multi-label data form no pairs, and data
+    without per-label counts get nothing.
+    """
+    counts = [int(n) for n in (profile.get("label_counts") or {}).values()]
+    if profile.get("multi_label") or len(counts) < 2:
+        return {}
+    low, high = SMALL_DATA_PER_CLASS
+    return dict(SMALL_DATA_OPTIONS) if low <= min(counts) <= high else {}
 
 
 def check_options(head_init: Any, pair_loss: Any, *, component: str, name: str) -> None:

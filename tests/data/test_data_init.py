@@ -141,3 +141,36 @@ def test_the_docs_print_the_table_as_the_code_holds_it():
         rate = f"{rule.learning_rate:.0e}".replace("e-0", "e-")
         assert [cells[4], cells[5], cells[6]] == [f"{rule.batch_words:,}", rate, rule.batch_by]
         assert cells[7].startswith(("**measured**", "extrapolated")), line
+
+
+def _single_label_folder(tmp_path, name, task, per_class, labels=("neg", "pos")):
+    if task not in get_registry().components():
+        pytest.skip(f"plait-{task} is not installed")
+    path = tmp_path / f"{name}.jsonl"
+    n = per_class * len(labels)
+    path.write_text("".join(json.dumps({"text": f"text number {i}.", "label": labels[i % len(labels)]})
+                            + "\n" for i in range(n)))
+    import_data([path], tmp_path / name, task=task)
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("task", ["textcat", "sentiment"])
+def test_init_picks_the_small_data_recipe_for_a_few_examples_per_class(tmp_path, task):
+    from plait.data.stats import data_profile
+    from plait.training.few_shot import SMALL_DATA_OPTIONS, SMALL_DATA_PER_CLASS
+
+    small = _single_label_folder(tmp_path, "small", task, per_class=22)
+    rarest = min(data_profile(small)["label_counts"].values())
+    assert SMALL_DATA_PER_CLASS[0] <= rarest <= SMALL_DATA_PER_CLASS[1]
+    lines = []
+    out = init_spec("small", [small], encoder="tiny-random", budget=None,
+                    output=tmp_path / "small.yml", say=lines.append)
+    comp = load_spec(out).components[0]
+    assert comp.options == SMALL_DATA_OPTIONS
+    said = next(line for line in lines if line.startswith(f"{task}: options"))
+    assert "head_init: fit" in said and said in out.read_text()  # said, and in the header
+    # more examples per class than the recipe was measured to pay for: the default head
+    large = _single_label_folder(tmp_path, "large", task, per_class=200)
+    out = init_spec("large", [large], encoder="tiny-random", budget=None,
+                    output=tmp_path / "large.yml")
+    assert load_spec(out).components[0].options == {}

@@ -75,3 +75,19 @@ def test_options_are_checked_with_coded_errors():
         check_options(None, -1.0, component="C", name="x")
     with pytest.raises(PlaitValueError, match=r"\[E159\]"):
         check_options(None, "lots", component="C", name="x")
+
+
+def test_small_data_options_go_by_the_rarest_class_and_skip_multi_label():
+    from plait.training.few_shot import SMALL_DATA_OPTIONS, SMALL_DATA_PER_CLASS, small_data_options
+
+    low, high = SMALL_DATA_PER_CLASS
+    assert small_data_options({"label_counts": {"a": low, "b": 500}}) == SMALL_DATA_OPTIONS
+    assert small_data_options({"label_counts": {"a": high, "b": high}}) == SMALL_DATA_OPTIONS
+    assert small_data_options({"label_counts": {"a": low - 1, "b": 20}}) == {}
+    assert small_data_options({"label_counts": {"a": high + 1, "b": high + 1}}) == {}
+    assert small_data_options({"label_counts": {"a": 20, "b": 20}, "multi_label": True}) == {}
+    assert small_data_options({"label_counts": {"a": 20}}) == {}  # one label: nothing to pair
+    assert small_data_options({}) == {}
+    options = small_data_options({"label_counts": {"a": 20, "b": 20}})
+    options["pair_loss"] = 0.0  # a copy: the caller may edit it
+    assert SMALL_DATA_OPTIONS["pair_loss"] == 1.0

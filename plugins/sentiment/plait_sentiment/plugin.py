@@ -5,12 +5,15 @@ from plait.plugins.hookspecs import hookimpl
 from plait.plugins.contracts import GoldInfo
 from plait.plugins.listener_defaults import listener_component
 from plait.data.gold import annotate_cats, read_cats
+from plait.training.few_shot import small_data_options
 
 from . import defaults, evaluation, outputs
 
 
 GOLD = GoldInfo(fields=("label", "labels", "cats", "sentiment"),
-                accepts=("labels",), annotate=annotate_cats, read=read_cats, exclusive=True)
+                accepts=("labels",), annotate=annotate_cats, read=read_cats, exclusive=True,
+                # a few examples per class get the small-data recipe (head_init, pair_loss)
+                configure=small_data_options)
 
 
 @hookimpl

@@ -5,13 +5,17 @@ from plait.plugins.hookspecs import hookimpl
 from plait.plugins.contracts import GoldInfo
 from plait.plugins.listener_defaults import listener_component
 from plait.data.gold import annotate_cats, read_cats
+from plait.training.few_shot import small_data_options
 
 from . import defaults, evaluation, outputs
 
 
 def configure(summary):
-    """Spec options for imported data: multi-label data gets independent (sigmoid) labels."""
-    return {"exclusive": False} if summary.get("multi_label") else {}
+    """Spec options for imported data: multi-label data gets independent (sigmoid) labels; a few
+    examples per class get the small-data recipe (``plait.training.few_shot.small_data_options``)."""
+    if summary.get("multi_label"):
+        return {"exclusive": False}
+    return small_data_options(summary)
 
 
 GOLD = GoldInfo(fields=("label", "labels", "cats", "category", "categories"),
