@@ -12,7 +12,8 @@ documents:
 
 - ``plait``: the spec as it is (its component's default head), cut to ``--max-steps``;
 - ``plait few-shot``: the same with ``head_init: fit`` and ``pair_loss: 1`` on the classifier
-  (the small-data recipe: a head fitted on the frozen encoder before step 1, and SetFit's
+  (``plait.training.few_shot.SMALL_DATA_OPTIONS``, what ``plait init`` sets for small data; the
+  small-data recipe: a head fitted on the frozen encoder before step 1, and SetFit's
   cosine-similarity loss on every pair of a batch), same steps;
 - ``plait pair`` (only when asked for in ``--recipes``): the pair loss alone, default head;
 - ``setfit``: SetFit 1.x (``benchmarks/setfit_peer.py``, in SetFit's own virtual environment given
@@ -44,13 +45,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import ROOT, machine_info, markdown_table, write_json  # noqa: E402
 from scripts.peers import tfidf_lr_peer  # noqa: E402  (the quality table's TF-IDF + LR peer)
+from plait.training.few_shot import SMALL_DATA_OPTIONS  # noqa: E402  (what plait init sets)
 
-FEW_SHOT_OPTIONS = {"head_init": "fit", "pair_loss": 1.0}
 #: Plait's recipes: name -> options set on the spec's classifier (None: the spec as it is).
 RECIPES: Dict[str, Optional[Dict[str, Any]]] = {
     "plait": None,
-    "plait few-shot": FEW_SHOT_OPTIONS,
-    "plait pair": {"pair_loss": 1.0},  # the pair loss alone, default head
+    "plait few-shot": SMALL_DATA_OPTIONS,
+    # the pair loss alone, default head
+    "plait pair": {"pair_loss": SMALL_DATA_OPTIONS["pair_loss"]},
 }
 DEFAULT_RECIPES = ("plait", "plait few-shot", "setfit", "tf-idf + lr")
 
@@ -171,11 +173,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     # up one run at a time.
     previous = json.loads(args.output.read_text(encoding="utf8")) if args.output.exists() else {}
     rows: List[Dict[str, Any]] = list(previous.get("rows", []))
-    commands: Dict[str, List[str]] = {
-        k: [v] if isinstance(v, str) else list(v)
-        for k, v in previous.get("settings", {}).get("commands", {}).items()}
-    if "command" in previous.get("settings", {}):  # a table from before one-corpus-at-a-time
-        commands.update({r["corpus"]: [previous["settings"]["command"]] for r in rows})
+    commands: Dict[str, List[str]] = dict(previous.get("settings", {}).get("commands", {}))
     for item in args.corpus:
         name, _, rest = item.partition("=")
         spec_text, _, data_text = rest.rpartition(":")
